@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './principal';
+export * from './tokens';
+export * from './router-secret';
+export * from './context';
+export * from './rules';

@@ -1,0 +1,100 @@
+import { SignJWT, UnsecuredJWT } from 'jose';
+import {
+  createAccessTokenVerifier,
+  generateSigningKey,
+  importSigningKey,
+  localKeySet,
+  signAccessToken,
+  type SigningKey,
+} from './tokens';
+import type { Principal } from './principal';
+
+const audience = { issuer: 'compliance-graph', audience: 'compliance-graph' };
+const who: Principal = {
+  kind: 'USER',
+  subjectId: '6c1c2a52-5a53-4a53-9a1e-0f2b6c1f0a01',
+  tenantId: '0b8a4f0e-8d1f-4f43-9f0c-5a8d0f2e9b02',
+  role: 'AUDITOR',
+  sessionId: 'e3f1b0a4-6f0e-4b8e-8b43-1f9a2c7d3e03',
+  scope: 'full',
+  mfa: true,
+};
+
+describe('access tokens', () => {
+  let key: SigningKey;
+  let otherKey: SigningKey;
+  let verify: ReturnType<typeof createAccessTokenVerifier>;
+
+  beforeAll(async () => {
+    key = await importSigningKey(await generateSigningKey());
+    otherKey = await importSigningKey(await generateSigningKey());
+    verify = createAccessTokenVerifier(localKeySet([key]), audience);
+  });
+
+  it('round-trips a principal through a signed token', async () => {
+    const { token, expiresAt } = await signAccessToken(key, who, audience, 900);
+    await expect(verify(token)).resolves.toEqual(who);
+    expect(expiresAt.getTime()).toBeGreaterThan(Date.now() + 890_000);
+  });
+
+  it('accepts tokens of every published key (rotation overlap)', async () => {
+    const both = createAccessTokenVerifier(localKeySet([key, otherKey]), audience);
+    const { token } = await signAccessToken(otherKey, who, audience, 900);
+    await expect(both(token)).resolves.toEqual(who);
+  });
+
+  const rejected = async (token: string) => {
+    await expect(verify(token)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+  };
+
+  it('rejects an unsigned alg:none token', async () => {
+    const token = new UnsecuredJWT({ tid: who.tenantId, role: 'OWNER', kind: 'USER', sid: who.sessionId, typ: 'access', scope: 'full' })
+      .setSubject(who.subjectId)
+      .setIssuer(audience.issuer)
+      .setAudience(audience.audience)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .encode();
+    await rejected(token);
+  });
+
+  it('rejects an expired token', async () => {
+    const { token } = await signAccessToken(key, who, audience, -60);
+    await rejected(token);
+  });
+
+  it('rejects a token signed by a key that is not published', async () => {
+    const { token } = await signAccessToken(otherKey, who, audience, 900);
+    await rejected(token);
+  });
+
+  it('rejects a token for another audience or issuer', async () => {
+    await rejected((await signAccessToken(key, who, { ...audience, audience: 'someone-else' }, 900)).token);
+    await rejected((await signAccessToken(key, who, { ...audience, issuer: 'evil' }, 900)).token);
+  });
+
+  it('rejects a correctly signed JWT that is not an access token', async () => {
+    const token = await new SignJWT({ tid: who.tenantId, role: 'OWNER', kind: 'USER', sid: who.sessionId, typ: 'refresh', scope: 'full' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' })
+      .setSubject(who.subjectId)
+      .setIssuer(audience.issuer)
+      .setAudience(audience.audience)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(key.privateKey);
+    await rejected(token);
+  });
+
+  it('rejects claims outside the contract (unknown role) and garbage', async () => {
+    const token = await new SignJWT({ tid: who.tenantId, role: 'ROOT', kind: 'USER', sid: who.sessionId, typ: 'access', scope: 'full' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'at+jwt' })
+      .setSubject(who.subjectId)
+      .setIssuer(audience.issuer)
+      .setAudience(audience.audience)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(key.privateKey);
+    await rejected(token);
+    await rejected('not.a.token');
+  });
+});

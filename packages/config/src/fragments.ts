@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const secret = z.string().min(32, 'must be at least 32 characters');
+const csv = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+export const nodeEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+};
+
+/** What every subgraph needs: where it listens, its database, and how it trusts the router. */
+export const subgraphEnv = (defaultPort: number) => ({
+  ...nodeEnv,
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port(defaultPort),
+  DATABASE_URL: z.string().url('must be a postgres:// URL'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  ROUTER_SECRET: secret,
+  JWT_ISSUER: z.string().default('compliance-graph'),
+  JWT_AUDIENCE: z.string().default('compliance-graph'),
+});
+
+/** Subgraphs other than identity verify access tokens against identity's published keys. */
+export const jwksEnv = {
+  IDENTITY_JWKS_URL: z.string().url().default('http://127.0.0.1:4001/.well-known/jwks.json'),
+};
+
+export const configHelpers = { port, secret, csv };

@@ -1,0 +1,3 @@
+export { loadConfig, ConfigError } from './load-config';
+export { createLogger, type Logger } from './logger';
+export * from './fragments';

@@ -1,0 +1,42 @@
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+function serialise(value: unknown): unknown {
+  if (value instanceof Error) {
+    return { name: value.name, message: value.message, stack: value.stack, code: (value as { code?: unknown }).code };
+  }
+  return value;
+}
+
+/**
+ * One JSON line per entry, tagged with the service, so `npm start` output can be read by a
+ * person and parsed by a log shipper alike. Callers never pass secrets (tokens, passwords,
+ * keys); the logger cannot tell them apart from other strings.
+ */
+export function createLogger(
+  service: string,
+  level: Level = (process.env.LOG_LEVEL as Level) || 'info',
+  bound: Record<string, unknown> = {},
+): Logger {
+  const write = (entryLevel: Level, msg: string, fields: Record<string, unknown> = {}) => {
+    if (order[entryLevel] < order[level]) return;
+    const entry: Record<string, unknown> = { time: new Date().toISOString(), level: entryLevel, service, msg, ...bound };
+    for (const [key, value] of Object.entries(fields)) entry[key] = serialise(value);
+    (entryLevel === 'error' || entryLevel === 'warn' ? process.stderr : process.stdout).write(`${JSON.stringify(entry)}\n`);
+  };
+  return {
+    debug: (msg, fields) => write('debug', msg, fields),
+    info: (msg, fields) => write('info', msg, fields),
+    warn: (msg, fields) => write('warn', msg, fields),
+    error: (msg, fields) => write('error', msg, fields),
+    child: (fields) => createLogger(service, level, { ...bound, ...fields }),
+  };
+}

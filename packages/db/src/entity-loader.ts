@@ -1,0 +1,25 @@
+import DataLoader from 'dataloader';
+import { In, type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { isUuid, withTenant } from './with-tenant';
+
+/**
+ * A per-request DataLoader of one entity by id inside the caller's tenant: a batch is one
+ * `WHERE id = ANY(...)` query, and rows the tenant may not see come back as null, exactly
+ * like ids that do not exist or are not UUIDs. Without a tenant (anonymous caller) every id
+ * is null.
+ */
+export function tenantEntityLoader<E extends ObjectLiteral & { id: string }>(
+  dataSource: DataSource,
+  tenantId: string | undefined,
+  entity: EntityTarget<E>,
+): DataLoader<string, E | null> {
+  return new DataLoader(async (ids) => {
+    const wellFormed = ids.filter(isUuid);
+    if (!tenantId || wellFormed.length === 0) return ids.map(() => null);
+    const rows = await withTenant(dataSource, tenantId, (tx) =>
+      tx.find(entity, { where: { id: In(wellFormed) } as never }),
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}

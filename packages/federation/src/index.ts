@@ -1,0 +1,17 @@
+export { buildFederatedSchema, buildSubgraph, type FederatedSchemaOptions } from './build-schema';
+export { fieldsWithoutRule } from './rule-coverage';
+export { PageInfo } from './page-info';
+export { DateTimeScalar, JSONObjectScalar } from './scalars';
+export type { RequestContext } from './context';
+export { maskError, isPublicError, jsonErrorHandler } from './errors';
+export {
+  startSubgraphServer,
+  stopOnSignals,
+  runService,
+  errorLoggingPlugin,
+  REQUEST_ID_HEADER,
+  type SubgraphServerOptions,
+  type RunningSubgraph,
+  type ContextInput,
+} from './server';
+export { resolverContainer } from './container';

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { GraphQLSchema } from 'graphql';
+import {
+  CodedError,
+  ROUTER_SECRET_HEADER,
+  bearerToken,
+  isRouterSecret,
+  type AccessTokenVerifier,
+  type Principal,
+} from '@compliance-graph/auth';
+import { createLogger, type Logger } from '@compliance-graph/config';
+import type { RequestContext } from './context';
+import { isPublicError, jsonErrorHandler, maskError, originalError } from './errors';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
+
+export interface SubgraphServerOptions<Loaders> {
+  service: string;
+  schema: GraphQLSchema;
+  host: string;
+  port: number;
+  routerSecret: string;
+  verifyAccessToken: AccessTokenVerifier;
+  logger: Logger;
+  production: boolean;
+  /** Resolves when the service can serve (its database answers); rejects otherwise. */
+  checkReadiness: () => Promise<void>;
+  createLoaders: (principal: Principal | undefined) => Loaders;
+  /** Extra HTTP routes of the service (JWKS, exports, uploads), mounted before /graphql. */
+  routes?: (app: Express) => void;
+  /** Releases what the service holds (pools, timers) after the HTTP server drained. */
+  onStop?: () => Promise<void>;
+  maxBodyBytes?: number;
+}
+
+export interface ContextInput {
+  principal?: Principal;
+  fromRouter?: boolean;
+  clientIp?: string | null;
+  userAgent?: string | null;
+  requestId?: string;
+}
+
+export interface RunningSubgraph<Loaders> {
+  url: string;
+  port: number;
+  apollo: ApolloServer<RequestContext<Loaders>>;
+  /** Builds a request context as the HTTP path would, for in-process operations in tests. */
+  contextFor(input: ContextInput): RequestContext<Loaders>;
+  stop(): Promise<void>;
+}
+
+const header = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
+
+/** The client address the gateway put first in X-Forwarded-For. */
+const forwardedFor = (value: string | undefined) => value?.split(',')[0]?.trim() || null;
+
+/** Logs every error a client will only see as INTERNAL_SERVER_ERROR, with the request id. */
+export function errorLoggingPlugin<C extends { requestId: string }>(logger: Logger): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue, operationName }) {
+          for (const error of errors) {
+            if (isPublicError({ message: error.message, extensions: error.extensions })) continue;
+            logger.error('unexpected error', {
+              requestId: contextValue.requestId,
+              operationName,
+              path: error.path,
+              error: originalError(error),
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Starts one subgraph: Apollo Server 5 on express behind a router-secret check, with health
+ * and readiness probes, coded-error masking, per-request context and graceful shutdown.
+ */
+export async function startSubgraphServer<Loaders>(options: SubgraphServerOptions<Loaders>): Promise<RunningSubgraph<Loaders>> {
+  const { logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer: Server = createServer(app);
+
+  const contextFor = (input: ContextInput): RequestContext<Loaders> => {
+    const requestId = input.requestId ?? randomUUID();
+    return {
+      principal: input.principal,
+      fromRouter: input.fromRouter ?? false,
+      requestId,
+      logger: logger.child({ requestId }),
+      clientIp: input.clientIp ?? null,
+      userAgent: input.userAgent ?? null,
+      loaders: options.createLoaders(input.principal),
+    };
+  };
+
+  const apollo = new ApolloServer<RequestContext<Loaders>>({
+    schema: options.schema,
+    includeStacktraceInErrorResponses: false,
+    introspection: !options.production,
+    csrfPrevention: true,
+    formatError: (formatted) => maskError(formatted),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Traces would tell a caller how long our resolvers took; nothing reads them here.
+      ApolloServerPluginInlineTraceDisabled(),
+      errorLoggingPlugin<RequestContext<Loaders>>(logger),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: options.service });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await options.checkReadiness();
+      res.json({ status: 'ready', service: options.service });
+    } catch (error) {
+      logger.warn('not ready', { error });
+      res.status(503).json({ status: 'unavailable', service: options.service });
+    }
+  });
+  options.routes?.(app);
+
+  app.use('/graphql', (req, res, next) => {
+    if (isRouterSecret(req.headers[ROUTER_SECRET_HEADER], options.routerSecret)) return next();
+    res.status(403).json({ errors: [{ message: 'Subgraphs answer the gateway only', extensions: { code: 'FORBIDDEN' } }] });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: options.maxBodyBytes ?? 1_000_000 }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = header(req.headers[REQUEST_ID_HEADER]);
+        let principal: Principal | undefined;
+        try {
+          const token = bearerToken(header(req.headers.authorization));
+          principal = token ? await options.verifyAccessToken(token) : undefined;
+        } catch (error) {
+          if (error instanceof CodedError) {
+            // Apollo answers context errors with the status in extensions.http (and strips it).
+            error.extensions.http = { status: error.httpStatus };
+          }
+          throw error;
+        }
+        return contextFor({
+          principal,
+          fromRouter: true,
+          requestId: requestId && REQUEST_ID.test(requestId) ? requestId : undefined,
+          clientIp: forwardedFor(header(req.headers['x-forwarded-for'])),
+          userAgent: header(req.headers['user-agent']) ?? null,
+        });
+      },
+    }),
+  );
+  app.use(jsonErrorHandler);
+
+  await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${options.host}:${port}`;
+  logger.info('listening', { url: `${url}/graphql` });
+
+  return {
+    url,
+    port,
+    apollo,
+    contextFor,
+    async stop() {
+      await apollo.stop();
+      await options.onStop?.();
+      logger.info('stopped');
+    },
+  };
+}
+
+/** Stops the service cleanly on SIGINT/SIGTERM (Ctrl-C, container stop). */
+export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    stop()
+      .then(() => process.exit(0))
+      .catch((error) => {
+        logger.error('shutdown failed', { error });
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/** The body of every subgraph's main.ts: start, stop cleanly on signals, fail loudly. */
+export function runService(service: string, start: () => Promise<{ stop(): Promise<void> }>): void {
+  const logger = createLogger(service);
+  start()
+    .then((running) => stopOnSignals(running.stop, logger))
+    .catch((error) => {
+      logger.error('failed to start', { error });
+      process.exit(1);
+    });
+}

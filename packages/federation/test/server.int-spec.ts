@@ -1,0 +1,150 @@
+import 'reflect-metadata';
+import { Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
+import { allow, badUserInput, isAuthenticated } from '@compliance-graph/auth';
+import { createLogger } from '@compliance-graph/config';
+import { admin, closeAdmin, executeOnSubgraph, mintToken, postGraphql, principal, testTokenVerifier } from '@compliance-graph/testing';
+import { buildFederatedSchema, fieldsWithoutRule, startSubgraphServer, type RequestContext, type RunningSubgraph } from '../src';
+
+const ROUTER_SECRET = 'router-secret-for-tests-0123456789abcdef';
+const TENANT = '7d1f0c4e-3b2a-4c1d-9e8f-0a1b2c3d4e5f';
+
+@ObjectType()
+class Echo {
+  @Field()
+  tenantId!: string;
+}
+
+@Resolver()
+class ProbeResolver {
+  @Query(() => Echo)
+  whoami(@Ctx() ctx: RequestContext): Echo {
+    return { tenantId: ctx.principal!.tenantId };
+  }
+
+  @Query(() => String)
+  unexpected(): string {
+    throw new Error('connect ECONNREFUSED 10.0.0.7:5432 password=hunter2');
+  }
+
+  @Query(() => String)
+  async databaseError(): Promise<string> {
+    await admin().query(`SELECT 1/0 AS "secret_column_name"`);
+    return 'unreachable';
+  }
+
+  @Query(() => String)
+  rejected(): string {
+    throw badUserInput('title is required');
+  }
+
+  @Query(() => String)
+  unguarded(): string {
+    return 'nobody wrote a rule for this';
+  }
+}
+
+const rules = {
+  Query: { whoami: isAuthenticated, unexpected: allow, databaseError: allow, rejected: allow },
+  Echo: allow,
+};
+
+describe('subgraph server', () => {
+  let server: RunningSubgraph<undefined>;
+  const graphql = () => `${server.url}/graphql`;
+  const asRouter = { 'x-router-secret': ROUTER_SECRET };
+
+  beforeAll(async () => {
+    server = await startSubgraphServer({
+      service: 'probe',
+      schema: await buildFederatedSchema({ resolvers: [ProbeResolver], rules }),
+      host: '127.0.0.1',
+      port: 0,
+      routerSecret: ROUTER_SECRET,
+      verifyAccessToken: await testTokenVerifier(),
+      logger: createLogger('probe', 'error'),
+      production: true,
+      checkReadiness: async () => undefined,
+      createLoaders: () => undefined,
+    });
+  });
+  afterAll(async () => {
+    await server.stop();
+    await closeAdmin();
+  });
+
+  it('refuses a request without the router secret before running anything', async () => {
+    const token = await mintToken(principal(TENANT, 'OWNER'));
+    const answer = await postGraphql(graphql(), { query: '{ whoami { tenantId } }' }, { authorization: `Bearer ${token}` });
+    expect(answer.status).toBe(403);
+    expect(answer.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(answer.body.data).toBeUndefined();
+  });
+
+  it('takes the tenant from the verified token', async () => {
+    const token = await mintToken(principal(TENANT, 'MEMBER'));
+    const answer = await postGraphql(graphql(), { query: '{ whoami { tenantId } }' }, { ...asRouter, authorization: `Bearer ${token}` });
+    expect(answer.body).toEqual({ data: { whoami: { tenantId: TENANT } } });
+  });
+
+  it('answers a forged token with UNAUTHENTICATED and status 401', async () => {
+    const token = await mintToken(principal(TENANT, 'OWNER'));
+    const forged = `${token.slice(0, -4)}AAAA`;
+    const answer = await postGraphql(graphql(), { query: '{ whoami { tenantId } }' }, { ...asRouter, authorization: `Bearer ${forged}` });
+    expect(answer.status).toBe(401);
+    expect(answer.body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('answers an anonymous caller of a guarded field with UNAUTHENTICATED', async () => {
+    const answer = await postGraphql(graphql(), { query: '{ whoami { tenantId } }' }, asRouter);
+    expect(answer.body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('hides an unexpected error behind a generic INTERNAL_SERVER_ERROR', async () => {
+    const answer = await postGraphql(graphql(), { query: '{ unexpected }' }, asRouter);
+    const text = JSON.stringify(answer.body);
+    expect(answer.body.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(text).not.toMatch(/ECONNREFUSED|hunter2|10\.0\.0\.7|stacktrace|at /);
+  });
+
+  it('hides a database error: no SQL, column or driver detail', async () => {
+    const answer = await postGraphql(graphql(), { query: '{ databaseError }' }, asRouter);
+    const text = JSON.stringify(answer.body);
+    expect(answer.body.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(text).not.toMatch(/division|secret_column_name|SELECT|22012/);
+  });
+
+  it('passes a coded error through with its message and code only', async () => {
+    const answer = await postGraphql(graphql(), { query: '{ rejected }' }, asRouter);
+    expect(answer.body.errors).toEqual([
+      { message: 'title is required', locations: [{ line: 1, column: 3 }], path: ['rejected'], extensions: { code: 'BAD_USER_INPUT' } },
+    ]);
+  });
+
+  it('denies a field without a rule by default, and the coverage check names it', async () => {
+    const answer = await postGraphql(graphql(), { query: '{ unguarded }' }, asRouter);
+    expect(answer.body.errors[0].extensions).toEqual({ code: 'FORBIDDEN' });
+    expect(answer.body.data).toBeNull();
+    const schema = await buildFederatedSchema({ resolvers: [ProbeResolver], rules });
+    expect(fieldsWithoutRule(schema, rules)).toEqual(['Query.unguarded']);
+  });
+
+  it('answers a malformed JSON body with a coded 400', async () => {
+    const answer = await postGraphql(graphql(), '{"query": "{ whoami', asRouter);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(JSON.stringify(answer.body)).not.toMatch(/SyntaxError|at /);
+  });
+
+  it('serves _service to the router only', async () => {
+    const byRouter = await executeOnSubgraph(server, '{ _service { sdl } }', {}, { fromRouter: true });
+    expect(byRouter.data?._service.sdl).toContain('whoami');
+    const byOthers = await executeOnSubgraph(server, '{ _service { sdl } }', {}, { fromRouter: false, principal: principal(TENANT, 'OWNER') });
+    expect(byOthers.data).toBeNull();
+    expect(byOthers.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('reports health and readiness without the router secret', async () => {
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,41 @@
+import type { EntityManager, QueryRunner } from 'typeorm';
+import { assertSchemaName, enableTenantRls } from '@compliance-graph/db';
+import type { OutboxMessage } from './message';
+
+/**
+ * Stores messages in the caller's transaction: they commit or roll back with the state
+ * change they describe, so an acknowledged write never loses its event. The transaction must
+ * be scoped to the message's tenant (withTenant); row-level security refuses any other.
+ */
+export async function enqueue(tx: EntityManager, schema: string, ...messages: OutboxMessage[]): Promise<void> {
+  for (const message of messages) {
+    await tx.query(
+      `INSERT INTO ${assertSchemaName(schema)}.outbox (id, topic, tenant_id, occurred_at, payload)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [message.id, message.topic, message.tenantId, message.occurredAt, JSON.stringify(message.payload)],
+    );
+  }
+}
+
+/** Migration step: the service's outbox table, tenant-scoped like every tenant table. */
+export async function createOutboxTable(runner: QueryRunner, schema: string): Promise<void> {
+  const table = `${assertSchemaName(schema)}.outbox`;
+  await runner.query(`
+    CREATE TABLE ${table} (
+      position      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      id            uuid NOT NULL UNIQUE,
+      topic         text NOT NULL,
+      tenant_id     uuid NOT NULL,
+      occurred_at   timestamptz(3) NOT NULL,
+      payload       jsonb NOT NULL,
+      created_at    timestamptz NOT NULL DEFAULT now(),
+      attempts      integer NOT NULL DEFAULT 0,
+      next_attempt_at timestamptz NOT NULL DEFAULT now(),
+      last_error    text,
+      delivered_at  timestamptz
+    )`);
+  await runner.query(
+    `CREATE INDEX outbox_pending ON ${table} (tenant_id, position) WHERE delivered_at IS NULL`,
+  );
+  await enableTenantRls(runner, schema, 'outbox');
+}

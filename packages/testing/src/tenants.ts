@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { Role } from '@compliance-graph/auth';
+import { admin } from './database';
+
+export interface TestMember {
+  userId: string;
+  membershipId: string;
+  role: Role;
+  email: string;
+  displayName: string;
+}
+
+export interface TestTenant {
+  tenantId: string;
+  slug: string;
+  owner: TestMember;
+}
+
+const unique = () => randomUUID().slice(0, 8);
+
+/**
+ * A fresh tenant with its OWNER, written straight into identity's tables (requires the
+ * identity schema to be migrated). Every test makes its own, so no test depends on another's
+ * data or on truncation. Sign-up through the API replaces this once identity implements it.
+ */
+export async function createTenant(name = 'Test tenant'): Promise<TestTenant> {
+  const tenantId = randomUUID();
+  const slug = `t-${unique()}`;
+  await admin().query(`INSERT INTO identity.tenants (id, name, slug) VALUES ($1, $2, $3)`, [tenantId, name, slug]);
+  const owner = await addMember(tenantId, 'OWNER');
+  return { tenantId, slug, owner };
+}
+
+export async function addMember(tenantId: string, role: Role, displayName = `${role.toLowerCase()} ${unique()}`): Promise<TestMember> {
+  const userId = randomUUID();
+  const membershipId = randomUUID();
+  const email = `${unique()}@example.test`;
+  await admin().query(`INSERT INTO identity.users (id, email, display_name) VALUES ($1, $2, $3)`, [userId, email, displayName]);
+  await admin().query(`INSERT INTO identity.memberships (id, tenant_id, user_id, role) VALUES ($1, $2, $3, $4)`, [
+    membershipId,
+    tenantId,
+    userId,
+    role,
+  ]);
+  return { userId, membershipId, role, email, displayName };
+}
