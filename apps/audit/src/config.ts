@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { jwksEnv, loadConfig, subgraphEnv } from '@compliance-graph/config';
+
+export const auditEnv = z.object({
+  ...subgraphEnv(4003),
+  ...jwksEnv,
+  /** JSON array of private Ed25519 JWKs; the first signs checkpoints, all are published (rotation). */
+  AUDIT_SIGNING_KEYS: z.string().min(1, 'is required (JSON array of private Ed25519 JWKs)'),
+});
+export type AuditConfig = z.infer<typeof auditEnv>;
+
+export const loadAuditConfig = (env?: Record<string, string | undefined>) => loadConfig('audit', auditEnv, env);

@@ -1,0 +1,5 @@
+export { startAuditService, AUDIT_SCHEMA } from './service';
+export { buildAuditSchema } from './schema';
+export { auditMigrations } from './migrations';
+export { auditRules } from './permissions';
+export { auditEnv, loadAuditConfig, type AuditConfig } from './config';

@@ -1,0 +1,3 @@
+import { InitialEvidence1764230400000 } from './1764230400000-initial-evidence';
+
+export const evidenceMigrations = [InitialEvidence1764230400000];

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { configHelpers, loadConfig, nodeEnv } from '@compliance-graph/config';
+
+const url = z.string().url();
+
+export const gatewayEnv = z.object({
+  ...nodeEnv,
+  HOST: z.string().default('127.0.0.1'),
+  PORT: configHelpers.port(4000),
+  ROUTER_SECRET: configHelpers.secret,
+  JWT_ISSUER: z.string().default('compliance-graph'),
+  JWT_AUDIENCE: z.string().default('compliance-graph'),
+  IDENTITY_URL: url.default('http://127.0.0.1:4001'),
+  EVIDENCE_URL: url.default('http://127.0.0.1:4002'),
+  AUDIT_URL: url.default('http://127.0.0.1:4003'),
+  SUBPROCESSORS_URL: url.default('http://127.0.0.1:4004'),
+  SUPERGRAPH_PATH: z.string().default('supergraph.graphql'),
+  /** Addresses of reverse proxies in front of the gateway whose X-Forwarded-For is believed. */
+  TRUSTED_PROXIES: configHelpers.csv,
+  MAX_DEPTH: z.coerce.number().int().min(1).default(12),
+  MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  MAX_TOKENS: z.coerce.number().int().min(100).default(4000),
+  MAX_COST: z.coerce.number().int().min(1).default(5000),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(50 * 1_048_576),
+});
+export type GatewayConfig = z.infer<typeof gatewayEnv>;
+
+export const loadGatewayConfig = (env?: Record<string, string | undefined>) => loadConfig('gateway', gatewayEnv, env);
+
+/** Subgraph name in the supergraph -> configured base URL. */
+export const subgraphUrls = (config: GatewayConfig): Record<string, string> => ({
+  identity: config.IDENTITY_URL,
+  evidence: config.EVIDENCE_URL,
+  audit: config.AUDIT_URL,
+  subprocessors: config.SUBPROCESSORS_URL,
+});

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { GraphQLError, ValidationContext } from 'graphql';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { CodedError, createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
+import { createLogger } from '@compliance-graph/config';
+import { errorLoggingPlugin, jsonErrorHandler, maskError } from '@compliance-graph/federation';
+import { subgraphUrls, type GatewayConfig } from './config';
+import type { GatewayContext } from './context';
+import { authenticateAtEdge } from './edge-auth';
+import { clientAddress } from './client-address';
+import { mountRouteProxies } from './route-proxy';
+import { unreadySubgraphs } from './readiness';
+import { SubgraphDataSource } from './subgraph-data-source';
+
+/**
+ * graphql-armor throws from inside validation by default, which Apollo reports as a 500;
+ * reported through the validation context instead, a refused document is the usual 400
+ * GRAPHQL_VALIDATION_FAILED with the limit in its message.
+ */
+const reportAsValidationError = {
+  exposeLimits: true,
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The one origin clients talk to: the composed graph plus the contract's HTTP routes. */
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const production = config.NODE_ENV === 'production';
+  const urls = subgraphUrls(config);
+  const verifyAccessToken = createAccessTokenVerifier(remoteKeySet(`${urls.identity}/.well-known/jwks.json`), {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
+    buildService: ({ name }) => {
+      if (!urls[name]) throw new Error(`supergraph names subgraph "${name}", which has no configured URL`);
+      return new SubgraphDataSource(`${urls[name]}/graphql`, config.ROUTER_SECRET);
+    },
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    introspection: !production,
+    csrfPrevention: true,
+    formatError: (formatted) => maskError(formatted),
+    parseOptions: { maxTokens: config.MAX_TOKENS },
+    validationRules: [
+      maxDepthRule({ n: config.MAX_DEPTH, ignoreIntrospection: false, ...reportAsValidationError }),
+      maxAliasesRule({ n: config.MAX_ALIASES, ...reportAsValidationError }),
+      costLimitRule({ maxCost: config.MAX_COST, ignoreIntrospection: false, ...reportAsValidationError }),
+    ],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      errorLoggingPlugin<GatewayContext>(logger),
+      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: 'gateway' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const unready = await unreadySubgraphs(urls);
+    if (unready.length === 0) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'unavailable', unready });
+  });
+  mountRouteProxies(app, {
+    subgraphUrls: urls,
+    routerSecret: config.ROUTER_SECRET,
+    trustedProxies: config.TRUSTED_PROXIES,
+    verifyAccessToken,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    logger,
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: config.MAX_BODY_BYTES }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GatewayContext> => {
+        try {
+          const credentials = await authenticateAtEdge(req.headers.authorization, verifyAccessToken);
+          return {
+            ...credentials,
+            clientIp: clientAddress(req, config.TRUSTED_PROXIES),
+            userAgent: req.headers['user-agent'],
+            requestId: randomUUID(),
+          };
+        } catch (error) {
+          if (error instanceof CodedError) error.extensions.http = { status: error.httpStatus };
+          throw error;
+        }
+      },
+    }),
+  );
+  app.use(jsonErrorHandler);
+
+  await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${config.HOST}:${port}`;
+  logger.info('listening', { url: `${url}/graphql` });
+  return {
+    url,
+    port,
+    async stop() {
+      await apollo.stop();
+      logger.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export { startGateway, type RunningGateway } from './gateway';
+export { gatewayEnv, loadGatewayConfig, type GatewayConfig } from './config';
+export { PROXIED_ROUTES } from './route-proxy';

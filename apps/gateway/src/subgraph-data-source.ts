@@ -1,0 +1,17 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { forwardHeaders } from './forward-headers';
+import type { GatewayContext } from './context';
+
+/** Sends each subgraph fetch with the caller's token and the gateway's forwarding headers. */
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(url: string, private readonly routerSecret: string) {
+    super({ url });
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    if (!('requestId' in context)) return;
+    for (const [name, value] of Object.entries(forwardHeaders(context as GatewayContext, this.routerSecret))) {
+      request.http?.headers.set(name, value);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+export { startIdentityService, IDENTITY_SCHEMA } from './service';
+export { buildIdentitySchema } from './schema';
+export { identityMigrations } from './migrations';
+export { identityRules } from './permissions';
+export { identityEnv, loadIdentityConfig, type IdentityConfig } from './config';
+export { JWKS_PATH } from './jwks/jwks.route';

@@ -1,0 +1,21 @@
+import type DataLoader from 'dataloader';
+import type { DataSource } from 'typeorm';
+import type { Principal } from '@compliance-graph/auth';
+import { tenantEntityLoader } from '@compliance-graph/db';
+import { TenantEntity } from './tenant/tenant.entity';
+import { UserEntity } from './user/user.entity';
+import { MembershipEntity } from './membership/membership.entity';
+
+export interface IdentityLoaders {
+  tenants: DataLoader<string, TenantEntity | null>;
+  users: DataLoader<string, UserEntity | null>;
+  memberships: DataLoader<string, MembershipEntity | null>;
+}
+
+export function createIdentityLoaders(db: DataSource, principal: Principal | undefined): IdentityLoaders {
+  return {
+    tenants: tenantEntityLoader(db, principal?.tenantId, TenantEntity),
+    users: tenantEntityLoader(db, principal?.tenantId, UserEntity),
+    memberships: tenantEntityLoader(db, principal?.tenantId, MembershipEntity),
+  };
+}

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@compliance-graph/federation';
+import { loadIdentityConfig } from './config';
+import { startIdentityService } from './service';
+
+runService('identity', () => startIdentityService(loadIdentityConfig()));

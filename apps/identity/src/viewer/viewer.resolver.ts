@@ -1,0 +1,31 @@
+import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { notFound } from '@compliance-graph/auth';
+import type { RequestContext } from '@compliance-graph/federation';
+import { TenantEntity } from '../tenant/tenant.entity';
+import { UserEntity } from '../user/user.entity';
+import type { IdentityLoaders } from '../loaders';
+import { Viewer } from './viewer.type';
+
+@Resolver(() => Viewer)
+export class ViewerResolver {
+  @Query(() => Viewer)
+  viewer(@Ctx() ctx: RequestContext<IdentityLoaders>): Viewer {
+    const principal = ctx.principal!;
+    return Object.assign(new Viewer(), {
+      principalKind: principal.kind,
+      role: principal.role,
+      tenantId: principal.tenantId,
+      userId: principal.kind === 'API_KEY' ? null : principal.subjectId,
+    });
+  }
+
+  @FieldResolver(() => TenantEntity)
+  async tenant(@Root() viewer: Viewer, @Ctx() ctx: RequestContext<IdentityLoaders>): Promise<TenantEntity> {
+    return (await ctx.loaders.tenants.load(viewer.tenantId)) ?? Promise.reject(notFound());
+  }
+
+  @FieldResolver(() => UserEntity, { nullable: true, description: 'null for API keys' })
+  user(@Root() viewer: Viewer, @Ctx() ctx: RequestContext<IdentityLoaders>) {
+    return viewer.userId ? ctx.loaders.users.load(viewer.userId) : null;
+  }
+}

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { jwksEnv, loadConfig, subgraphEnv } from '@compliance-graph/config';
+
+export const subprocessorsEnv = z.object({
+  ...subgraphEnv(4004),
+  ...jwksEnv,
+});
+export type SubprocessorsConfig = z.infer<typeof subprocessorsEnv>;
+
+export const loadSubprocessorsConfig = (env?: Record<string, string | undefined>) =>
+  loadConfig('subprocessors', subprocessorsEnv, env);

@@ -1,0 +1,3 @@
+import { SubprocessorEntity } from './subprocessor/subprocessor.entity';
+
+export const subprocessorsEntities = [SubprocessorEntity];

@@ -1,0 +1,5 @@
+export { startSubprocessorsService, SUBPROCESSORS_SCHEMA } from './service';
+export { buildSubprocessorsSchema } from './schema';
+export { subprocessorsMigrations } from './migrations';
+export { subprocessorsRules } from './permissions';
+export { subprocessorsEnv, loadSubprocessorsConfig, type SubprocessorsConfig } from './config';

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@compliance-graph/federation';
+import { loadSubprocessorsConfig } from './config';
+import { startSubprocessorsService } from './service';
+
+runService('subprocessors', () => startSubprocessorsService(loadSubprocessorsConfig()));

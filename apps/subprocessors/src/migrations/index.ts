@@ -1,0 +1,3 @@
+import { InitialSubprocessors1764230400000 } from './1764230400000-initial-subprocessors';
+
+export const subprocessorsMigrations = [InitialSubprocessors1764230400000];

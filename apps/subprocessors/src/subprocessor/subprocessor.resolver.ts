@@ -1,0 +1,22 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '@compliance-graph/federation';
+import { SubprocessorEntity } from './subprocessor.entity';
+import { SubprocessorService } from './subprocessor.service';
+
+@Resolver(() => SubprocessorEntity)
+export class SubprocessorResolver {
+  constructor(private readonly service: SubprocessorService) {}
+
+  @Query(() => [SubprocessorEntity], { description: "The caller's register at `asOf` (now when omitted), by name." })
+  subprocessors(
+    @Arg('asOf', () => Date, { nullable: true }) asOf: Date | null | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<SubprocessorEntity[]> {
+    return this.service.list(ctx.principal!, asOf);
+  }
+
+  @Query(() => SubprocessorEntity, { nullable: true })
+  subprocessor(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<SubprocessorEntity | null> {
+    return this.service.get(ctx.principal!, id);
+  }
+}
