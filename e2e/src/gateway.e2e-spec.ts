@@ -12,8 +12,9 @@ import {
   TEST_AUDIENCE,
   type TestTenant,
 } from '@compliance-graph/testing';
+import { loadGatewayConfig, startGateway, type RunningGateway } from '@compliance-graph/gateway';
 import { insertEvidence } from './fixtures';
-import { startStack, type Stack } from './stack';
+import { ROUTER_SECRET, startStack, SUPERGRAPH, type Stack } from './stack';
 
 const EVIDENCE_QUERY = 'query ($id: ID!) { evidence(id: $id) { id title createdBy { id displayName } } }';
 
@@ -172,6 +173,40 @@ describe('gateway over real HTTP', () => {
     it('reports readiness only when every subgraph is ready', async () => {
       const answer = await fetch(`${stack.gatewayUrl}/readyz`);
       expect(answer.status).toBe(200);
+    });
+  });
+
+  describe('with a subgraph down', () => {
+    let degraded: RunningGateway;
+
+    beforeAll(async () => {
+      degraded = await startGateway(
+        loadGatewayConfig({
+          PORT: '0',
+          LOG_LEVEL: 'error',
+          ROUTER_SECRET,
+          IDENTITY_URL: stack.subgraphUrls.identity,
+          EVIDENCE_URL: stack.subgraphUrls.evidence,
+          AUDIT_URL: stack.subgraphUrls.audit,
+          SUBPROCESSORS_URL: 'http://127.0.0.1:9',
+          SUPERGRAPH_PATH: SUPERGRAPH,
+        }),
+      );
+    });
+    afterAll(() => degraded.stop());
+
+    it('answers a generic INTERNAL_SERVER_ERROR without the subgraph name or URL', async () => {
+      const answer = await postGraphql(`${degraded.url}/graphql`, { query: '{ subprocessors { id } }' }, bearer(await tokenFor(acme)));
+      expect(answer.body.errors).toEqual([
+        expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
+      ]);
+      expect(JSON.stringify(answer.body)).not.toMatch(/subprocessors|127\.0\.0\.1|ECONNREFUSED|:9/);
+    });
+
+    it('is not ready, and says which subgraph is missing', async () => {
+      const answer = await fetch(`${degraded.url}/readyz`);
+      expect(answer.status).toBe(503);
+      expect(await answer.json()).toEqual({ status: 'unavailable', unready: ['subprocessors'] });
     });
   });
 });

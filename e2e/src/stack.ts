@@ -20,6 +20,7 @@ export const SERVICES = [
 ];
 
 export const ROUTER_SECRET = 'e2e-router-secret-0123456789abcdefghij';
+export const SUPERGRAPH = resolve(__dirname, '../../supergraph.graphql');
 
 export async function migrateAll(): Promise<void> {
   for (const service of SERVICES) await migrateForTests(service);
@@ -62,7 +63,7 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
       EVIDENCE_URL: evidence.url,
       AUDIT_URL: audit.url,
       SUBPROCESSORS_URL: subprocessors.url,
-      SUPERGRAPH_PATH: resolve(__dirname, '../../supergraph.graphql'),
+      SUPERGRAPH_PATH: SUPERGRAPH,
     }),
   );
   return {

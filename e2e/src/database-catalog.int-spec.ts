@@ -1,0 +1,92 @@
+import { admin, closeAdmin } from '@compliance-graph/testing';
+import { migrateAll, SERVICES } from './stack';
+
+/**
+ * The data layer's second wall, read from the Postgres catalog after every migration. A new
+ * tenant table without RLS, a role that gains BYPASSRLS or a new SECURITY DEFINER function
+ * fails here and has to be reviewed as a permission change.
+ */
+const SCHEMAS = SERVICES.map((s) => s.schema);
+
+/** The sanctioned SECURITY DEFINER lookups (DESIGN.md, "Requests and identity" 5). */
+const ALLOWED_SECURITY_DEFINER_FUNCTIONS: string[] = [];
+
+const rolesOf = (kind: 'owner' | 'app' | 'worker' | 'lookup') => SCHEMAS.map((schema) => `${schema}_${kind}`);
+
+describe('database catalog', () => {
+  beforeAll(migrateAll);
+  afterAll(closeAdmin);
+
+  it('has row-level security enabled and forced on every table with a tenant_id', async () => {
+    const { rows } = await admin().query<{ table: string; enabled: boolean; forced: boolean }>(
+      `SELECT n.nspname || '.' || c.relname AS table, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')
+          AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+        ORDER BY 1`,
+      [SCHEMAS],
+    );
+    expect(rows.map((r) => r.table)).toEqual(
+      expect.arrayContaining(['evidence.evidence', 'identity.memberships', 'identity.outbox', 'subprocessors.subprocessors']),
+    );
+    expect(rows.filter((r) => !r.enabled || !r.forced)).toEqual([]);
+  });
+
+  it('has a tenant policy on every table with row-level security', async () => {
+    const { rows } = await admin().query<{ table: string }>(
+      `SELECT n.nspname || '.' || c.relname AS table
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = ANY($1) AND c.relrowsecurity
+          AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid)`,
+      [SCHEMAS],
+    );
+    expect(rows).toEqual([]);
+  });
+
+  it('lets the request and owner roles bypass nothing; only worker and lookup roles hold BYPASSRLS', async () => {
+    const { rows } = await admin().query<{ rolname: string }>(
+      `SELECT rolname FROM pg_roles WHERE rolbypassrls AND NOT rolsuper ORDER BY 1`,
+    );
+    const bypassing = rows.map((r) => r.rolname);
+    expect(bypassing).toEqual(expect.arrayContaining([...rolesOf('worker'), ...rolesOf('lookup')]));
+    // Other schemas' roles (test probes) follow the same naming; no other role may bypass RLS.
+    expect(bypassing.filter((name) => !/_(worker|lookup)$/.test(name))).toEqual([]);
+    const { rows: privileged } = await admin().query(
+      `SELECT rolname FROM pg_roles WHERE rolname = ANY($1) AND (rolsuper OR rolcreaterole OR rolcreatedb OR rolcanlogin)`,
+      [[...rolesOf('app'), ...rolesOf('owner'), ...rolesOf('worker'), ...rolesOf('lookup')]],
+    );
+    expect(privileged).toEqual([]);
+  });
+
+  it('gives the request roles ownership of nothing', async () => {
+    const { rows } = await admin().query(
+      `SELECT 'relation' AS kind, c.relname AS name FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = ANY($1)
+       UNION ALL SELECT 'schema', n.nspname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE r.rolname = ANY($1)
+       UNION ALL SELECT 'function', p.proname FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner WHERE r.rolname = ANY($1)`,
+      [rolesOf('app')],
+    );
+    expect(rows).toEqual([]);
+  });
+
+  it('refuses row_security = off to a request role instead of silently filtering', async () => {
+    const client = await admin().connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL ROLE evidence_app');
+      await client.query('SET LOCAL row_security = off');
+      await expect(client.query('SELECT count(*) FROM evidence.evidence')).rejects.toThrow(/row-level security/);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
+  it('lists every SECURITY DEFINER function, each on the allow-list', async () => {
+    const { rows } = await admin().query<{ fn: string }>(
+      `SELECT n.nspname || '.' || p.proname AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE p.prosecdef AND n.nspname = ANY($1) ORDER BY 1`,
+      [SCHEMAS],
+    );
+    expect(rows.map((r) => r.fn)).toEqual(ALLOWED_SECURITY_DEFINER_FUNCTIONS);
+  });
+});

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { createDataSource, withTenant } from '@compliance-graph/db';
+import { admin, closeAdmin, migrateForTests, testDatabaseUrl } from '@compliance-graph/testing';
+import { auditMessage, createOutboxTable, enqueue } from '../src';
+
+const SCHEMA = 'outbox_probe';
+
+class OutboxProbe1764230400000 implements MigrationInterface {
+  name = 'OutboxProbe1764230400000';
+  up = (runner: QueryRunner) => createOutboxTable(runner, SCHEMA);
+  down = async (runner: QueryRunner) => void (await runner.query(`DROP TABLE ${SCHEMA}.outbox`));
+}
+
+describe('outbox enqueue', () => {
+  const tenantA = randomUUID();
+  const tenantB = randomUUID();
+  let app: DataSource;
+
+  beforeAll(async () => {
+    await migrateForTests({ schema: SCHEMA, migrations: [OutboxProbe1764230400000] });
+    app = createDataSource({ databaseUrl: testDatabaseUrl(), schema: SCHEMA, role: 'app', poolSize: 2 });
+    await app.initialize();
+  });
+  afterAll(async () => {
+    await app.destroy();
+    await closeAdmin();
+  });
+
+  const stored = async (id: string) =>
+    (await admin().query(`SELECT id, topic, tenant_id, occurred_at, payload, delivered_at FROM ${SCHEMA}.outbox WHERE id = $1`, [id])).rows;
+
+  it('stores an audit event in the message format of DESIGN.md, in the caller’s transaction', async () => {
+    const message = auditMessage({
+      tenantId: tenantA,
+      action: 'membership.revoked',
+      actorKind: 'USER',
+      actorId: randomUUID(),
+      subjectType: 'Membership',
+      subjectId: randomUUID(),
+      service: 'identity',
+      ip: '203.0.113.9',
+      reason: 'left the company',
+      occurredAt: new Date('2026-11-27T10:15:30.123Z'),
+    });
+    await withTenant(app, tenantA, (tx) => enqueue(tx, SCHEMA, message));
+    const [row] = await stored(message.id);
+    expect(row).toMatchObject({ topic: 'audit', tenant_id: tenantA, delivered_at: null });
+    expect(row.occurred_at.toISOString()).toBe('2026-11-27T10:15:30.123Z');
+    expect(row.payload).toEqual({
+      id: message.id,
+      tenantId: tenantA,
+      occurredAt: '2026-11-27T10:15:30.123Z',
+      action: 'membership.revoked',
+      actorKind: 'USER',
+      actorId: message.payload.actorId,
+      subjectType: 'Membership',
+      subjectId: message.payload.subjectId,
+      service: 'identity',
+      ip: '203.0.113.9',
+      userAgent: null,
+      reason: 'left the company',
+      data: {},
+    });
+  });
+
+  it('rolls back with the state change it describes', async () => {
+    const message = auditMessage({ tenantId: tenantA, action: 'tenant.created', actorKind: 'SYSTEM', subjectType: 'Tenant', subjectId: tenantA, service: 'identity' });
+    await expect(
+      withTenant(app, tenantA, async (tx) => {
+        await enqueue(tx, SCHEMA, message);
+        throw new Error('the write failed after enqueueing');
+      }),
+    ).rejects.toThrow('the write failed');
+    expect(await stored(message.id)).toEqual([]);
+  });
+
+  it("refuses a message for another tenant than the transaction's", async () => {
+    const message = auditMessage({ tenantId: tenantB, action: 'tenant.created', actorKind: 'SYSTEM', subjectType: 'Tenant', subjectId: tenantB, service: 'identity' });
+    await expect(withTenant(app, tenantA, (tx) => enqueue(tx, SCHEMA, message))).rejects.toThrow(/row-level security/);
+    expect(await stored(message.id)).toEqual([]);
+  });
+
+  it('refuses an action that is not <domain>.<past-tense verb>', () => {
+    expect(() =>
+      auditMessage({ tenantId: tenantA, action: 'RevokeMembership', actorKind: 'USER', subjectType: 'Membership', subjectId: tenantA, service: 'identity' }),
+    ).toThrow(/<domain>\.<verb>/);
+  });
+});
