@@ -66,6 +66,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     includeStacktraceInErrorResponses: false,
     introspection: !production,
     csrfPrevention: true,
+    // Shutdown is ours (stopOnSignals / the launcher); Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
     formatError: (formatted) => maskError(formatted),
     parseOptions: { maxTokens: config.MAX_TOKENS },
     validationRules: [

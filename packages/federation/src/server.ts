@@ -112,6 +112,8 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
     includeStacktraceInErrorResponses: false,
     introspection: !options.production,
     csrfPrevention: true,
+    // Shutdown is ours (stopOnSignals / the launcher); Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
     formatError: (formatted) => maskError(formatted),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -7,7 +7,7 @@ import type { OutboxMessage } from './message';
  * change they describe, so an acknowledged write never loses its event. The transaction must
  * be scoped to the message's tenant (withTenant); row-level security refuses any other.
  */
-export async function enqueue(tx: EntityManager, schema: string, ...messages: OutboxMessage[]): Promise<void> {
+export async function enqueue(tx: EntityManager, schema: string, ...messages: OutboxMessage<object>[]): Promise<void> {
   for (const message of messages) {
     await tx.query(
       `INSERT INTO ${assertSchemaName(schema)}.outbox (id, topic, tenant_id, occurred_at, payload)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /** An outbox message as DESIGN.md defines it. */
-export interface OutboxMessage<P = Record<string, unknown>> {
+export interface OutboxMessage<P extends object = Record<string, unknown>> {
   id: string;
   topic: string;
   tenantId: string;

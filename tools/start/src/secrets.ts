@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { generateSigningKey } from '@compliance-graph/auth';
+import type { StartConfig } from './config';
+import { ensureKeysDir, readOrCreateKeyFile } from './key-files';
+import type { LauncherLog } from './log';
+
+const signingKeySet = async () => JSON.stringify([await generateSigningKey()]);
+const random32 = (encoding: 'base64' | 'base64url') => () => randomBytes(32).toString(encoding);
+
+/** Every secret a deployment must configure, and how to make one for a machine that has none. */
+const DEPLOYMENT_SECRETS = {
+  JWT_SIGNING_KEYS: { file: 'jwt-signing-keys.json', generate: signingKeySet },
+  AUDIT_SIGNING_KEYS: { file: 'audit-signing-keys.json', generate: signingKeySet },
+  PROOFPACK_SIGNING_KEYS: { file: 'proofpack-signing-keys.json', generate: signingKeySet },
+  ROUTER_SECRET: { file: 'router-secret', generate: random32('base64url') },
+  ENCRYPTION_KEY: { file: 'encryption-key', generate: random32('base64') },
+  INTERNAL_SERVICE_TOKEN: { file: 'internal-service-token', generate: random32('base64url') },
+} as const;
+
+type SecretName = keyof typeof DEPLOYMENT_SECRETS;
+export type DeploymentSecrets = Record<SecretName, string>;
+
+/**
+ * Takes each secret from the environment when configured there, otherwise from (or into) its
+ * file under the keys directory. Logs where each came from, never a value.
+ */
+export async function resolveDeploymentSecrets(config: StartConfig, log: LauncherLog): Promise<DeploymentSecrets> {
+  const names = Object.keys(DEPLOYMENT_SECRETS) as SecretName[];
+  if (names.some((name) => !config[name])) ensureKeysDir(config.paths.keysDir);
+  const secrets = {} as DeploymentSecrets;
+  for (const name of names) {
+    const configured = config[name];
+    if (configured) {
+      secrets[name] = configured;
+      log.debug(`${name} taken from the environment`);
+      continue;
+    }
+    const { file, generate } = DEPLOYMENT_SECRETS[name];
+    const { value, outcome } = await readOrCreateKeyFile(config.paths.keysDir, file, generate);
+    secrets[name] = value;
+    const where = { file: join(config.paths.keysDir, file) };
+    if (outcome === 'generated') log.info(`generated ${name}`, where);
+    else log.debug(`reused ${name}`, where);
+  }
+  return secrets;
+}

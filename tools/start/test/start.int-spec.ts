@@ -1,0 +1,109 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { postGraphql } from '@compliance-graph/testing';
+
+/**
+ * `npm start` as a newcomer runs it: the built launcher, no DATABASE_URL (embedded
+ * PostgreSQL), a fresh data directory. Ports are moved so a running dev instance is no
+ * obstacle. Needs `npm run build` first, which `npm test` does.
+ */
+const ROOT = resolve(__dirname, '../../..');
+const LAUNCHER = join(ROOT, 'tools/start/dist/main.js');
+const base = 30000 + Math.floor(Math.random() * 20000);
+const ports = {
+  GATEWAY_PORT: base,
+  IDENTITY_PORT: base + 1,
+  EVIDENCE_PORT: base + 2,
+  AUDIT_PORT: base + 3,
+  SUBPROCESSORS_PORT: base + 4,
+  EMBEDDED_PG_PORT: base + 5,
+};
+
+interface Launch {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function launch(dataDir: string): Launch {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+  for (const [name, value] of Object.entries(ports)) env[name] = String(value);
+  for (const name of ['DATABASE_URL', 'TEST_DATABASE_URL', 'ROUTER_SECRET', 'JWT_SIGNING_KEYS']) delete env[name];
+  // Its own process group, like a terminal's foreground job: Ctrl-C reaches the whole group.
+  const child = spawn(process.execPath, [LAUNCHER], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForReady(run: Launch, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!run.output().includes('Compliance Graph is ready:')) {
+    if (run.child.exitCode !== null || Date.now() > deadline) throw new Error(`launcher did not get ready:\n${run.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const groupMembers = (pgid: number) =>
+  spawnSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+
+async function pressCtrlC(run: Launch): Promise<number | null> {
+  const pgid = run.child.pid!;
+  process.kill(-pgid, 'SIGINT');
+  const code = await run.exited;
+  for (let i = 0; i < 50 && groupMembers(pgid).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  return code;
+}
+
+async function query(dataDir: string, sql: string) {
+  const password = readFileSync(join(dataDir, 'keys/postgres-password'), 'utf8').trim();
+  const client = new Client({ host: '127.0.0.1', port: ports.EMBEDDED_PG_PORT, user: 'postgres', password, database: 'postgres' });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('npm start', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cg-start-'));
+  // Run as root, PostgreSQL runs as the `postgres` user, which must reach the data directory.
+  chmodSync(dataDir, 0o755);
+  const runs: Launch[] = [];
+
+  afterAll(() => {
+    for (const run of runs) if (run.child.exitCode === null) process.kill(-run.child.pid!, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts from nothing, answers through the gateway, stops without leftovers, and restarts on the same data', async () => {
+    if (!existsSync(LAUNCHER)) throw new Error('tools/start is not built: run `npm run build` (npm test does)');
+
+    const first = launch(dataDir);
+    runs.push(first);
+    await waitForReady(first);
+    expect(first.output()).toContain(`Compliance Graph is ready: http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`);
+    const anonymous = await postGraphql(`http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`, { query: '{ viewer { role } }' });
+    expect(anonymous.body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED' });
+    await query(dataDir, `INSERT INTO identity.tenants (name, slug) VALUES ('Kept', 'kept-across-restarts')`);
+    const routerSecret = readFileSync(join(dataDir, 'keys/router-secret'), 'utf8');
+
+    expect(await pressCtrlC(first)).toBe(0);
+    expect(groupMembers(first.child.pid!)).toEqual([]);
+    expect(existsSync(join(dataDir, 'postgres/postmaster.pid'))).toBe(false);
+
+    const second = launch(dataDir);
+    runs.push(second);
+    await waitForReady(second);
+    expect(readFileSync(join(dataDir, 'keys/router-secret'), 'utf8')).toBe(routerSecret);
+    expect(await query(dataDir, `SELECT name FROM identity.tenants WHERE slug = 'kept-across-restarts'`)).toEqual([{ name: 'Kept' }]);
+    expect(await pressCtrlC(second)).toBe(0);
+    expect(groupMembers(second.child.pid!)).toEqual([]);
+  }, 300_000);
+});
