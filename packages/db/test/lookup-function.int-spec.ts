@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { admin, closeAdmin, migrateForTests, testDatabaseUrl } from '@compliance-graph/testing';
-import { createDataSource, createLookupFunction, enableTenantRls } from '../src';
+import { Pool } from 'pg';
+import { createDataSource, createLookupFunction, enableTenantRls, migrateServiceSchema } from '../src';
+
+// The testing package builds on this one, so this test reaches the test database itself.
+const databaseUrl = process.env.TEST_DATABASE_URL!;
+const adminPool = new Pool({ connectionString: databaseUrl, max: 2 });
+const admin = () => adminPool;
 
 const SCHEMA = 'lookup_probe';
 
@@ -30,14 +35,14 @@ describe('createLookupFunction', () => {
   const account = { id: randomUUID(), tenantId: randomUUID(), email: `${randomUUID()}@example.test` };
 
   beforeAll(async () => {
-    await migrateForTests({ schema: SCHEMA, migrations: [LookupProbe1764230400000] });
+    await migrateServiceSchema(databaseUrl, { schema: SCHEMA, migrations: [LookupProbe1764230400000] });
     await admin().query(`INSERT INTO ${SCHEMA}.accounts VALUES ($1, $2, $3, 'never returned')`, [account.id, account.tenantId, account.email]);
-    app = createDataSource({ databaseUrl: testDatabaseUrl(), schema: SCHEMA, role: 'app', poolSize: 1 });
+    app = createDataSource({ databaseUrl, schema: SCHEMA, role: 'app', poolSize: 1 });
     await app.initialize();
   });
   afterAll(async () => {
     await app.destroy();
-    await closeAdmin();
+    await adminPool.end();
   });
 
   it('finds a row before the tenant is known, returning only the declared columns', async () => {
