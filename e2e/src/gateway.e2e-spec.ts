@@ -34,6 +34,22 @@ describe('gateway over real HTTP', () => {
     await closeAdmin();
   });
 
+  /** A second gateway on the same subgraphs, configured differently. */
+  const anotherGateway = (overrides: Record<string, string>) =>
+    startGateway(
+      loadGatewayConfig({
+        PORT: '0',
+        LOG_LEVEL: 'error',
+        ROUTER_SECRET,
+        IDENTITY_URL: stack.subgraphUrls.identity,
+        EVIDENCE_URL: stack.subgraphUrls.evidence,
+        AUDIT_URL: stack.subgraphUrls.audit,
+        SUBPROCESSORS_URL: stack.subgraphUrls.subprocessors,
+        SUPERGRAPH_PATH: SUPERGRAPH,
+        ...overrides,
+      }),
+    );
+
   const tokenFor = (tenant: TestTenant, role: Parameters<typeof principal>[1] = 'OWNER', subjectId = tenant.owner.userId) =>
     mintToken(principal(tenant.tenantId, role, { subjectId }));
 
@@ -180,19 +196,7 @@ describe('gateway over real HTTP', () => {
     let production: RunningGateway;
 
     beforeAll(async () => {
-      production = await startGateway(
-        loadGatewayConfig({
-          NODE_ENV: 'production',
-          PORT: '0',
-          LOG_LEVEL: 'error',
-          ROUTER_SECRET,
-          IDENTITY_URL: stack.subgraphUrls.identity,
-          EVIDENCE_URL: stack.subgraphUrls.evidence,
-          AUDIT_URL: stack.subgraphUrls.audit,
-          SUBPROCESSORS_URL: stack.subgraphUrls.subprocessors,
-          SUPERGRAPH_PATH: SUPERGRAPH,
-        }),
-      );
+      production = await anotherGateway({ NODE_ENV: 'production' });
     });
     afterAll(() => production.stop());
 
@@ -217,23 +221,17 @@ describe('gateway over real HTTP', () => {
     let degraded: RunningGateway;
 
     beforeAll(async () => {
-      degraded = await startGateway(
-        loadGatewayConfig({
-          PORT: '0',
-          LOG_LEVEL: 'error',
-          ROUTER_SECRET,
-          IDENTITY_URL: stack.subgraphUrls.identity,
-          EVIDENCE_URL: stack.subgraphUrls.evidence,
-          AUDIT_URL: stack.subgraphUrls.audit,
-          SUBPROCESSORS_URL: 'http://127.0.0.1:9',
-          SUPERGRAPH_PATH: SUPERGRAPH,
-        }),
-      );
+      degraded = await anotherGateway({ SUBPROCESSORS_URL: 'http://127.0.0.1:9' });
     });
     afterAll(() => degraded.stop());
 
-    it('answers a generic INTERNAL_SERVER_ERROR without the subgraph name or URL', async () => {
-      const answer = await postGraphql(`${degraded.url}/graphql`, { query: '{ subprocessors { id } }' }, bearer(await tokenFor(acme)));
+    it('answers a generic INTERNAL_SERVER_ERROR without the subgraph name or URL, and logs the cause', async () => {
+      const logged: string[] = [];
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => logged.push(String(chunk)) > 0);
+      const answer = await postGraphql(`${degraded.url}/graphql`, { query: '{ subprocessors { id } }' }, bearer(await tokenFor(acme))).finally(
+        () => stderr.mockRestore(),
+      );
+      expect(logged.join('')).toMatch(/"service":"gateway".*"msg":"unexpected error".*ECONNREFUSED/);
       expect(answer.body.errors).toEqual([
         expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
       ]);

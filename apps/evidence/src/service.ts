@@ -1,7 +1,5 @@
-import { createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
-import { createLogger } from '@compliance-graph/config';
-import { createDataSource } from '@compliance-graph/db';
-import { startSubgraphServer } from '@compliance-graph/federation';
+import { remoteKeySet } from '@compliance-graph/auth';
+import { startSubgraphService } from '@compliance-graph/federation';
 import type { EvidenceConfig } from './config';
 import { EvidenceEntity } from './evidence/evidence.entity';
 import { EvidenceService } from './evidence/evidence.service';
@@ -11,30 +9,17 @@ import { buildEvidenceSchema } from './schema';
 export const EVIDENCE_SCHEMA = 'evidence';
 
 export async function startEvidenceService(config: EvidenceConfig) {
-  const logger = createLogger('evidence', config.LOG_LEVEL);
-  const db = createDataSource({
-    databaseUrl: config.DATABASE_URL,
-    schema: EVIDENCE_SCHEMA,
-    role: 'app',
-    entities: [EvidenceEntity],
-    poolSize: config.DATABASE_POOL_SIZE,
-  });
-  await db.initialize();
-  const evidence = new EvidenceService(db);
-  return startSubgraphServer({
+  return startSubgraphService(config, {
     service: 'evidence',
-    schema: await buildEvidenceSchema(),
-    host: config.HOST,
-    port: config.PORT,
-    routerSecret: config.ROUTER_SECRET,
-    verifyAccessToken: createAccessTokenVerifier(remoteKeySet(config.IDENTITY_JWKS_URL), {
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    }),
-    logger,
-    production: config.NODE_ENV === 'production',
-    checkReadiness: async () => void (await db.query('SELECT 1')),
-    createLoaders: (principal) => createEvidenceLoaders(evidence, principal),
-    onStop: () => db.destroy(),
+    databaseSchema: EVIDENCE_SCHEMA,
+    entities: [EvidenceEntity],
+    tokenKeys: remoteKeySet(config.IDENTITY_JWKS_URL),
+    wire: async (db) => {
+      const evidence = new EvidenceService(db);
+      return {
+        schema: await buildEvidenceSchema(),
+        createLoaders: (principal) => createEvidenceLoaders(evidence, principal),
+      };
+    },
   });
 }

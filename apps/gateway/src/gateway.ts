@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import { ApolloGateway } from '@apollo/gateway';
@@ -12,9 +11,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
-import { CodedError, createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
+import { createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
 import { createLogger } from '@compliance-graph/config';
-import { errorLoggingPlugin, jsonErrorHandler, maskError } from '@compliance-graph/federation';
+import { errorLoggingPlugin, jsonErrorHandler, listen, maskError, withHttpStatus } from '@compliance-graph/federation';
 import { subgraphUrls, type GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { authenticateAtEdge } from './edge-auth';
@@ -113,18 +112,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             requestId: randomUUID(),
           };
         } catch (error) {
-          if (error instanceof CodedError) error.extensions.http = { status: error.httpStatus };
-          throw error;
+          throw withHttpStatus(error);
         }
       },
     }),
   );
   app.use(jsonErrorHandler);
 
-  await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
-  const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${config.HOST}:${port}`;
-  logger.info('listening', { url: `${url}/graphql` });
+  const { url, port } = await listen(httpServer, config.HOST, config.PORT, logger);
   return {
     url,
     port,

@@ -30,3 +30,6 @@ export const jwksEnv = {
 };
 
 export const configHelpers = { port, secret, csv };
+
+/** The parsed shape of `subgraphEnv`, whatever a subgraph adds to it. */
+export type SubgraphConfig = z.infer<z.ZodObject<ReturnType<typeof subgraphEnv>>>;

@@ -1,3 +1,3 @@
 export { loadConfig, ConfigError } from './load-config';
-export { createLogger, type Logger } from './logger';
+export { createLogger, levelEnabled, type Logger, type LogLevel } from './logger';
 export * from './fragments';

@@ -1,5 +1,8 @@
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** An entry at `entry` is written when the configured `threshold` lets it through. */
+export const levelEnabled = (entry: LogLevel, threshold: LogLevel) => order[entry] >= order[threshold];
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -23,11 +26,11 @@ function serialise(value: unknown): unknown {
  */
 export function createLogger(
   service: string,
-  level: Level = (process.env.LOG_LEVEL as Level) || 'info',
+  level: LogLevel = (process.env.LOG_LEVEL as LogLevel) || 'info',
   bound: Record<string, unknown> = {},
 ): Logger {
-  const write = (entryLevel: Level, msg: string, fields: Record<string, unknown> = {}) => {
-    if (order[entryLevel] < order[level]) return;
+  const write = (entryLevel: LogLevel, msg: string, fields: Record<string, unknown> = {}) => {
+    if (!levelEnabled(entryLevel, level)) return;
     const entry: Record<string, unknown> = { time: new Date().toISOString(), level: entryLevel, service, msg, ...bound };
     for (const [key, value] of Object.entries(fields)) entry[key] = serialise(value);
     (entryLevel === 'error' || entryLevel === 'warn' ? process.stderr : process.stdout).write(`${JSON.stringify(entry)}\n`);

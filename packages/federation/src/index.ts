@@ -9,9 +9,12 @@ export {
   stopOnSignals,
   runService,
   errorLoggingPlugin,
+  withHttpStatus,
+  listen,
   REQUEST_ID_HEADER,
   type SubgraphServerOptions,
   type RunningSubgraph,
   type ContextInput,
 } from './server';
 export { resolverContainer } from './container';
+export { startSubgraphService, type SubgraphServiceDefinition, type SubgraphWiring } from './subgraph-service';

@@ -153,11 +153,7 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
           const token = bearerToken(header(req.headers.authorization));
           principal = token ? await options.verifyAccessToken(token) : undefined;
         } catch (error) {
-          if (error instanceof CodedError) {
-            // Apollo answers context errors with the status in extensions.http (and strips it).
-            error.extensions.http = { status: error.httpStatus };
-          }
-          throw error;
+          throw withHttpStatus(error);
         }
         return contextFor({
           principal,
@@ -171,10 +167,7 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
   );
   app.use(jsonErrorHandler);
 
-  await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
-  const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${options.host}:${port}`;
-  logger.info('listening', { url: `${url}/graphql` });
+  const { url, port } = await listen(httpServer, options.host, options.port, logger);
 
   return {
     url,
@@ -187,6 +180,24 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
       logger.info('stopped');
     },
   };
+}
+
+/**
+ * A coded error thrown while building a request's context: Apollo answers it with the status
+ * in `extensions.http` (and strips that extension from the response).
+ */
+export function withHttpStatus(error: unknown): unknown {
+  if (error instanceof CodedError) error.extensions.http = { status: error.httpStatus };
+  return error;
+}
+
+/** Listens (port 0 picks a free one) and says where. */
+export async function listen(httpServer: Server, host: string, port: number, logger: Logger): Promise<{ url: string; port: number }> {
+  await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
+  const bound = (httpServer.address() as AddressInfo).port;
+  const url = `http://${host}:${bound}`;
+  logger.info('listening', { url: `${url}/graphql` });
+  return { url, port: bound };
 }
 
 /** Stops the service cleanly on SIGINT/SIGTERM (Ctrl-C, container stop). */

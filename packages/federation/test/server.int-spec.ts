@@ -100,15 +100,23 @@ describe('subgraph server', () => {
     expect(answer.body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED' });
   });
 
-  it('hides an unexpected error behind a generic INTERNAL_SERVER_ERROR', async () => {
-    const answer = await postGraphql(graphql(), { query: '{ unexpected }' }, asRouter);
+  it('hides an unexpected error behind a generic INTERNAL_SERVER_ERROR, and logs the cause with the request id', async () => {
+    const logged: string[] = [];
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => logged.push(String(chunk)) > 0);
+    const answer = await postGraphql(graphql(), { query: '{ unexpected }' }, { ...asRouter, 'x-request-id': 'req-0123456789' }).finally(() =>
+      stderr.mockRestore(),
+    );
+    const entry = JSON.parse(logged.find((line) => line.includes('unexpected error'))!);
+    expect(entry).toMatchObject({ level: 'error', requestId: 'req-0123456789', path: ['unexpected'] });
+    expect(entry.error.message).toContain('ECONNREFUSED 10.0.0.7');
     const text = JSON.stringify(answer.body);
     expect(answer.body.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     expect(text).not.toMatch(/ECONNREFUSED|hunter2|10\.0\.0\.7|stacktrace|at /);
   });
 
   it('hides a constraint violation: no SQL, constraint, table or driver detail', async () => {
-    const answer = await postGraphql(graphql(), { query: '{ databaseError }' }, asRouter);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const answer = await postGraphql(graphql(), { query: '{ databaseError }' }, asRouter).finally(() => stderr.mockRestore());
     const text = JSON.stringify(answer.body);
     expect(answer.body.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     expect(text).not.toMatch(/duplicate|probe_secret_constraint|probe_keys|INSERT|23505/);

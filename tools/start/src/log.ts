@@ -1,7 +1,5 @@
+import { levelEnabled, type LogLevel as Level } from '@compliance-graph/config';
 import { formatEntry, formatServiceLine, linePrefix } from './log-format';
-
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface LauncherLog {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -25,7 +23,7 @@ const write = (stream: NodeJS.WriteStream, name: string, lines: string[]) => {
  */
 export function createLauncherLog(level: Level, name = 'start'): LauncherLog {
   const entry = (entryLevel: Level) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (order[entryLevel] < order[level]) return;
+    if (!levelEnabled(entryLevel, level)) return;
     const stream = entryLevel === 'warn' || entryLevel === 'error' ? process.stderr : process.stdout;
     write(stream, name, formatEntry({ level: entryLevel, msg, ...fields }));
   };

@@ -1,0 +1,68 @@
+import type { Express } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type { JWTVerifyGetKey } from 'jose';
+import type { DataSource, EntitySchema, MixedList } from 'typeorm';
+import { createAccessTokenVerifier, type Principal } from '@compliance-graph/auth';
+import { createLogger, type SubgraphConfig } from '@compliance-graph/config';
+import { createDataSource } from '@compliance-graph/db';
+import { startSubgraphServer, type RunningSubgraph } from './server';
+
+export interface SubgraphWiring<Loaders> {
+  schema: GraphQLSchema;
+  createLoaders: (principal: Principal | undefined) => Loaders;
+  /** HTTP routes of the service besides /graphql. */
+  routes?: (app: Express) => void;
+}
+
+export interface SubgraphServiceDefinition<Loaders> {
+  service: string;
+  /** The Postgres schema the service owns. */
+  databaseSchema: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  /** Keys that verify access tokens: identity's own, or identity's JWKS for the others. */
+  tokenKeys: JWTVerifyGetKey;
+  /** Builds schema, loaders and routes on the service's request pool. */
+  wire(db: DataSource): Promise<SubgraphWiring<Loaders>>;
+}
+
+/**
+ * What every subgraph does to start: a request pool as the schema's app role, token
+ * verification, the server, readiness on the database, and a stop that closes the pool last.
+ */
+export async function startSubgraphService<Loaders>(
+  config: SubgraphConfig,
+  definition: SubgraphServiceDefinition<Loaders>,
+): Promise<RunningSubgraph<Loaders>> {
+  const db = createDataSource({
+    databaseUrl: config.DATABASE_URL,
+    schema: definition.databaseSchema,
+    role: 'app',
+    entities: definition.entities,
+    poolSize: config.DATABASE_POOL_SIZE,
+  });
+  await db.initialize();
+  try {
+    const wiring = await definition.wire(db);
+    return await startSubgraphServer({
+      service: definition.service,
+      schema: wiring.schema,
+      host: config.HOST,
+      port: config.PORT,
+      routerSecret: config.ROUTER_SECRET,
+      verifyAccessToken: createAccessTokenVerifier(definition.tokenKeys, {
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+      }),
+      logger: createLogger(definition.service, config.LOG_LEVEL),
+      production: config.NODE_ENV === 'production',
+      checkReadiness: async () => void (await db.query('SELECT 1')),
+      createLoaders: wiring.createLoaders,
+      routes: wiring.routes,
+      onStop: () => db.destroy(),
+    });
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
