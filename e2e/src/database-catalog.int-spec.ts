@@ -9,7 +9,10 @@ import { migrateAll, SERVICES } from './stack';
 const SCHEMAS = SERVICES.map((s) => s.schema);
 
 /** The sanctioned SECURITY DEFINER lookups (DESIGN.md, "Requests and identity" 5). */
-const ALLOWED_SECURITY_DEFINER_FUNCTIONS: string[] = [];
+const ALLOWED_SECURITY_DEFINER_FUNCTIONS: string[] = [
+  'identity.find_login', // login: tenant by slug, member by email, before the tenant is known
+  'identity.find_refresh_token', // refresh and logout: tenant and session of a token hash
+];
 
 const rolesOf = (kind: 'owner' | 'app' | 'worker' | 'lookup') => SCHEMAS.map((schema) => `${schema}_${kind}`);
 

@@ -1,5 +1,5 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { generateSigningKey, importSigningKey } from '@compliance-graph/auth';
+import { generateSigningKey, importSigningKey, type Role } from '@compliance-graph/auth';
 import {
   addMember,
   bearer,
@@ -8,6 +8,7 @@ import {
   mintToken,
   postGraphql,
   principal,
+  signIn,
   testKeys,
   TEST_AUDIENCE,
   type TestTenant,
@@ -50,8 +51,9 @@ describe('gateway over real HTTP', () => {
       }),
     );
 
-  const tokenFor = (tenant: TestTenant, role: Parameters<typeof principal>[1] = 'OWNER', subjectId = tenant.owner.userId) =>
-    mintToken(principal(tenant.tenantId, role, { subjectId }));
+  /** A live session of a member with `role` (the owner for OWNER). */
+  const tokenFor = async (tenant: TestTenant, role: Role = 'OWNER') =>
+    (await signIn(tenant.tenantId, role === 'OWNER' ? tenant.owner : await addMember(tenant.tenantId, role))).token;
 
   it('answers one query across evidence and identity', async () => {
     const member = await addMember(acme.tenantId, 'MEMBER', 'Mina Member');

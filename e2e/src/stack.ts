@@ -10,7 +10,7 @@ import {
   subprocessorsMigrations,
 } from '@compliance-graph/subprocessors';
 import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
-import { migrateForTests, testDatabaseUrl, testKeys } from '@compliance-graph/testing';
+import { TEST_ENCRYPTION_KEY, migrateForTests, testDatabaseUrl, testKeys } from '@compliance-graph/testing';
 
 export const SERVICES = [
   { schema: IDENTITY_SCHEMA, migrations: identityMigrations },
@@ -36,7 +36,7 @@ export interface Stack {
  * The whole platform in this process on ephemeral ports, talking real HTTP: four subgraphs
  * on the test database, then the gateway on the committed supergraph.graphql.
  */
-export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(overrides: Record<string, string> = {}, gatewayOverrides: Record<string, string> = {}): Promise<Stack> {
   await migrateAll();
   const keys = await testKeys();
   const common = {
@@ -46,6 +46,7 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
     DATABASE_URL: testDatabaseUrl(),
     DATABASE_POOL_SIZE: '4',
     ROUTER_SECRET,
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...overrides,
   };
   const identity = await startIdentityService(loadIdentityConfig({ ...common, JWT_SIGNING_KEYS: keys.signingKeysJson }));
@@ -59,6 +60,7 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
   const gateway = await startGateway(
     loadGatewayConfig({
       ...common,
+      ...gatewayOverrides,
       IDENTITY_URL: identity.url,
       EVIDENCE_URL: evidence.url,
       AUDIT_URL: audit.url,

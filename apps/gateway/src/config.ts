@@ -17,6 +17,8 @@ export const gatewayEnv = z.object({
   SUPERGRAPH_PATH: z.string().default('supergraph.graphql'),
   /** Addresses of reverse proxies in front of the gateway whose X-Forwarded-For is believed. */
   TRUSTED_PROXIES: configHelpers.csv,
+  /** How long the gateway trusts identity's answer that a session stands (revocation bites within it). */
+  SESSION_CHECK_TTL_MS: z.coerce.number().int().min(0).max(5000).default(5000),
   MAX_DEPTH: z.coerce.number().int().min(1).default(12),
   MAX_ALIASES: z.coerce.number().int().min(0).default(15),
   MAX_TOKENS: z.coerce.number().int().min(100).default(4000),

@@ -1,4 +1,5 @@
 import { bearerToken, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
+import type { SessionCheck } from './session-check';
 
 export interface EdgeCredentials {
   /** The bearer token, forwarded unchanged to the subgraphs. */
@@ -6,15 +7,20 @@ export interface EdgeCredentials {
   principal?: Principal;
 }
 
+export interface EdgeAuthentication {
+  verifyAccessToken: AccessTokenVerifier;
+  sessions: SessionCheck;
+}
+
 /**
  * Checks the Authorization header before any planning or proxying: a missing header is an
- * anonymous request, a malformed, forged or expired one is refused here with UNAUTHENTICATED.
+ * anonymous request; a malformed, forged or expired token, or one whose session no longer
+ * stands, is refused here with UNAUTHENTICATED.
  */
-export async function authenticateAtEdge(
-  authorization: string | undefined,
-  verify: AccessTokenVerifier,
-): Promise<EdgeCredentials> {
+export async function authenticateAtEdge(authorization: string | undefined, edge: EdgeAuthentication): Promise<EdgeCredentials> {
   const token = bearerToken(authorization);
   if (!token) return {};
-  return { token, principal: await verify(token) };
+  const principal = await edge.verifyAccessToken(token);
+  await edge.sessions.assertLive(token, principal);
+  return { token, principal };
 }

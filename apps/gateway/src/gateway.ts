@@ -20,6 +20,7 @@ import { authenticateAtEdge } from './edge-auth';
 import { clientAddress } from './client-address';
 import { mountRouteProxies } from './route-proxy';
 import { unreadySubgraphs } from './readiness';
+import { SessionCheck } from './session-check';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 /**
@@ -44,10 +45,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const production = config.NODE_ENV === 'production';
   const urls = subgraphUrls(config);
-  const verifyAccessToken = createAccessTokenVerifier(remoteKeySet(`${urls.identity}/.well-known/jwks.json`), {
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
+  const edge = {
+    verifyAccessToken: createAccessTokenVerifier(remoteKeySet(`${urls.identity}/.well-known/jwks.json`), {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    }),
+    sessions: new SessionCheck(urls.identity, config.ROUTER_SECRET, config.SESSION_CHECK_TTL_MS),
+  };
 
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
@@ -94,7 +98,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     subgraphUrls: urls,
     routerSecret: config.ROUTER_SECRET,
     trustedProxies: config.TRUSTED_PROXIES,
-    verifyAccessToken,
+    edge,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     logger,
   });
@@ -104,7 +108,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GatewayContext> => {
         try {
-          const credentials = await authenticateAtEdge(req.headers.authorization, verifyAccessToken);
+          const credentials = await authenticateAtEdge(req.headers.authorization, edge);
           return {
             ...credentials,
             clientIp: clientAddress(req, config.TRUSTED_PROXIES),

@@ -1,9 +1,9 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
-import { CodedError, httpErrorBody, type AccessTokenVerifier } from '@compliance-graph/auth';
+import { CodedError, httpErrorBody } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
-import { authenticateAtEdge } from './edge-auth';
+import { authenticateAtEdge, type EdgeAuthentication } from './edge-auth';
 import { clientAddress } from './client-address';
 import { forwardHeaders } from './forward-headers';
 
@@ -26,7 +26,7 @@ export interface RouteProxyOptions {
   subgraphUrls: Record<string, string>;
   routerSecret: string;
   trustedProxies: readonly string[];
-  verifyAccessToken: AccessTokenVerifier;
+  edge: EdgeAuthentication;
   maxUploadBytes: number;
   logger: Logger;
 }
@@ -50,7 +50,7 @@ export function mountRouteProxies(app: Express, options: RouteProxyOptions): voi
       const requestId = randomUUID();
       let token: string | undefined;
       try {
-        ({ token } = await authenticateAtEdge(req.headers.authorization, options.verifyAccessToken));
+        ({ token } = await authenticateAtEdge(req.headers.authorization, options.edge));
       } catch (error) {
         if (error instanceof CodedError) return sendError(res, error);
         throw error;

@@ -1,11 +1,23 @@
 import { z } from 'zod';
 import { loadConfig, subgraphEnv } from '@compliance-graph/config';
 
+const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
 export const identityEnv = z.object({
   ...subgraphEnv(4001),
   /** JSON array of private Ed25519 JWKs; the first signs, all are published (rotation). */
   JWT_SIGNING_KEYS: z.string().min(1, 'is required (JSON array of private Ed25519 JWKs)'),
-  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  /** AES-256-GCM key (base64, 32 bytes) sealing the TOTP seeds the server must read back. */
+  ENCRYPTION_KEY: z.string().min(1, 'is required (base64 of 32 random bytes)'),
+  ACCESS_TOKEN_TTL_SECONDS: seconds(900, 3600),
+  REFRESH_TOKEN_TTL_SECONDS: seconds(30 * 86400, 365 * 86400),
+  /** Failed logins per tenant slug + email within the window before throttling starts. */
+  LOGIN_THROTTLE_ACCOUNT_LIMIT: z.coerce.number().int().min(1).default(5),
+  /** Failed logins per client address within the window before throttling starts. */
+  LOGIN_THROTTLE_ADDRESS_LIMIT: z.coerce.number().int().min(1).default(50),
+  LOGIN_THROTTLE_WINDOW_SECONDS: seconds(900, 86400),
+  /** First block after the limit; each further failure doubles it, up to the window. */
+  LOGIN_THROTTLE_BASE_SECONDS: seconds(30, 3600),
 });
 export type IdentityConfig = z.infer<typeof identityEnv>;
 

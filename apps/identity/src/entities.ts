@@ -1,5 +1,9 @@
 import { MembershipEntity } from './membership/membership.entity';
+import { RefreshTokenEntity, SessionEntity } from './session/session.entity';
 import { TenantEntity } from './tenant/tenant.entity';
 import { UserEntity } from './user/user.entity';
 
-export const identityEntities = [TenantEntity, UserEntity, MembershipEntity];
+/** Types the graph exposes. */
+export const identityGraphEntities = [TenantEntity, UserEntity, MembershipEntity];
+/** Everything TypeORM maps. */
+export const identityEntities = [...identityGraphEntities, SessionEntity, RefreshTokenEntity];

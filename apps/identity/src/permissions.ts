@@ -1,4 +1,5 @@
 import {
+  ADMINS,
   READERS,
   STAFF,
   allow,
@@ -6,6 +7,7 @@ import {
   guard,
   hasRole,
   isAuthenticated,
+  isUserItself,
   or,
   type Role,
   type RuleTree,
@@ -18,14 +20,36 @@ const isSelfOr = (roles: readonly Role[]) =>
     hasRole(...roles),
   );
 
-/** The rule tree of the identity subgraph: one entry per root field and per type. */
+/**
+ * The rule tree of the identity subgraph: one entry per root field and per type, as the
+ * contract README's table says. Shield denies anything not named here.
+ */
 export const identityRules: RuleTree = {
   Query: {
     viewer: isAuthenticated,
     tenant: isAuthenticated,
+    members: hasRole(...STAFF),
     user: hasRole(...STAFF),
   },
+  Mutation: {
+    signUp: allow,
+    login: allow,
+    refreshSession: allow,
+    logout: allow,
+    switchTenant: isUserItself,
+    changePassword: isUserItself,
+    startTotpEnrollment: isUserItself,
+    confirmTotpEnrollment: isUserItself,
+    regenerateRecoveryCodes: isUserItself,
+    updateTenantSettings: hasRole(...ADMINS),
+    resetMemberMfa: hasRole(...ADMINS),
+  },
   Viewer: allow,
+  AuthPayload: allow,
+  TotpEnrollment: allow,
+  TotpActivation: allow,
+  MembershipConnection: allow,
+  PageInfo: allow,
   Tenant: belongsToCallerTenant,
   User: {
     '*': isAuthenticated,

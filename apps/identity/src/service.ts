@@ -1,25 +1,67 @@
-import { importSigningKey, localKeySet, parseSigningKeys } from '@compliance-graph/auth';
-import { startSubgraphService } from '@compliance-graph/federation';
+import { importSigningKey, localKeySet, parseEncryptionKey, parseSigningKeys } from '@compliance-graph/auth';
+import { resolverContainer, startSubgraphService } from '@compliance-graph/federation';
 import type { IdentityConfig } from './config';
 import { identityEntities } from './entities';
 import { mountJwks } from './jwks/jwks.route';
 import { createIdentityLoaders } from './loaders';
+import { MembershipResolver } from './membership/membership.resolver';
+import { MembershipService } from './membership/membership.service';
+import { MfaResolver } from './mfa/mfa.resolver';
+import { MfaService } from './mfa/mfa.service';
 import { buildIdentitySchema } from './schema';
+import { mountSessionStatus } from './session/session-status.route';
+import { SessionResolver } from './session/session.resolver';
+import { SessionService } from './session/session.service';
+import { TokenIssuer } from './session/token-issuer';
+import { TenantResolver } from './tenant/tenant.resolver';
+import { TenantService } from './tenant/tenant.service';
+import { LoginThrottle } from './throttle/login-throttle';
+import { UserResolver } from './user/user.resolver';
+import { UserService } from './user/user.service';
+import { ViewerResolver } from './viewer/viewer.resolver';
 
 export const IDENTITY_SCHEMA = 'identity';
 
 /** Starts the identity subgraph; it signs access tokens, so it verifies them with its own keys. */
 export async function startIdentityService(config: IdentityConfig) {
   const keys = await Promise.all(parseSigningKeys(config.JWT_SIGNING_KEYS).map(importSigningKey));
+  const encryptionKey = parseEncryptionKey(config.ENCRYPTION_KEY);
   return startSubgraphService(config, {
     service: 'identity',
     databaseSchema: IDENTITY_SCHEMA,
     entities: identityEntities,
     tokenKeys: localKeySet(keys),
-    wire: async (db) => ({
-      schema: await buildIdentitySchema(),
-      createLoaders: (principal) => createIdentityLoaders(db, principal),
-      routes: (app) => mountJwks(app, keys),
-    }),
+    wire: async (db, { verifyAccessToken, logger }) => {
+      const issuer = new TokenIssuer(
+        keys[0],
+        { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+        config.ACCESS_TOKEN_TTL_SECONDS,
+        config.REFRESH_TOKEN_TTL_SECONDS,
+      );
+      const throttle = new LoginThrottle(db, {
+        accountLimit: config.LOGIN_THROTTLE_ACCOUNT_LIMIT,
+        addressLimit: config.LOGIN_THROTTLE_ADDRESS_LIMIT,
+        windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
+        baseBlockSeconds: config.LOGIN_THROTTLE_BASE_SECONDS,
+      });
+      const mfa = new MfaService(db, encryptionKey);
+      const sessions = new SessionService(db, issuer, throttle, mfa);
+      const resolvers = resolverContainer([
+        new ViewerResolver(),
+        new TenantResolver(new TenantService(db, sessions)),
+        new UserResolver(new UserService(db)),
+        new MembershipResolver(new MembershipService(db)),
+        new SessionResolver(sessions),
+        new MfaResolver(mfa),
+      ]);
+      return {
+        schema: await buildIdentitySchema(resolvers),
+        createLoaders: (principal) => createIdentityLoaders(db, principal),
+        routes: (app) => {
+          mountJwks(app, keys);
+          mountSessionStatus(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, sessions, logger });
+        },
+      };
+    },
   });
 }

@@ -4,3 +4,4 @@ export * from './tokens';
 export * from './router-secret';
 export * from './context';
 export * from './rules';
+export * from './secret-box';

@@ -18,3 +18,4 @@ export {
 } from './server';
 export { resolverContainer } from './container';
 export { startSubgraphService, type SubgraphServiceDefinition, type SubgraphWiring } from './subgraph-service';
+export { pageRequest, encodeCursor, connection, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageRequest } from './pagination';

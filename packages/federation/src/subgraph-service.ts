@@ -2,8 +2,8 @@ import type { Express } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { JWTVerifyGetKey } from 'jose';
 import type { DataSource, EntitySchema, MixedList } from 'typeorm';
-import { createAccessTokenVerifier, type Principal } from '@compliance-graph/auth';
-import { createLogger, type SubgraphConfig } from '@compliance-graph/config';
+import { createAccessTokenVerifier, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
+import { createLogger, type Logger, type SubgraphConfig } from '@compliance-graph/config';
 import { createDataSource } from '@compliance-graph/db';
 import { startSubgraphServer, type RunningSubgraph } from './server';
 
@@ -23,7 +23,7 @@ export interface SubgraphServiceDefinition<Loaders> {
   /** Keys that verify access tokens: identity's own, or identity's JWKS for the others. */
   tokenKeys: JWTVerifyGetKey;
   /** Builds schema, loaders and routes on the service's request pool. */
-  wire(db: DataSource): Promise<SubgraphWiring<Loaders>>;
+  wire(db: DataSource, tools: { verifyAccessToken: AccessTokenVerifier; logger: Logger }): Promise<SubgraphWiring<Loaders>>;
 }
 
 /**
@@ -42,19 +42,21 @@ export async function startSubgraphService<Loaders>(
     poolSize: config.DATABASE_POOL_SIZE,
   });
   await db.initialize();
+  const logger = createLogger(definition.service, config.LOG_LEVEL);
+  const verifyAccessToken = createAccessTokenVerifier(definition.tokenKeys, {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
   try {
-    const wiring = await definition.wire(db);
+    const wiring = await definition.wire(db, { verifyAccessToken, logger });
     return await startSubgraphServer({
       service: definition.service,
       schema: wiring.schema,
       host: config.HOST,
       port: config.PORT,
       routerSecret: config.ROUTER_SECRET,
-      verifyAccessToken: createAccessTokenVerifier(definition.tokenKeys, {
-        issuer: config.JWT_ISSUER,
-        audience: config.JWT_AUDIENCE,
-      }),
-      logger: createLogger(definition.service, config.LOG_LEVEL),
+      verifyAccessToken,
+      logger,
       production: config.NODE_ENV === 'production',
       checkReadiness: async () => void (await db.query('SELECT 1')),
       createLoaders: wiring.createLoaders,

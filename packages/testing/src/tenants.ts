@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '@compliance-graph/auth';
+import type { Principal, Role } from '@compliance-graph/auth';
 import { admin } from './database';
+import { mintToken, principal } from './tokens';
 
 export interface TestMember {
   userId: string;
@@ -43,4 +44,19 @@ export async function addMember(tenantId: string, role: Role, displayName = `${r
     role,
   ]);
   return { userId, membershipId, role, email, displayName };
+}
+
+/**
+ * A live login session for a member, written like identity writes one, and an access token
+ * for it: what the gateway's session check accepts. Revoking the row (or the membership)
+ * makes the token fail at the gateway, as a real session would.
+ */
+export async function signIn(tenantId: string, member: TestMember, overrides: Partial<Principal> = {}): Promise<{ token: string; sessionId: string }> {
+  const sessionId = randomUUID();
+  await admin().query(
+    `INSERT INTO identity.sessions (id, tenant_id, user_id, mfa_passed, expires_at) VALUES ($1, $2, $3, $4, now() + interval '1 day')`,
+    [sessionId, tenantId, member.userId, overrides.mfa ?? false],
+  );
+  const token = await mintToken(principal(tenantId, member.role, { subjectId: member.userId, sessionId, ...overrides }));
+  return { token, sessionId };
 }

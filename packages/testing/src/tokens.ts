@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   generateSigningKey,
   importSigningKey,
@@ -12,6 +12,9 @@ import {
 } from '@compliance-graph/auth';
 
 export const TEST_AUDIENCE = { issuer: 'compliance-graph', audience: 'compliance-graph' };
+
+/** ENCRYPTION_KEY of services started by tests (32 bytes, base64); random per test process. */
+export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
 export interface TestKeys {
   /** JWT_SIGNING_KEYS for an identity service started by the test. */

@@ -1,3 +1,5 @@
 import { InitialIdentity1764230400000 } from './1764230400000-initial-identity';
+import { Sessions1764316800000 } from './1764316800000-sessions';
+import { Mfa1764316800001 } from './1764316800001-mfa';
 
-export const identityMigrations = [InitialIdentity1764230400000];
+export const identityMigrations = [InitialIdentity1764230400000, Sessions1764316800000, Mfa1764316800001];

@@ -32,4 +32,20 @@ export class UserEntity {
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  @Column('text', { name: 'password_hash', nullable: true, select: false })
+  passwordHash!: string | null;
+
+  @Column('timestamptz', { name: 'sessions_valid_after', select: false })
+  sessionsValidAfter!: Date;
+
+  /** Sealed TOTP seed (secret-box), null until enrolment is confirmed. */
+  @Column('text', { name: 'totp_secret', nullable: true, select: false })
+  totpSecret!: string | null;
+
+  @Column('text', { name: 'totp_pending_secret', nullable: true, select: false })
+  totpPendingSecret!: string | null;
+
+  @Column('bigint', { name: 'totp_last_step', nullable: true, select: false, transformer: { to: (v) => v, from: (v) => (v === null ? null : Number(v)) } })
+  totpLastStep!: number | null;
 }

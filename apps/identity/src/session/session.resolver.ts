@@ -1,0 +1,36 @@
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import type { RequestContext } from '@compliance-graph/federation';
+import { AuthPayload } from './auth-payload.type';
+import { LoginInput } from './session.inputs';
+import type { SessionService } from './session.service';
+
+/** The contract makes the newly issued principal the caller for the rest of the operation. */
+export function becomeCaller(ctx: RequestContext<unknown>, payload: AuthPayload): AuthPayload {
+  ctx.principal = payload.principal;
+  return payload;
+}
+
+@Resolver()
+export class SessionResolver {
+  constructor(private readonly sessions: SessionService) {}
+
+  @Mutation(() => AuthPayload, { description: 'MFA_REQUIRED when a code is needed' })
+  async login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: RequestContext<unknown>): Promise<AuthPayload> {
+    return becomeCaller(ctx, await this.sessions.login(input, ctx));
+  }
+
+  @Mutation(() => AuthPayload)
+  async refreshSession(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: RequestContext<unknown>): Promise<AuthPayload> {
+    return becomeCaller(ctx, await this.sessions.refresh(refreshToken, ctx));
+  }
+
+  @Mutation(() => Boolean)
+  logout(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: RequestContext<unknown>): Promise<boolean> {
+    return this.sessions.logout(refreshToken, ctx);
+  }
+
+  @Mutation(() => AuthPayload, { description: 'for users with several memberships; a user with MFA switches only from a session that passed MFA' })
+  async switchTenant(@Arg('tenantId', () => ID) tenantId: string, @Ctx() ctx: RequestContext<unknown>): Promise<AuthPayload> {
+    return becomeCaller(ctx, await this.sessions.switchTenant(ctx.principal!, ctx, tenantId));
+  }
+}
