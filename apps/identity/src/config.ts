@@ -11,6 +11,7 @@ export const identityEnv = z.object({
   ENCRYPTION_KEY: z.string().min(1, 'is required (base64 of 32 random bytes)'),
   ACCESS_TOKEN_TTL_SECONDS: seconds(900, 3600),
   REFRESH_TOKEN_TTL_SECONDS: seconds(30 * 86400, 365 * 86400),
+  INVITATION_TTL_SECONDS: seconds(7 * 86400, 90 * 86400),
   /** Failed logins per tenant slug + email within the window before throttling starts. */
   LOGIN_THROTTLE_ACCOUNT_LIMIT: z.coerce.number().int().min(1).default(5),
   /** Failed logins per client address within the window before throttling starts. */

@@ -1,3 +1,4 @@
+import { InvitationEntity } from './invitation/invitation.entity';
 import { MembershipEntity } from './membership/membership.entity';
 import { RefreshTokenEntity, SessionEntity } from './session/session.entity';
 import { TenantEntity } from './tenant/tenant.entity';
@@ -6,4 +7,4 @@ import { UserEntity } from './user/user.entity';
 /** Types the graph exposes. */
 export const identityGraphEntities = [TenantEntity, UserEntity, MembershipEntity];
 /** Everything TypeORM maps. */
-export const identityEntities = [...identityGraphEntities, SessionEntity, RefreshTokenEntity];
+export const identityEntities = [...identityGraphEntities, InvitationEntity, SessionEntity, RefreshTokenEntity];

@@ -2,6 +2,7 @@ import type { ContainerType } from 'type-graphql';
 import { buildFederatedSchema } from '@compliance-graph/federation';
 import { identityGraphEntities } from './entities';
 import { identityRules } from './permissions';
+import { InvitationResolver } from './invitation/invitation.resolver';
 import { MembershipResolver } from './membership/membership.resolver';
 import { membershipReference } from './membership/membership.reference';
 import { MfaResolver } from './mfa/mfa.resolver';
@@ -19,6 +20,7 @@ export const identityResolvers = [
   MembershipResolver,
   SessionResolver,
   MfaResolver,
+  InvitationResolver,
 ] as const;
 
 /** Without a container (composition, rule coverage) the resolvers are never instantiated. */

@@ -2,6 +2,8 @@ import { importSigningKey, localKeySet, parseEncryptionKey, parseSigningKeys } f
 import { resolverContainer, startSubgraphService } from '@compliance-graph/federation';
 import type { IdentityConfig } from './config';
 import { identityEntities } from './entities';
+import { InvitationResolver } from './invitation/invitation.resolver';
+import { InvitationService } from './invitation/invitation.service';
 import { mountJwks } from './jwks/jwks.route';
 import { createIdentityLoaders } from './loaders';
 import { MembershipResolver } from './membership/membership.resolver';
@@ -53,6 +55,7 @@ export async function startIdentityService(config: IdentityConfig) {
         new MembershipResolver(new MembershipService(db)),
         new SessionResolver(sessions),
         new MfaResolver(mfa),
+        new InvitationResolver(new InvitationService(db, sessions, mfa, config.INVITATION_TTL_SECONDS)),
       ]);
       return {
         schema: await buildIdentitySchema(resolvers),

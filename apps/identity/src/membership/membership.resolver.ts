@@ -1,10 +1,11 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Role } from '@compliance-graph/auth';
 import type { RequestContext } from '@compliance-graph/federation';
 import { TenantEntity } from '../tenant/tenant.entity';
 import { UserEntity } from '../user/user.entity';
 import type { IdentityLoaders } from '../loaders';
 import { MembershipConnection } from './membership.connection';
-import { MembershipEntity } from './membership.entity';
+import { MembershipEntity, RoleEnum } from './membership.entity';
 import type { MembershipService } from './membership.service';
 
 @Resolver(() => MembershipEntity)
@@ -13,12 +14,30 @@ export class MembershipResolver {
 
   @Query(() => MembershipConnection)
   members(
-    @Arg('includeRevoked', () => Boolean, { defaultValue: false }) includeRevoked: boolean,
+    @Arg('includeRevoked', () => Boolean, { nullable: true, defaultValue: false }) includeRevoked: boolean,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext<IdentityLoaders>,
   ): Promise<MembershipConnection> {
     return this.memberships.list(ctx.principal!, { includeRevoked, first, after });
+  }
+
+  @Mutation(() => MembershipEntity, { description: 'OWNER, ADMIN; only OWNER grants OWNER' })
+  changeMemberRole(
+    @Arg('membershipId', () => ID) membershipId: string,
+    @Arg('role', () => RoleEnum) role: Role,
+    @Ctx() ctx: RequestContext<IdentityLoaders>,
+  ): Promise<MembershipEntity> {
+    return this.memberships.changeRole(ctx.principal!, ctx, membershipId, role);
+  }
+
+  @Mutation(() => MembershipEntity)
+  revokeMembership(
+    @Arg('membershipId', () => ID) membershipId: string,
+    @Arg('reason') reason: string,
+    @Ctx() ctx: RequestContext<IdentityLoaders>,
+  ): Promise<MembershipEntity> {
+    return this.memberships.revoke(ctx.principal!, ctx, membershipId, reason);
   }
 
   @FieldResolver(() => UserEntity)

@@ -1,7 +1,11 @@
-import type { DataSource } from 'typeorm';
-import type { Principal } from '@compliance-graph/auth';
-import { withTenant } from '@compliance-graph/db';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { badUserInput, conflict, forbidden, notFound, type Principal, type Role } from '@compliance-graph/auth';
+import { isUuid, withTenant } from '@compliance-graph/db';
 import { connection, pageRequest } from '@compliance-graph/federation';
+import type { Caller } from '@compliance-graph/outbox';
+import { recordIdentityAudit } from '../audit';
+import { SessionEntity } from '../session/session.entity';
+import { assertText } from '../validation';
 import { MembershipEntity } from './membership.entity';
 import type { MembershipConnection } from './membership.connection';
 
@@ -26,5 +30,77 @@ export class MembershipService {
       const rows = await query.orderBy('m.createdAt').addOrderBy('m.id').take(page.first + 1).getMany();
       return connection(rows, page.first, totalCount, (m): MemberKey => [m.createdAt.toISOString(), m.id]);
     });
+  }
+
+  /**
+   * Changes a member's role. Only an OWNER grants or removes OWNER, and the last OWNER stays.
+   * The member's tokens carry the old role: the gateway refuses them within seconds, and
+   * refreshSession answers with the new role.
+   */
+  async changeRole(principal: Principal, caller: Caller, membershipId: string, role: Role): Promise<MembershipEntity> {
+    return withTenant(this.db, principal, async (tx) => {
+      const membership = await this.activeMembership(tx, membershipId);
+      if (membership.role === role) return membership;
+      if ((role === 'OWNER' || membership.role === 'OWNER') && principal.role !== 'OWNER') {
+        throw forbidden('Only an OWNER grants or removes OWNER');
+      }
+      if (membership.role === 'OWNER') await this.assertAnotherOwner(tx, principal.tenantId, membership.id);
+      const from = membership.role;
+      membership.role = role;
+      await tx.update(MembershipEntity, { id: membership.id }, { role });
+      await recordIdentityAudit(tx, caller, {
+        tenantId: principal.tenantId,
+        action: 'membership.role_changed',
+        subjectType: 'Membership',
+        subjectId: membership.id,
+        data: { userId: membership.userId, from, to: role },
+      });
+      return membership;
+    });
+  }
+
+  /** Ends a membership with a reason; its sessions end at once (refresh fails, the gateway refuses within seconds). */
+  async revoke(principal: Principal, caller: Caller, membershipId: string, reason: string): Promise<MembershipEntity> {
+    const why = assertText(reason, 'reason', 500);
+    return withTenant(this.db, principal, async (tx) => {
+      const membership = await this.activeMembership(tx, membershipId);
+      if (membership.role === 'OWNER') {
+        if (principal.role !== 'OWNER') throw forbidden('Only an OWNER removes OWNER');
+        await this.assertAnotherOwner(tx, principal.tenantId, membership.id);
+      }
+      const now = new Date();
+      Object.assign(membership, { revokedAt: now, revokedReason: why });
+      await tx.update(MembershipEntity, { id: membership.id }, { revokedAt: now, revokedReason: why });
+      await tx.update(
+        SessionEntity,
+        { tenantId: principal.tenantId, userId: membership.userId, revokedAt: IsNull() },
+        { revokedAt: now, revokedReason: 'membership_revoked' },
+      );
+      await recordIdentityAudit(tx, caller, {
+        tenantId: principal.tenantId,
+        action: 'membership.revoked',
+        subjectType: 'Membership',
+        subjectId: membership.id,
+        reason: why,
+        data: { userId: membership.userId, role: membership.role },
+      });
+      return membership;
+    });
+  }
+
+  private async activeMembership(tx: EntityManager, membershipId: string): Promise<MembershipEntity> {
+    if (!isUuid(membershipId)) throw badUserInput('membershipId must be a UUID');
+    const membership = await tx.findOne(MembershipEntity, { where: { id: membershipId, revokedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+    if (!membership) throw notFound('No such membership');
+    return membership;
+  }
+
+  /** Locks the tenant's OWNER memberships, so two demotions cannot race past the last one. */
+  private async assertAnotherOwner(tx: EntityManager, tenantId: string, leavingMembershipId: string): Promise<void> {
+    const owners: Array<{ id: string }> = await tx.query(
+      `SELECT id FROM identity.memberships WHERE tenant_id = $1 AND role = 'OWNER' AND revoked_at IS NULL FOR UPDATE`,
+      [tenantId],
+    );
+    if (!owners.some((owner) => owner.id !== leavingMembershipId)) throw conflict('A tenant keeps at least one OWNER');
   }
 }

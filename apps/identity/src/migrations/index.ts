@@ -1,5 +1,6 @@
 import { InitialIdentity1764230400000 } from './1764230400000-initial-identity';
 import { Sessions1764316800000 } from './1764316800000-sessions';
 import { Mfa1764316800001 } from './1764316800001-mfa';
+import { Invitations1764403200000 } from './1764403200000-invitations';
 
-export const identityMigrations = [InitialIdentity1764230400000, Sessions1764316800000, Mfa1764316800001];
+export const identityMigrations = [InitialIdentity1764230400000, Sessions1764316800000, Mfa1764316800001, Invitations1764403200000];

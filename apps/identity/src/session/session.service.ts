@@ -13,7 +13,8 @@ import { verifyPassword } from '../user/password';
 import { assertSlug, normaliseEmail } from '../validation';
 import { AuthPayload } from './auth-payload.type';
 import { RefreshTokenEntity, SessionEntity } from './session.entity';
-import { hashRefreshToken, type TokenIssuer } from './token-issuer';
+import { hashSecretToken } from '../secret-token';
+import type { TokenIssuer } from './token-issuer';
 
 /** One message for every failed login, whatever failed: nothing to learn from the difference. */
 const LOGIN_FAILED = 'Invalid tenant, email, password or code';
@@ -126,7 +127,7 @@ export class SessionService {
     const located = await this.locate(refreshToken);
     const result = await withTenant(this.db, located.tenant_id, async (tx) => {
       const token = await tx.findOne(RefreshTokenEntity, {
-        where: { tokenHash: hashRefreshToken(refreshToken) },
+        where: { tokenHash: hashSecretToken(refreshToken) },
         lock: { mode: 'pessimistic_write' },
       });
       const session = await tx.findOne(SessionEntity, { where: { id: located.session_id }, lock: { mode: 'pessimistic_write' } });
@@ -267,7 +268,7 @@ export class SessionService {
   }
 
   private async locate(refreshToken: string): Promise<{ tenant_id: string; session_id: string }> {
-    const [located] = await this.db.query(`SELECT * FROM identity.find_refresh_token($1)`, [hashRefreshToken(refreshToken)]);
+    const [located] = await this.db.query(`SELECT * FROM identity.find_refresh_token($1)`, [hashSecretToken(refreshToken)]);
     if (!located) throw unauthenticated(BAD_REFRESH_TOKEN);
     return located;
   }

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { signAccessToken, type Principal, type SigningKey, type TokenAudience } from '@compliance-graph/auth';
+import { newSecretToken } from '../secret-token';
 
 const REFRESH_TOKEN_PREFIX = 'cgr_';
 
@@ -21,11 +21,7 @@ export class TokenIssuer {
     return signAccessToken(this.signingKey, principal, this.audience, this.accessTtlSeconds);
   }
 
-  /** 256 random bits; only the SHA-256 is stored, the token itself is shown once. */
   newRefreshToken(): { token: string; hash: Buffer } {
-    const token = `${REFRESH_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-    return { token, hash: hashRefreshToken(token) };
+    return newSecretToken(REFRESH_TOKEN_PREFIX);
   }
 }
-
-export const hashRefreshToken = (token: string) => createHash('sha256').update(token, 'utf8').digest();
