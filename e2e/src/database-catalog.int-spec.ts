@@ -10,6 +10,7 @@ const SCHEMAS = SERVICES.map((s) => s.schema);
 
 /** The sanctioned SECURITY DEFINER lookups (DESIGN.md, "Requests and identity" 5). */
 const ALLOWED_SECURITY_DEFINER_FUNCTIONS: string[] = [
+  'identity.find_api_key', // the gateway's API key exchange: tenant of a key hash
   'identity.find_invitation', // acceptInvitation: tenant of a token hash, and whether its email has a user
   'identity.find_login', // login: tenant by slug, member by email, before the tenant is known
   'identity.find_refresh_token', // refresh and logout: tenant and session of a token hash

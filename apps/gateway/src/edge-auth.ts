@@ -1,8 +1,9 @@
 import { bearerToken, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
+import { isApiKey, type ApiKeyExchange } from './api-key-exchange';
 import type { SessionCheck } from './session-check';
 
 export interface EdgeCredentials {
-  /** The bearer token, forwarded unchanged to the subgraphs. */
+  /** The access token forwarded to the subgraphs (for an API key, the one it was exchanged for). */
   token?: string;
   principal?: Principal;
 }
@@ -10,16 +11,18 @@ export interface EdgeCredentials {
 export interface EdgeAuthentication {
   verifyAccessToken: AccessTokenVerifier;
   sessions: SessionCheck;
+  apiKeys: ApiKeyExchange;
 }
 
 /**
  * Checks the Authorization header before any planning or proxying: a missing header is an
- * anonymous request; a malformed, forged or expired token, or one whose session no longer
- * stands, is refused here with UNAUTHENTICATED.
+ * anonymous request; an API key is exchanged for an access token; a malformed, forged or
+ * expired token, or one whose session or key no longer stands, is refused with UNAUTHENTICATED.
  */
 export async function authenticateAtEdge(authorization: string | undefined, edge: EdgeAuthentication): Promise<EdgeCredentials> {
-  const token = bearerToken(authorization);
-  if (!token) return {};
+  const presented = bearerToken(authorization);
+  if (!presented) return {};
+  const token = isApiKey(presented) ? await edge.apiKeys.exchange(presented) : presented;
   const principal = await edge.verifyAccessToken(token);
   await edge.sessions.assertLive(token, principal);
   return { token, principal };

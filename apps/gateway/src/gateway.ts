@@ -20,6 +20,7 @@ import { authenticateAtEdge } from './edge-auth';
 import { clientAddress } from './client-address';
 import { mountRouteProxies } from './route-proxy';
 import { unreadySubgraphs } from './readiness';
+import { ApiKeyExchange } from './api-key-exchange';
 import { SessionCheck } from './session-check';
 import { SubgraphDataSource } from './subgraph-data-source';
 
@@ -51,6 +52,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       audience: config.JWT_AUDIENCE,
     }),
     sessions: new SessionCheck(urls.identity, config.ROUTER_SECRET, config.SESSION_CHECK_TTL_MS),
+    apiKeys: new ApiKeyExchange(urls.identity, config.ROUTER_SECRET),
   };
 
   const gateway = new ApolloGateway({

@@ -1,4 +1,5 @@
-import { ROUTER_SECRET_HEADER, internalError, unauthenticated, type Principal } from '@compliance-graph/auth';
+import { unauthenticated, type Principal } from '@compliance-graph/auth';
+import { askIdentity } from './identity-internal';
 
 const SESSION_STATUS_PATH = '/internal/session-status';
 const PRUNE_ABOVE = 10_000;
@@ -30,17 +31,8 @@ export class SessionCheck {
   }
 
   private async ask(token: string): Promise<boolean> {
-    try {
-      const response = await fetch(`${this.identityUrl}${SESSION_STATUS_PATH}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, [ROUTER_SECRET_HEADER]: this.routerSecret },
-        signal: AbortSignal.timeout(3000),
-      });
-      if (!response.ok) throw new Error(`identity answered ${response.status}`);
-      return ((await response.json()) as { active?: unknown }).active === true;
-    } catch {
-      throw internalError();
-    }
+    const answer = await askIdentity<{ active?: unknown }>(this.identityUrl, SESSION_STATUS_PATH, token, this.routerSecret);
+    return answer.active === true;
   }
 
   private remember(key: string, answer: { live: boolean; until: number }, now: number): void {

@@ -1,3 +1,4 @@
+import { ApiKeyEntity } from './api-key/api-key.entity';
 import { InvitationEntity } from './invitation/invitation.entity';
 import { MembershipEntity } from './membership/membership.entity';
 import { RefreshTokenEntity, SessionEntity } from './session/session.entity';
@@ -5,6 +6,6 @@ import { TenantEntity } from './tenant/tenant.entity';
 import { UserEntity } from './user/user.entity';
 
 /** Types the graph exposes. */
-export const identityGraphEntities = [TenantEntity, UserEntity, MembershipEntity];
+export const identityGraphEntities = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity];
 /** Everything TypeORM maps. */
 export const identityEntities = [...identityGraphEntities, InvitationEntity, SessionEntity, RefreshTokenEntity];

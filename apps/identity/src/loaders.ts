@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@compliance-graph/auth';
 import { tenantEntityLoader } from '@compliance-graph/db';
+import { ApiKeyEntity } from './api-key/api-key.entity';
 import { TenantEntity } from './tenant/tenant.entity';
 import { UserEntity } from './user/user.entity';
 import { MembershipEntity } from './membership/membership.entity';
@@ -10,6 +11,7 @@ export interface IdentityLoaders {
   tenants: DataLoader<string, TenantEntity | null>;
   users: DataLoader<string, UserEntity | null>;
   memberships: DataLoader<string, MembershipEntity | null>;
+  apiKeys: DataLoader<string, ApiKeyEntity | null>;
 }
 
 export function createIdentityLoaders(db: DataSource, principal: Principal | undefined): IdentityLoaders {
@@ -17,5 +19,6 @@ export function createIdentityLoaders(db: DataSource, principal: Principal | und
     tenants: tenantEntityLoader(db, principal?.tenantId, TenantEntity),
     users: tenantEntityLoader(db, principal?.tenantId, UserEntity),
     memberships: tenantEntityLoader(db, principal?.tenantId, MembershipEntity),
+    apiKeys: tenantEntityLoader(db, principal?.tenantId, ApiKeyEntity),
   };
 }

@@ -31,6 +31,7 @@ export const identityRules: RuleTree = {
     members: hasRole(...STAFF),
     user: hasRole(...STAFF),
     invitations: hasRole(...ADMINS),
+    apiKeys: hasRole(...READERS),
   },
   Mutation: {
     signUp: allow,
@@ -49,6 +50,8 @@ export const identityRules: RuleTree = {
     revokeInvitation: hasRole(...ADMINS),
     changeMemberRole: hasRole(...ADMINS),
     revokeMembership: hasRole(...ADMINS),
+    createApiKey: hasRole(...ADMINS),
+    revokeApiKey: hasRole(...ADMINS),
   },
   Viewer: allow,
   AuthPayload: allow,
@@ -57,6 +60,8 @@ export const identityRules: RuleTree = {
   MembershipConnection: allow,
   CreatedInvitation: allow,
   Invitation: belongsToCallerTenant,
+  CreatedApiKey: allow,
+  ApiKey: belongsToCallerTenant,
   PageInfo: allow,
   Tenant: belongsToCallerTenant,
   User: {

@@ -1,5 +1,7 @@
 import type { ContainerType } from 'type-graphql';
 import { buildFederatedSchema } from '@compliance-graph/federation';
+import { ApiKeyResolver } from './api-key/api-key.resolver';
+import { apiKeyReference } from './api-key/api-key.reference';
 import { identityGraphEntities } from './entities';
 import { identityRules } from './permissions';
 import { InvitationResolver } from './invitation/invitation.resolver';
@@ -21,6 +23,7 @@ export const identityResolvers = [
   SessionResolver,
   MfaResolver,
   InvitationResolver,
+  ApiKeyResolver,
 ] as const;
 
 /** Without a container (composition, rule coverage) the resolvers are never instantiated. */
@@ -28,7 +31,7 @@ export function buildIdentitySchema(container?: ContainerType) {
   return buildFederatedSchema({
     resolvers: [...identityResolvers],
     orphanedTypes: identityGraphEntities,
-    references: { ...tenantReference, ...userReference, ...membershipReference },
+    references: { ...tenantReference, ...userReference, ...membershipReference, ...apiKeyReference },
     rules: identityRules,
     container,
   });

@@ -1,7 +1,10 @@
 import { importSigningKey, localKeySet, parseEncryptionKey, parseSigningKeys } from '@compliance-graph/auth';
 import { resolverContainer, startSubgraphService } from '@compliance-graph/federation';
 import type { IdentityConfig } from './config';
+import { ApiKeyResolver } from './api-key/api-key.resolver';
+import { ApiKeyService } from './api-key/api-key.service';
 import { identityEntities } from './entities';
+import { mountInternalRoutes } from './internal/internal.routes';
 import { InvitationResolver } from './invitation/invitation.resolver';
 import { InvitationService } from './invitation/invitation.service';
 import { mountJwks } from './jwks/jwks.route';
@@ -11,7 +14,6 @@ import { MembershipService } from './membership/membership.service';
 import { MfaResolver } from './mfa/mfa.resolver';
 import { MfaService } from './mfa/mfa.service';
 import { buildIdentitySchema } from './schema';
-import { mountSessionStatus } from './session/session-status.route';
 import { SessionResolver } from './session/session.resolver';
 import { SessionService } from './session/session.service';
 import { TokenIssuer } from './session/token-issuer';
@@ -48,6 +50,7 @@ export async function startIdentityService(config: IdentityConfig) {
       });
       const mfa = new MfaService(db, encryptionKey);
       const sessions = new SessionService(db, issuer, throttle, mfa);
+      const apiKeys = new ApiKeyService(db, issuer);
       const resolvers = resolverContainer([
         new ViewerResolver(),
         new TenantResolver(new TenantService(db, sessions)),
@@ -56,13 +59,20 @@ export async function startIdentityService(config: IdentityConfig) {
         new SessionResolver(sessions),
         new MfaResolver(mfa),
         new InvitationResolver(new InvitationService(db, sessions, mfa, config.INVITATION_TTL_SECONDS)),
+        new ApiKeyResolver(apiKeys),
       ]);
       return {
         schema: await buildIdentitySchema(resolvers),
         createLoaders: (principal) => createIdentityLoaders(db, principal),
         routes: (app) => {
           mountJwks(app, keys);
-          mountSessionStatus(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, sessions, logger });
+          mountInternalRoutes(app, {
+            routerSecret: config.ROUTER_SECRET,
+            verifyAccessToken,
+            isLive: (principal) => (principal.kind === 'API_KEY' ? apiKeys.isLive(principal) : sessions.isLive(principal)),
+            exchangeApiKey: (key) => apiKeys.exchange(key),
+            logger,
+          });
         },
       };
     },

@@ -2,5 +2,12 @@ import { InitialIdentity1764230400000 } from './1764230400000-initial-identity';
 import { Sessions1764316800000 } from './1764316800000-sessions';
 import { Mfa1764316800001 } from './1764316800001-mfa';
 import { Invitations1764403200000 } from './1764403200000-invitations';
+import { ApiKeys1764489600000 } from './1764489600000-api-keys';
 
-export const identityMigrations = [InitialIdentity1764230400000, Sessions1764316800000, Mfa1764316800001, Invitations1764403200000];
+export const identityMigrations = [
+  InitialIdentity1764230400000,
+  Sessions1764316800000,
+  Mfa1764316800001,
+  Invitations1764403200000,
+  ApiKeys1764489600000,
+];

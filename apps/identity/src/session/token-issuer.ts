@@ -17,8 +17,10 @@ export class TokenIssuer {
     readonly refreshTtlSeconds: number,
   ) {}
 
-  accessToken(principal: Principal): Promise<IssuedAccessToken> {
-    return signAccessToken(this.signingKey, principal, this.audience, this.accessTtlSeconds);
+  /** Valid for the configured lifetime, or until `notAfter` when that comes first. */
+  accessToken(principal: Principal, notAfter?: Date): Promise<IssuedAccessToken> {
+    const untilLimit = notAfter ? Math.floor((notAfter.getTime() - Date.now()) / 1000) : Infinity;
+    return signAccessToken(this.signingKey, principal, this.audience, Math.max(1, Math.min(this.accessTtlSeconds, untilLimit)));
   }
 
   newRefreshToken(): { token: string; hash: Buffer } {

@@ -1,6 +1,7 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { notFound } from '@compliance-graph/auth';
 import type { RequestContext } from '@compliance-graph/federation';
+import { ApiKeyEntity } from '../api-key/api-key.entity';
 import { TenantEntity } from '../tenant/tenant.entity';
 import { UserEntity } from '../user/user.entity';
 import type { IdentityLoaders } from '../loaders';
@@ -16,6 +17,7 @@ export class ViewerResolver {
       role: principal.role,
       tenantId: principal.tenantId,
       userId: principal.kind === 'API_KEY' ? null : principal.subjectId,
+      apiKeyId: principal.kind === 'API_KEY' ? principal.subjectId : null,
     });
   }
 
@@ -27,5 +29,10 @@ export class ViewerResolver {
   @FieldResolver(() => UserEntity, { nullable: true, description: 'null for API keys' })
   user(@Root() viewer: Viewer, @Ctx() ctx: RequestContext<IdentityLoaders>) {
     return viewer.userId ? ctx.loaders.users.load(viewer.userId) : null;
+  }
+
+  @FieldResolver(() => ApiKeyEntity, { nullable: true, description: 'null for users' })
+  apiKey(@Root() viewer: Viewer, @Ctx() ctx: RequestContext<IdentityLoaders>) {
+    return viewer.apiKeyId ? ctx.loaders.apiKeys.load(viewer.apiKeyId) : null;
   }
 }

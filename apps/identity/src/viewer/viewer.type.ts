@@ -19,4 +19,6 @@ export class Viewer {
   tenantId!: string;
   /** Set for USER and SUPPORT principals. */
   userId!: string | null;
+  /** Set for API_KEY principals. */
+  apiKeyId!: string | null;
 }
