@@ -1,6 +1,7 @@
 import { bearerToken, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
 import { isApiKey, type ApiKeyExchange } from './api-key-exchange';
 import type { SessionCheck } from './session-check';
+import type { SupportRequestLog } from './support-request-log';
 
 export interface EdgeCredentials {
   /** The access token forwarded to the subgraphs (for an API key, the one it was exchanged for). */
@@ -12,6 +13,7 @@ export interface EdgeAuthentication {
   verifyAccessToken: AccessTokenVerifier;
   sessions: SessionCheck;
   apiKeys: ApiKeyExchange;
+  supportRequests: SupportRequestLog;
 }
 
 /**

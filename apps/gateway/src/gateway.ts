@@ -22,6 +22,7 @@ import { mountRouteProxies } from './route-proxy';
 import { unreadySubgraphs } from './readiness';
 import { ApiKeyExchange } from './api-key-exchange';
 import { SessionCheck } from './session-check';
+import { SupportRequestLog } from './support-request-log';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 /**
@@ -53,6 +54,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     }),
     sessions: new SessionCheck(urls.identity, config.ROUTER_SECRET, config.SESSION_CHECK_TTL_MS),
     apiKeys: new ApiKeyExchange(urls.identity, config.ROUTER_SECRET),
+    supportRequests: new SupportRequestLog(urls.identity, config.ROUTER_SECRET),
   };
 
   const gateway = new ApolloGateway({
@@ -83,6 +85,21 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       errorLoggingPlugin<GatewayContext>(logger),
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ contextValue, operationName, queryHash }) {
+              if (!contextValue.token) return;
+              await edge.supportRequests.record(contextValue.token, contextValue.principal, {
+                operation: `graphql ${operationName ?? 'anonymous'}`,
+                documentHash: queryHash,
+                clientIp: contextValue.clientIp,
+                userAgent: contextValue.userAgent,
+              });
+            },
+          };
+        },
+      },
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });

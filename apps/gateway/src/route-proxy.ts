@@ -50,7 +50,16 @@ export function mountRouteProxies(app: Express, options: RouteProxyOptions): voi
       const requestId = randomUUID();
       let token: string | undefined;
       try {
-        ({ token } = await authenticateAtEdge(req.headers.authorization, options.edge));
+        const credentials = await authenticateAtEdge(req.headers.authorization, options.edge);
+        token = credentials.token;
+        if (token) {
+          await options.edge.supportRequests.record(token, credentials.principal, {
+            operation: `${req.method} ${req.path}`,
+            documentHash: null,
+            clientIp: clientAddress(req, options.trustedProxies),
+            userAgent: req.headers['user-agent'],
+          });
+        }
       } catch (error) {
         if (error instanceof CodedError) return sendError(res, error);
         throw error;

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Principal } from '@compliance-graph/auth';
 import { tenantEntityLoader } from '@compliance-graph/db';
 import { ApiKeyEntity } from './api-key/api-key.entity';
+import { SessionEntity } from './session/session.entity';
 import { TenantEntity } from './tenant/tenant.entity';
 import { UserEntity } from './user/user.entity';
 import { MembershipEntity } from './membership/membership.entity';
@@ -12,6 +13,7 @@ export interface IdentityLoaders {
   users: DataLoader<string, UserEntity | null>;
   memberships: DataLoader<string, MembershipEntity | null>;
   apiKeys: DataLoader<string, ApiKeyEntity | null>;
+  sessions: DataLoader<string, SessionEntity | null>;
 }
 
 export function createIdentityLoaders(db: DataSource, principal: Principal | undefined): IdentityLoaders {
@@ -20,5 +22,6 @@ export function createIdentityLoaders(db: DataSource, principal: Principal | und
     users: tenantEntityLoader(db, principal?.tenantId, UserEntity),
     memberships: tenantEntityLoader(db, principal?.tenantId, MembershipEntity),
     apiKeys: tenantEntityLoader(db, principal?.tenantId, ApiKeyEntity),
+    sessions: tenantEntityLoader(db, principal?.tenantId, SessionEntity),
   };
 }

@@ -4,6 +4,7 @@ import {
   STAFF,
   allow,
   belongsToCallerTenant,
+  chain,
   guard,
   hasRole,
   isAuthenticated,
@@ -20,6 +21,13 @@ const isSelfOr = (roles: readonly Role[]) =>
     hasRole(...roles),
   );
 
+/** A support session may end itself: its one permitted change. */
+const endsItsOwnSupportSession = guard(
+  'endsItsOwnSupportSession',
+  (_p, args, ctx) => ctx.principal?.kind === 'SUPPORT' && args.id === ctx.principal.sessionId,
+  'strict',
+);
+
 /**
  * The rule tree of the identity subgraph: one entry per root field and per type, as the
  * contract README's table says. Shield denies anything not named here.
@@ -32,6 +40,7 @@ export const identityRules: RuleTree = {
     user: hasRole(...STAFF),
     invitations: hasRole(...ADMINS),
     apiKeys: hasRole(...READERS),
+    supportSessions: hasRole(...READERS),
   },
   Mutation: {
     signUp: allow,
@@ -52,6 +61,8 @@ export const identityRules: RuleTree = {
     revokeMembership: hasRole(...ADMINS),
     createApiKey: hasRole(...ADMINS),
     revokeApiKey: hasRole(...ADMINS),
+    openSupportSession: isUserItself,
+    endSupportSession: or(endsItsOwnSupportSession, chain(isUserItself, hasRole(...ADMINS))),
   },
   Viewer: allow,
   AuthPayload: allow,
@@ -62,6 +73,7 @@ export const identityRules: RuleTree = {
   Invitation: belongsToCallerTenant,
   CreatedApiKey: allow,
   ApiKey: belongsToCallerTenant,
+  SupportSession: belongsToCallerTenant,
   PageInfo: allow,
   Tenant: belongsToCallerTenant,
   User: {

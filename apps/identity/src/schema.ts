@@ -9,6 +9,7 @@ import { MembershipResolver } from './membership/membership.resolver';
 import { membershipReference } from './membership/membership.reference';
 import { MfaResolver } from './mfa/mfa.resolver';
 import { SessionResolver } from './session/session.resolver';
+import { SupportResolver } from './support/support.resolver';
 import { TenantResolver } from './tenant/tenant.resolver';
 import { tenantReference } from './tenant/tenant.reference';
 import { UserResolver } from './user/user.resolver';
@@ -24,6 +25,7 @@ export const identityResolvers = [
   MfaResolver,
   InvitationResolver,
   ApiKeyResolver,
+  SupportResolver,
 ] as const;
 
 /** Without a container (composition, rule coverage) the resolvers are never instantiated. */

@@ -17,6 +17,8 @@ import { buildIdentitySchema } from './schema';
 import { SessionResolver } from './session/session.resolver';
 import { SessionService } from './session/session.service';
 import { TokenIssuer } from './session/token-issuer';
+import { SupportResolver } from './support/support.resolver';
+import { SupportService } from './support/support.service';
 import { TenantResolver } from './tenant/tenant.resolver';
 import { TenantService } from './tenant/tenant.service';
 import { LoginThrottle } from './throttle/login-throttle';
@@ -51,6 +53,7 @@ export async function startIdentityService(config: IdentityConfig) {
       const mfa = new MfaService(db, encryptionKey);
       const sessions = new SessionService(db, issuer, throttle, mfa);
       const apiKeys = new ApiKeyService(db, issuer);
+      const support = new SupportService(db, sessions);
       const resolvers = resolverContainer([
         new ViewerResolver(),
         new TenantResolver(new TenantService(db, sessions)),
@@ -60,6 +63,7 @@ export async function startIdentityService(config: IdentityConfig) {
         new MfaResolver(mfa),
         new InvitationResolver(new InvitationService(db, sessions, mfa, config.INVITATION_TTL_SECONDS)),
         new ApiKeyResolver(apiKeys),
+        new SupportResolver(support),
       ]);
       return {
         schema: await buildIdentitySchema(resolvers),
@@ -71,6 +75,7 @@ export async function startIdentityService(config: IdentityConfig) {
             verifyAccessToken,
             isLive: (principal) => (principal.kind === 'API_KEY' ? apiKeys.isLive(principal) : sessions.isLive(principal)),
             exchangeApiKey: (key) => apiKeys.exchange(key),
+            recordSupportRequest: (principal, caller, request) => support.recordRequest(principal, caller, request),
             logger,
           });
         },

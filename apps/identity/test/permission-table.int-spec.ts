@@ -83,7 +83,7 @@ function outcomeOf(row: PermissionRow, result: OperationResult): Outcome | `unex
 describe('identity permission table (contract README, "Who may do what")', () => {
   let server: Server;
   const callers = {} as Record<Caller, Principal | undefined>;
-  let fixture: { tenantId: string; other: { userId: string; membershipId: string } };
+  let fixture: { tenantId: string; slug: string; other: { userId: string; membershipId: string } };
 
   beforeAll(async () => {
     await migrateForTests({ schema: IDENTITY_SCHEMA, migrations: identityMigrations });
@@ -121,7 +121,7 @@ describe('identity permission table (contract README, "Who may do what")', () =>
     callers.foreignOwner = principal(foreign.tenantId, 'OWNER', { subjectId: foreign.owner.userId });
 
     const other = await addMember(home.tenantId, 'MEMBER', 'Other member');
-    fixture = { tenantId: home.tenantId, other: { userId: other.userId, membershipId: other.membershipId } };
+    fixture = { tenantId: home.tenantId, slug: home.slug, other: { userId: other.userId, membershipId: other.membershipId } };
     // Every User field a row reads has a value, so a null one means hidden.
     const userIds = [...Object.values(callers).flatMap((p) => (p ? [p.subjectId] : [])), other.userId];
     await admin().query(`UPDATE identity.users SET last_login_at = now() WHERE id = ANY($1)`, [userIds]);
@@ -165,6 +165,8 @@ describe('identity permission table (contract README, "Who may do what")', () =>
     switch (placeholder) {
       case '<tenant>':
         return fixture.tenantId;
+      case '<tenantSlug>':
+        return fixture.slug;
       case '<other>':
         return fixture.other.userId;
       case '<otherMembership>':

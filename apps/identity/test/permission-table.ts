@@ -26,7 +26,7 @@
  *   own-tenant calls are ordinary OWNER calls but who must see nothing of the tenant under test
  *   (the `user(id)` and `_entities` rows name that tenant's rows).
  * - Placeholders in `variables`, filled in per cell by the test: '<tenant>' the tenant under
- *   test, '<other>' / '<otherMembership>' a MEMBER of it who is not the caller (user id /
+ *   test ('<tenantSlug>' its slug), '<other>' / '<otherMembership>' a MEMBER of it who is not the caller (user id /
  *   membership id; email, mfaEnabled and lastLoginAt all set), '<apiKey>' the id of an API key
  *   of that tenant, '<randomId>' a fresh UUID that names nothing, '<freshRefreshToken>' the
  *   unused refresh token of a fresh sign-up.
@@ -76,7 +76,7 @@ export type Caller = (typeof CALLERS)[number];
 export const OUTCOMES = ['allowed', 'UNAUTHENTICATED', 'FORBIDDEN', 'MFA_REQUIRED', 'null', 'hidden'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export const PLACEHOLDERS = ['<tenant>', '<other>', '<otherMembership>', '<apiKey>', '<randomId>', '<freshRefreshToken>'] as const;
+export const PLACEHOLDERS = ['<tenant>', '<tenantSlug>', '<other>', '<otherMembership>', '<apiKey>', '<randomId>', '<freshRefreshToken>'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -130,6 +130,11 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   {
     name: 'apiKeys',
     document: '{ apiKeys { id } }',
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'allowed', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+  },
+  {
+    name: 'supportSessions',
+    document: '{ supportSessions { id } }',
     expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'allowed', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
   },
 
@@ -235,6 +240,20 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   {
     name: 'revokeApiKey',
     document: 'mutation ($id: ID!) { revokeApiKey(id: $id) { id } }',
+    variables: { id: '<randomId>' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+  },
+  // None of the table's callers is a platform operator: every user is refused by the service.
+  {
+    name: 'openSupportSession',
+    document: 'mutation ($slug: String!) { openSupportSession(tenantSlug: $slug, reason: "ticket 1", minutes: 10) { role } }',
+    variables: { slug: '<tenantSlug>' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'FORBIDDEN', ADMIN: 'FORBIDDEN', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'FORBIDDEN' },
+  },
+  // The support caller names a session that is not its own: only its own may it end.
+  {
+    name: 'endSupportSession',
+    document: 'mutation ($id: ID!) { endSupportSession(id: $id) { id } }',
     variables: { id: '<randomId>' },
     expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
   },

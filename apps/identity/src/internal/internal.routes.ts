@@ -9,10 +9,12 @@ import {
   type Principal,
 } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
+import type { Caller } from '@compliance-graph/outbox';
 import type { IssuedAccessToken } from '../session/token-issuer';
 
 export const SESSION_STATUS_PATH = '/internal/session-status';
 export const API_KEY_EXCHANGE_PATH = '/internal/api-keys/exchange';
+export const SUPPORT_REQUEST_PATH = '/internal/support-requests';
 
 export interface InternalRoutesOptions {
   routerSecret: string;
@@ -20,6 +22,7 @@ export interface InternalRoutesOptions {
   /** Whether the principal's session, API key or support session still stands with its role. */
   isLive(principal: Principal): Promise<boolean>;
   exchangeApiKey(key: string): Promise<IssuedAccessToken>;
+  recordSupportRequest(principal: Principal, caller: Caller, request: { operation: string; documentHash: string | null }): Promise<void>;
   logger: Logger;
 }
 
@@ -27,7 +30,8 @@ const authorization = (req: Request) => bearerToken(typeof req.headers.authoriza
 
 /**
  * What only the gateway may ask (router secret): whether a token's session still stands (for
- * every request, cached there for seconds) and an access token for an API key (at the edge).
+ * every request, cached there for seconds), an access token for an API key (at the edge), and
+ * the record of a request a support session made (before it runs).
  */
 export function mountInternalRoutes(app: Express, options: InternalRoutesOptions): void {
   const gatewayOnly = (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
@@ -63,6 +67,22 @@ export function mountInternalRoutes(app: Express, options: InternalRoutesOptions
     gatewayOnly(async (req, res) => {
       const issued = await options.exchangeApiKey(authorization(req) ?? '');
       res.json({ accessToken: issued.token, expiresAt: issued.expiresAt.toISOString() });
+    }),
+  );
+
+  app.post(
+    SUPPORT_REQUEST_PATH,
+    express.json({ limit: 4096 }),
+    gatewayOnly(async (req, res) => {
+      const principal = await options.verifyAccessToken(authorization(req) ?? '');
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value.slice(0, 500) : null);
+      await options.recordSupportRequest(
+        principal,
+        { principal, clientIp: text(body.clientIp), userAgent: text(body.userAgent) },
+        { operation: text(body.operation) ?? 'anonymous operation', documentHash: text(body.documentHash) },
+      );
+      res.status(204).end();
     }),
   );
 }

@@ -3,6 +3,7 @@ import { Sessions1764316800000 } from './1764316800000-sessions';
 import { Mfa1764316800001 } from './1764316800001-mfa';
 import { Invitations1764403200000 } from './1764403200000-invitations';
 import { ApiKeys1764489600000 } from './1764489600000-api-keys';
+import { SupportSessions1764576000000 } from './1764576000000-support-sessions';
 
 export const identityMigrations = [
   InitialIdentity1764230400000,
@@ -10,4 +11,5 @@ export const identityMigrations = [
   Mfa1764316800001,
   Invitations1764403200000,
   ApiKeys1764489600000,
+  SupportSessions1764576000000,
 ];

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** A login (or later support) session: the `sid` of its access tokens, the family of its refresh tokens. */
+/** A login or support session: the `sid` of its access tokens, the family of its refresh tokens. */
 @Entity({ name: 'sessions' })
 export class SessionEntity {
   @PrimaryColumn('uuid')
@@ -11,6 +11,13 @@ export class SessionEntity {
 
   @Column('uuid', { name: 'user_id' })
   userId!: string;
+
+  /** USER: a member's login; SUPPORT: a platform operator's time-boxed, read-only visit. */
+  @Column('text')
+  kind!: 'USER' | 'SUPPORT';
+
+  @Column('text', { name: 'support_reason', nullable: true })
+  supportReason!: string | null;
 
   /** The session presented a second factor (login code, or enrolment confirmed in it). */
   @Column('boolean', { name: 'mfa_passed' })

@@ -19,6 +19,8 @@ import type { TokenIssuer } from './token-issuer';
 /** One message for every failed login, whatever failed: nothing to learn from the difference. */
 const LOGIN_FAILED = 'Invalid tenant, email, password or code';
 const BAD_REFRESH_TOKEN = 'Invalid refresh token';
+/** A support session reads what an AUDITOR reads (and the rule tree lets it change nothing). */
+export const SUPPORT_ROLE: Role = 'AUDITOR';
 
 export interface LoginCredentials {
   tenantSlug: string;
@@ -41,6 +43,8 @@ export interface OpenSession {
   userId: string;
   role: Role;
   mfaPassed: boolean;
+  /** A platform operator's visit: its reason and the end of its time box. */
+  support?: { reason: string; expiresAt: Date };
 }
 
 export class SessionService {
@@ -62,10 +66,12 @@ export class SessionService {
       id: randomUUID(),
       tenantId: session.tenantId,
       userId: session.userId,
+      kind: session.support ? 'SUPPORT' : 'USER',
+      supportReason: session.support?.reason ?? null,
       mfaPassed: session.mfaPassed,
       createdAt: now,
       authenticatedAt: now,
-      expiresAt: new Date(now.getTime() + this.issuer.refreshTtlSeconds * 1000),
+      expiresAt: session.support?.expiresAt ?? new Date(now.getTime() + this.issuer.refreshTtlSeconds * 1000),
       revokedAt: null,
       revokedReason: null,
     });
@@ -136,10 +142,10 @@ export class SessionService {
         await this.revoke(tx, session, 'refresh_token_reused', caller);
         return null;
       }
-      const membership = await this.liveMembership(tx, session);
-      if (!membership || token.expiresAt <= new Date()) return null;
+      const role = await this.currentRole(tx, session);
+      if (!role || token.expiresAt <= new Date()) return null;
       await tx.update(RefreshTokenEntity, { id: token.id }, { usedAt: new Date() });
-      const payload = await this.issue(tx, session, membership.role);
+      const payload = await this.issue(tx, session, role);
       await recordIdentityAudit(tx, caller, {
         tenantId: session.tenantId,
         action: 'session.refreshed',
@@ -193,28 +199,30 @@ export class SessionService {
 
   /**
    * Whether a token's session still stands: not revoked or expired, not older than the
-   * user's last password change, and the membership active with the token's role. The
-   * gateway asks this for every request (cached at most a few seconds).
+   * user's last password change, and still giving the token's role (membership role, or
+   * AUDITOR for an operator's support session). The gateway asks this for every request
+   * (cached at most a few seconds).
    */
   async isLive(principal: Principal): Promise<boolean> {
-    if (principal.kind !== 'USER') return false;
+    const kind = principal.kind;
+    if (kind === 'API_KEY') return false;
     return withTenant(this.db, principal, async (tx) => {
-      const session = await tx.findOne(SessionEntity, { where: { id: principal.sessionId, userId: principal.subjectId } });
-      if (!session) return false;
-      const membership = await this.liveMembership(tx, session);
-      return membership?.role === principal.role;
+      const session = await tx.findOne(SessionEntity, { where: { id: principal.sessionId, userId: principal.subjectId, kind } });
+      return session !== null && (await this.currentRole(tx, session)) === principal.role;
     });
   }
 
-  /** The active membership behind a session, or null when the session no longer stands. */
-  async liveMembership(tx: EntityManager, session: SessionEntity): Promise<MembershipEntity | null> {
+  /** The role a session gives now, or null when it no longer stands. */
+  async currentRole(tx: EntityManager, session: SessionEntity): Promise<Role | null> {
     if (session.revokedAt || session.expiresAt <= new Date()) return null;
-    const [user]: Array<{ sessions_valid_after: Date }> = await tx.query(
-      `SELECT sessions_valid_after FROM identity.users WHERE id = $1`,
+    const [user]: Array<{ sessions_valid_after: Date; is_operator: boolean }> = await tx.query(
+      `SELECT sessions_valid_after, is_operator FROM identity.users WHERE id = $1`,
       [session.userId],
     );
     if (!user || session.authenticatedAt < user.sessions_valid_after) return null;
-    return tx.findOne(MembershipEntity, { where: { tenantId: session.tenantId, userId: session.userId, revokedAt: IsNull() } });
+    if (session.kind === 'SUPPORT') return user.is_operator ? SUPPORT_ROLE : null;
+    const membership = await tx.findOne(MembershipEntity, { where: { tenantId: session.tenantId, userId: session.userId, revokedAt: IsNull() } });
+    return membership?.role ?? null;
   }
 
   async revoke(tx: EntityManager, session: SessionEntity, reason: string, caller: Caller): Promise<void> {
@@ -237,7 +245,7 @@ export class SessionService {
       tx.findOneByOrFail(UserEntity, { id: session.userId }),
     ]);
     const principal: Principal = {
-      kind: 'USER',
+      kind: session.kind,
       subjectId: user.id,
       tenantId: tenant.id,
       role,

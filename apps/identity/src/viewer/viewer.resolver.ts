@@ -31,6 +31,12 @@ export class ViewerResolver {
     return viewer.userId ? ctx.loaders.users.load(viewer.userId) : null;
   }
 
+  @FieldResolver(() => Date, { nullable: true })
+  async supportSessionExpiresAt(@Root() viewer: Viewer, @Ctx() ctx: RequestContext<IdentityLoaders>): Promise<Date | null> {
+    if (viewer.principalKind !== 'SUPPORT') return null;
+    return (await ctx.loaders.sessions.load(ctx.principal!.sessionId))?.expiresAt ?? null;
+  }
+
   @FieldResolver(() => ApiKeyEntity, { nullable: true, description: 'null for users' })
   apiKey(@Root() viewer: Viewer, @Ctx() ctx: RequestContext<IdentityLoaders>) {
     return viewer.apiKeyId ? ctx.loaders.apiKeys.load(viewer.apiKeyId) : null;

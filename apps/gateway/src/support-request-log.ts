@@ -1,0 +1,27 @@
+import type { Principal } from '@compliance-graph/auth';
+import { askIdentity } from './identity-internal';
+
+const SUPPORT_REQUEST_PATH = '/internal/support-requests';
+
+export interface SupportRequest {
+  operation: string;
+  documentHash: string | null;
+  clientIp: string;
+  userAgent?: string;
+}
+
+/**
+ * Every request a support session makes is recorded in the visited tenant's audit log
+ * (through identity) before it runs; if the record cannot be written, the request fails.
+ */
+export class SupportRequestLog {
+  constructor(
+    private readonly identityUrl: string,
+    private readonly routerSecret: string,
+  ) {}
+
+  async record(token: string, principal: Principal | undefined, request: SupportRequest): Promise<void> {
+    if (principal?.kind !== 'SUPPORT') return;
+    await askIdentity<void>(this.identityUrl, SUPPORT_REQUEST_PATH, token, this.routerSecret, request);
+  }
+}

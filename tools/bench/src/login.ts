@@ -1,0 +1,179 @@
+// The app packages declare decorated classes, which need this first.
+import 'reflect-metadata';
+import { loginBodies, signUpAccounts, storedPasswordHash } from './accounts';
+import { measureArgon2 } from './argon2';
+import { parseArgs, USAGE, UsageError, type LoginBenchOptions } from './args';
+import { serverVersion, startBenchDatabase, type BenchDatabase } from './database';
+import { graphqlHttpClient, type GraphqlHttpClient } from './http-client';
+import { errorCount, runLoginPhase } from './load';
+import { cpuMeter, describeMachine, loadAverage } from './machine';
+import { argon2Table, breakdown, loginTable, readmeBlock, type LoginBenchReport, type MeasuredPhase } from './report';
+import { startStack, type BenchStack } from './stack';
+
+/**
+ * npm run bench:login: logins/s and p50/p99 through the gateway with 8 concurrent clients (and
+ * with 1), and the argon2 verify time alone, to show where a login's time goes. A benchmark,
+ * not a test: it prints figures and fails only when it cannot measure or a login fails.
+ */
+
+/** Failed logins never happen here, but 127.0.0.1 sends every request and must never be blocked. */
+const THROTTLE_LIMIT = 1_000_000;
+/** The subgraphs' default pool size, stated so the figures say what they were measured with. */
+const POOL_SIZE = 10;
+
+/** Runs one step of the benchmark, so a failure says which step failed. */
+async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** How long the machine is watched before the start, to tell whether something else is running. */
+const IDLE_SAMPLE_MS = 1000;
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const indent = (lines: string[]) => lines.forEach((line) => say(`  ${line}`));
+
+async function run(options: LoginBenchOptions, cleanup: Array<() => Promise<void>>, signal: AbortSignal): Promise<number> {
+  const machine = describeMachine();
+  say('Compliance Graph: login benchmark');
+  say(`machine   ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, ${machine.os}`);
+  const idle = cpuMeter();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
+  const busyBefore = idle().machine;
+  say(`          ${machine.threadPool}; load average before: ${loadAverage()}`);
+  say(`          busy before the start: ${busyBefore.toFixed(2)} of ${machine.cores} cores (anything above ~0.1 is another job)`);
+
+  const database: BenchDatabase = await step('starting the database', () => startBenchDatabase());
+  cleanup.push(() => database.stop());
+  const postgres = await step('connecting to the database', () => serverVersion(database.url));
+  say(`database  PostgreSQL ${postgres}: ${database.description}`);
+
+  const stack: BenchStack = await step('migrating and starting the stack', () =>
+    startStack({
+      databaseUrl: database.url,
+      common: { DATABASE_POOL_SIZE: String(POOL_SIZE) },
+      identity: { LOGIN_THROTTLE_ACCOUNT_LIMIT: String(THROTTLE_LIMIT), LOGIN_THROTTLE_ADDRESS_LIMIT: String(THROTTLE_LIMIT) },
+    }),
+  );
+  cleanup.push(() => stack.stop());
+  say(`stack     gateway ${stack.gatewayUrl} + identity, evidence, audit, subprocessors in this process`);
+  say(`          (NODE_ENV=production, DATABASE_POOL_SIZE=${POOL_SIZE}, fresh random keys and secrets)`);
+  say(`throttle  LOGIN_THROTTLE_ACCOUNT_LIMIT=${THROTTLE_LIMIT} and LOGIN_THROTTLE_ADDRESS_LIMIT=${THROTTLE_LIMIT} for this run`);
+  say('          (defaults 5 and 50): every client is 127.0.0.1, and the run must never be throttled');
+
+  const client: GraphqlHttpClient = graphqlHttpClient(`${stack.gatewayUrl}/graphql`, options.clients);
+  cleanup.push(async () => client.close());
+  const accounts = await step('signing up the accounts', () => signUpAccounts(client, options.tenants));
+  const bodies = loginBodies(accounts);
+  say(`accounts  ${accounts.length} tenants signed up through the gateway, each with its OWNER; logins go round-robin`);
+
+  if (options.warmupSeconds > 0) {
+    say(`warm-up   ${options.warmupSeconds} s with ${options.clients} clients ...`);
+    await runLoginPhase({ client, bodies, clients: options.clients, seconds: options.warmupSeconds, signal });
+  }
+  const phases: MeasuredPhase[] = [];
+  for (const clients of options.singleClient && options.clients !== 1 ? [options.clients, 1] : [options.clients]) {
+    if (signal.aborted) break;
+    say(`measuring ${options.seconds} s with ${clients} client${clients === 1 ? '' : 's'} ...`);
+    const meter = cpuMeter();
+    const result = await runLoginPhase({ client, bodies, clients, seconds: options.seconds, signal });
+    phases.push({ ...result, cpu: meter() });
+  }
+  if (signal.aborted) throw new Error('interrupted before the measurement finished');
+
+  say(`measuring argon2 verify alone: ${options.argon2Runs} sequential, then ${options.argon2Runs} with ${options.clients} in flight ...`);
+  const password = accounts[0].password;
+  const argon2 = await step('measuring argon2', async () =>
+    measureArgon2(await storedPasswordHash(database.url, accounts[0].email), password, options.argon2Runs, options.clients),
+  );
+  const loadAfter = loadAverage();
+
+  const report: LoginBenchReport = {
+    date: new Date().toISOString().slice(0, 10),
+    options,
+    machine,
+    database: database.description,
+    postgres,
+    poolSize: POOL_SIZE,
+    throttleLimit: THROTTLE_LIMIT,
+    phases,
+    argon2,
+  };
+  say();
+  say('login through the gateway: POST /graphql `mutation login`, real HTTP, keep-alive; latency of successful logins');
+  indent(loginTable(phases));
+  for (const phase of phases) {
+    for (const [code, count] of phase.errors) say(`  errors with ${phase.clients} client(s): ${count} x ${code}`);
+  }
+  say();
+  say(`argon2 verify alone (${argon2.parameters}, the hash identity stored at sign-up, @node-rs/argon2 verify as verifyPassword calls it)`);
+  indent(argon2Table(argon2, options.argon2Runs));
+  say();
+  say('where the time goes');
+  indent(breakdown(report));
+  say(`  load average after: ${loadAfter} (other jobs on this machine show up here and in the "machine" column)`);
+  say();
+  say('--- for the README (## Benchmarks) ---');
+  say(readmeBlock(report));
+  say('--- end ---');
+
+  const failed = phases.reduce((total, phase) => total + errorCount(phase), 0);
+  if (failed > 0) {
+    process.stderr.write(`bench:login: ${failed} login(s) failed (listed above); the figures are not a clean measurement\n`);
+    return 1;
+  }
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    say(USAGE);
+    return 0;
+  }
+  let options: LoginBenchOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`bench:login: ${error.message}\n${USAGE}\n`);
+    return 1;
+  }
+  const cleanup: Array<() => Promise<void>> = [];
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    process.stderr.write('bench:login: interrupted, stopping ...\n');
+    interrupt.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let code: number;
+  try {
+    code = await run(options, cleanup, interrupt.signal);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`bench:login failed: ${message}\n`);
+    if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    code = 1;
+  }
+  // Reverse order: the HTTP client, then the gateway and subgraphs, then the database.
+  for (const stop of cleanup.reverse()) {
+    try {
+      await stop();
+    } catch (error) {
+      process.stderr.write(`bench:login: shutdown step failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      code = 1;
+    }
+  }
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`bench:login failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
