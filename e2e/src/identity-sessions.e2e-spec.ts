@@ -15,13 +15,15 @@ const PASSWORD = 'correct horse battery staple';
 describe('identity: sessions, passwords, MFA', () => {
   let stack: Stack;
   let gql: ReturnType<typeof graphqlClient>;
+  /** The address the trusted proxy in front of the gateway reports for this test's client. */
+  const clientIp = '198.51.100.23';
 
   beforeAll(async () => {
     stack = await startStack(
       { LOGIN_THROTTLE_ACCOUNT_LIMIT: '3', LOGIN_THROTTLE_ADDRESS_LIMIT: '6', LOGIN_THROTTLE_BASE_SECONDS: '60' },
       { TRUSTED_PROXIES: '127.0.0.1', SESSION_CHECK_TTL_MS: '1000' },
     );
-    gql = graphqlClient(stack.gatewayUrl);
+    gql = graphqlClient(stack.gatewayUrl, clientIp);
   });
   afterAll(async () => {
     await stack.stop();
@@ -33,7 +35,8 @@ describe('identity: sessions, passwords, MFA', () => {
     const input = { tenantName: 'Acme', tenantSlug: `acme-${unique()}`, email: `Owner.${unique()}@Example.test `, password: PASSWORD, displayName: 'Olga Owner', ...overrides };
     return { input, body: await gql(SIGN_UP, { input }) };
   };
-  const login = (input: Record<string, unknown>, client = gql) => client(LOGIN, { input });
+  // A fresh client address per login unless a test says otherwise: the address counter is shared.
+  const login = (input: Record<string, unknown>, client = graphqlClient(stack.gatewayUrl)) => client(LOGIN, { input });
   const outboxActions = async (tenantId: string) =>
     (await admin().query(`SELECT payload->>'action' AS action FROM identity.outbox WHERE tenant_id = $1 ORDER BY position`, [tenantId])).rows.map(
       (r) => r.action,
@@ -61,6 +64,16 @@ describe('identity: sessions, passwords, MFA', () => {
         user: { email: input.email.trim().toLowerCase() },
       });
       expect(await outboxActions(auth.tenant.id)).toEqual(['tenant.created', 'membership.created']);
+      const [created] = (await admin().query(`SELECT payload FROM identity.outbox WHERE tenant_id = $1 ORDER BY position LIMIT 1`, [auth.tenant.id])).rows;
+      expect(created.payload).toMatchObject({
+        actorKind: 'USER',
+        actorId: auth.user.id,
+        subjectType: 'Tenant',
+        subjectId: auth.tenant.id,
+        service: 'identity',
+        ip: clientIp,
+        userAgent: expect.stringMatching(/node/i),
+      });
     });
 
     it.each([

@@ -49,7 +49,7 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...overrides,
   };
-  const identity = await startIdentityService(loadIdentityConfig({ ...common, JWT_SIGNING_KEYS: keys.signingKeysJson }));
+  const identity = await startIdentityService(loadIdentityConfig({ JWT_SIGNING_KEYS: keys.signingKeysJson, ...common }));
   const withJwks = { ...common, IDENTITY_JWKS_URL: `${identity.url}/.well-known/jwks.json` };
   const [evidence, audit, subprocessors] = await Promise.all([
     startEvidenceService(loadEvidenceConfig(withJwks)),
