@@ -10,7 +10,7 @@ import {
   subprocessorsMigrations,
 } from '@compliance-graph/subprocessors';
 import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
-import { TEST_ENCRYPTION_KEY, migrateForTests, testDatabaseUrl, testKeys } from '@compliance-graph/testing';
+import { TEST_ENCRYPTION_KEY, freePort, migrateForTests, testDatabaseUrl, testKeys } from '@compliance-graph/testing';
 
 export const SERVICES = [
   { schema: IDENTITY_SCHEMA, migrations: identityMigrations },
@@ -20,6 +20,8 @@ export const SERVICES = [
 ];
 
 export const ROUTER_SECRET = 'e2e-router-secret-0123456789abcdefghij';
+/** The credential services' outbox relays present to the audit service. */
+export const INTERNAL_SERVICE_TOKEN = 'e2e-internal-service-token-0123456789abcdef';
 export const SUPERGRAPH = resolve(__dirname, '../../supergraph.graphql');
 
 export async function migrateAll(): Promise<void> {
@@ -29,6 +31,10 @@ export async function migrateAll(): Promise<void> {
 export interface Stack {
   gatewayUrl: string;
   subgraphUrls: Record<string, string>;
+  /** Stops the audit service alone (producers keep working; their outboxes fill). */
+  stopAudit(): Promise<void>;
+  /** Starts it again on the same address. */
+  startAudit(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,23 +53,31 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
     DATABASE_POOL_SIZE: '4',
     ROUTER_SECRET,
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    INTERNAL_SERVICE_TOKEN,
     ...overrides,
   };
-  const identity = await startIdentityService(loadIdentityConfig({ JWT_SIGNING_KEYS: keys.signingKeysJson, ...common }));
+  // Identity delivers its audit events to the audit service, which verifies tokens with
+  // identity's keys: the audit address is fixed before either starts.
+  const auditUrl = `http://127.0.0.1:${await freePort()}`;
+  const identity = await startIdentityService(
+    loadIdentityConfig({ JWT_SIGNING_KEYS: keys.signingKeysJson, AUDIT_URL: auditUrl, OUTBOX_POLL_INTERVAL_MS: '100', ...common }),
+  );
   const withJwks = { ...common, IDENTITY_JWKS_URL: `${identity.url}/.well-known/jwks.json` };
-  const [evidence, audit, subprocessors] = await Promise.all([
+  const startAudit = () =>
+    startAuditService(loadAuditConfig({ ...withJwks, PORT: new URL(auditUrl).port, AUDIT_SIGNING_KEYS: keys.signingKeysJson }));
+  let audit: { stop(): Promise<void> } | undefined = await startAudit();
+  const [evidence, subprocessors] = await Promise.all([
     startEvidenceService(loadEvidenceConfig(withJwks)),
-    startAuditService(loadAuditConfig({ ...withJwks, AUDIT_SIGNING_KEYS: keys.signingKeysJson })),
     startSubprocessorsService(loadSubprocessorsConfig(withJwks)),
   ]);
-  const subgraphUrls = { identity: identity.url, evidence: evidence.url, audit: audit.url, subprocessors: subprocessors.url };
+  const subgraphUrls = { identity: identity.url, evidence: evidence.url, audit: auditUrl, subprocessors: subprocessors.url };
   const gateway = await startGateway(
     loadGatewayConfig({
       ...common,
       ...gatewayOverrides,
       IDENTITY_URL: identity.url,
       EVIDENCE_URL: evidence.url,
-      AUDIT_URL: audit.url,
+      AUDIT_URL: auditUrl,
       SUBPROCESSORS_URL: subprocessors.url,
       SUPERGRAPH_PATH: SUPERGRAPH,
     }),
@@ -71,9 +85,17 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
   return {
     gatewayUrl: gateway.url,
     subgraphUrls,
+    async stopAudit() {
+      await audit?.stop();
+      audit = undefined;
+    },
+    async startAudit() {
+      audit ??= await startAudit();
+    },
     async stop() {
       await gateway.stop();
-      await Promise.all([identity, evidence, audit, subprocessors].map((s) => s.stop()));
+      await Promise.all([identity, evidence, subprocessors].map((s) => s.stop()));
+      await audit?.stop();
     },
   };
 }

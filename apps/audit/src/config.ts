@@ -6,6 +6,8 @@ export const auditEnv = z.object({
   ...jwksEnv,
   /** JSON array of private Ed25519 JWKs; the first signs checkpoints, all are published (rotation). */
   AUDIT_SIGNING_KEYS: z.string().min(1, 'is required (JSON array of private Ed25519 JWKs)'),
+  /** The credential services' outbox relays present when delivering audit records. */
+  INTERNAL_SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters'),
 });
 export type AuditConfig = z.infer<typeof auditEnv>;
 

@@ -1,9 +1,28 @@
-import { allow, isAuthenticated, type RuleTree } from '@compliance-graph/auth';
+import { READERS, allow, belongsToCallerTenant, hasRole, isAuthenticated, type RuleTree } from '@compliance-graph/auth';
 
-/** The rule tree of the audit subgraph: one entry per root field and per type. */
+const readers = hasRole(...READERS);
+
+/**
+ * The rule tree of the audit subgraph: OWNER, ADMIN and AUDITOR read the log (a support
+ * session reads as AUDITOR); nobody writes it through the graph.
+ */
 export const auditRules: RuleTree = {
   Query: {
     auditPublicKeys: isAuthenticated,
+    auditEvents: readers,
+    auditEvent: readers,
+    auditCheckpoint: readers,
+    auditInclusionProof: readers,
+    auditConsistencyProof: readers,
+    verifyAuditLog: readers,
   },
   AuditPublicKey: allow,
+  AuditEvent: belongsToCallerTenant,
+  AuditEventConnection: allow,
+  AuditCheckpoint: allow,
+  AuditInclusionProof: allow,
+  AuditConsistencyProof: allow,
+  AuditVerification: allow,
+  PageInfo: allow,
+  User: isAuthenticated,
 };

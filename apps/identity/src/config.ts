@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { loadConfig, subgraphEnv } from '@compliance-graph/config';
+import { loadConfig, outboxEnv, subgraphEnv } from '@compliance-graph/config';
 
 const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 export const identityEnv = z.object({
   ...subgraphEnv(4001),
+  ...outboxEnv,
   /** JSON array of private Ed25519 JWKs; the first signs, all are published (rotation). */
   JWT_SIGNING_KEYS: z.string().min(1, 'is required (JSON array of private Ed25519 JWKs)'),
   /** AES-256-GCM key (base64, 32 bytes) sealing the TOTP seeds the server must read back. */

@@ -37,6 +37,10 @@ export async function startIdentityService(config: IdentityConfig) {
     databaseSchema: IDENTITY_SCHEMA,
     entities: identityEntities,
     tokenKeys: localKeySet(keys),
+    outbox:
+      config.OUTBOX_RELAY === 'on'
+        ? { auditUrl: config.AUDIT_URL, serviceToken: config.INTERNAL_SERVICE_TOKEN, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }
+        : undefined,
     wire: async (db, { verifyAccessToken, logger }) => {
       const issuer = new TokenIssuer(
         keys[0],

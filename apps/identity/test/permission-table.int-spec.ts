@@ -97,6 +97,9 @@ describe('identity permission table (contract README, "Who may do what")', () =>
         ROUTER_SECRET,
         JWT_SIGNING_KEYS: (await testKeys()).signingKeysJson,
         ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+        // No audit service here: events stay in the outbox for a relay that has one.
+        INTERNAL_SERVICE_TOKEN: 'permission-table-internal-token-0123456789',
+        OUTBOX_RELAY: 'off',
       }),
     );
 

@@ -1,10 +1,10 @@
-import { isRouterSecret } from './router-secret';
+import { matchesSecret } from './router-secret';
 
-describe('isRouterSecret', () => {
+describe('matchesSecret', () => {
   const secret = 'x'.repeat(40);
 
   it('accepts exactly the configured secret', () => {
-    expect(isRouterSecret(secret, secret)).toBe(true);
+    expect(matchesSecret(secret, secret)).toBe(true);
   });
 
   it.each([
@@ -14,6 +14,6 @@ describe('isRouterSecret', () => {
     ['repeated header', [secret, secret]],
     ['another secret', 'y'.repeat(40)],
   ])('refuses %s', (_label, presented) => {
-    expect(isRouterSecret(presented as string | string[] | undefined, secret)).toBe(false);
+    expect(matchesSecret(presented as string | string[] | undefined, secret)).toBe(false);
   });
 });

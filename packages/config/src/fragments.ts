@@ -29,6 +29,15 @@ export const jwksEnv = {
   IDENTITY_JWKS_URL: z.string().url().default('http://127.0.0.1:4001/.well-known/jwks.json'),
 };
 
+/** Services that write audit events deliver them from their outbox to the audit service. */
+export const outboxEnv = {
+  AUDIT_URL: z.string().url().default('http://127.0.0.1:4003'),
+  INTERNAL_SERVICE_TOKEN: secret,
+  OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /** `off` only where no audit service exists (some tests); events then wait in the outbox. */
+  OUTBOX_RELAY: z.enum(['on', 'off']).default('on'),
+};
+
 export const configHelpers = { port, secret, csv };
 
 /** The parsed shape of `subgraphEnv`, whatever a subgraph adds to it. */

@@ -11,7 +11,7 @@ import {
   CodedError,
   ROUTER_SECRET_HEADER,
   bearerToken,
-  isRouterSecret,
+  matchesSecret,
   type AccessTokenVerifier,
   type Principal,
 } from '@compliance-graph/auth';
@@ -31,8 +31,8 @@ export interface SubgraphServerOptions<Loaders> {
   verifyAccessToken: AccessTokenVerifier;
   logger: Logger;
   production: boolean;
-  /** Resolves when the service can serve (its database answers); rejects otherwise. */
-  checkReadiness: () => Promise<void>;
+  /** Resolves (with details for the probe) when the service can serve; rejects otherwise. */
+  checkReadiness: () => Promise<Record<string, unknown> | void>;
   createLoaders: (principal: Principal | undefined) => Loaders;
   /** Extra HTTP routes of the service (JWKS, exports, uploads), mounted before /graphql. */
   routes?: (app: Express) => void;
@@ -129,8 +129,8 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
   });
   app.get('/readyz', async (_req, res) => {
     try {
-      await options.checkReadiness();
-      res.json({ status: 'ready', service: options.service });
+      const details = await options.checkReadiness();
+      res.json({ status: 'ready', service: options.service, ...details });
     } catch (error) {
       logger.warn('not ready', { error });
       res.status(503).json({ status: 'unavailable', service: options.service });
@@ -139,7 +139,7 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
   options.routes?.(app);
 
   app.use('/graphql', (req, res, next) => {
-    if (isRouterSecret(req.headers[ROUTER_SECRET_HEADER], options.routerSecret)) return next();
+    if (matchesSecret(req.headers[ROUTER_SECRET_HEADER], options.routerSecret)) return next();
     res.status(403).json({ errors: [{ message: 'Subgraphs answer the gateway only', extensions: { code: 'FORBIDDEN' } }] });
   });
   app.use(

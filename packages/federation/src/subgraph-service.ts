@@ -5,6 +5,7 @@ import type { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { createAccessTokenVerifier, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
 import { createLogger, type Logger, type SubgraphConfig } from '@compliance-graph/config';
 import { createDataSource } from '@compliance-graph/db';
+import { AUDIT_TOPIC, httpDelivery, startOutboxRelay, type OutboxRelay } from '@compliance-graph/outbox';
 import { startSubgraphServer, type RunningSubgraph } from './server';
 
 export interface SubgraphWiring<Loaders> {
@@ -22,6 +23,11 @@ export interface SubgraphServiceDefinition<Loaders> {
   entities: MixedList<Function | string | EntitySchema>;
   /** Keys that verify access tokens: identity's own, or identity's JWKS for the others. */
   tokenKeys: JWTVerifyGetKey;
+  /**
+   * Delivers the service's outbox (audit topic) to the audit service, from a pool of its own
+   * as the schema's worker role; its backlog shows in /readyz.
+   */
+  outbox?: { auditUrl: string; serviceToken: string; pollIntervalMs: number };
   /** Builds schema, loaders and routes on the service's request pool. */
   wire(db: DataSource, tools: { verifyAccessToken: AccessTokenVerifier; logger: Logger }): Promise<SubgraphWiring<Loaders>>;
 }
@@ -43,6 +49,7 @@ export async function startSubgraphService<Loaders>(
   });
   await db.initialize();
   const logger = createLogger(definition.service, config.LOG_LEVEL);
+  const relay = definition.outbox ? await startAuditRelay(config, definition, definition.outbox, logger) : undefined;
   const verifyAccessToken = createAccessTokenVerifier(definition.tokenKeys, {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
@@ -58,13 +65,48 @@ export async function startSubgraphService<Loaders>(
       verifyAccessToken,
       logger,
       production: config.NODE_ENV === 'production',
-      checkReadiness: async () => void (await db.query('SELECT 1')),
+      checkReadiness: async () => {
+        await db.query('SELECT 1');
+        return relay ? { outbox: await relay.backlog() } : undefined;
+      },
       createLoaders: wiring.createLoaders,
       routes: wiring.routes,
-      onStop: () => db.destroy(),
+      onStop: async () => {
+        await relay?.stop();
+        await db.destroy();
+      },
     });
   } catch (error) {
+    await relay?.stop();
     await db.destroy();
     throw error;
   }
+}
+
+const AUDIT_INGEST_PATH = '/internal/audit/events';
+
+async function startAuditRelay(
+  config: SubgraphConfig,
+  definition: { databaseSchema: string },
+  outbox: { auditUrl: string; serviceToken: string; pollIntervalMs: number },
+  logger: Logger,
+): Promise<OutboxRelay & { stop(): Promise<void> }> {
+  const workerDb = createDataSource({ databaseUrl: config.DATABASE_URL, schema: definition.databaseSchema, role: 'worker', poolSize: 2 });
+  await workerDb.initialize();
+  const relay = startOutboxRelay({
+    dataSource: workerDb,
+    schema: definition.databaseSchema,
+    topics: [AUDIT_TOPIC],
+    deliver: httpDelivery({ url: `${outbox.auditUrl}${AUDIT_INGEST_PATH}`, token: outbox.serviceToken }),
+    pollIntervalMs: outbox.pollIntervalMs,
+    logger: logger.child({ component: 'outbox-relay' }),
+  });
+  return {
+    backlog: () => relay.backlog(),
+    drain: () => relay.drain(),
+    stop: async () => {
+      await relay.stop();
+      await workerDb.destroy();
+    },
+  };
 }

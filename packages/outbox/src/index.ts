@@ -1,3 +1,6 @@
 export { enqueue, createOutboxTable } from './enqueue';
 export { recordAudit, actorOf, type Caller, type Actor, type AuditEvent } from './record-audit';
 export { auditMessage, AUDIT_TOPIC, type OutboxMessage, type AuditRecord, type AuditEventInput, type ActorKind } from './message';
+export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions, type Deliver } from './relay';
+export { httpDelivery, type HttpDeliveryOptions } from './http-delivery';
+export type { OutboxBacklog } from './outbox-store';

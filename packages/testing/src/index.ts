@@ -3,3 +3,4 @@ export { testKeys, principal, mintToken, testTokenVerifier, TEST_AUDIENCE, TEST_
 export { createTenant, addMember, signIn, type TestTenant, type TestMember } from './tenants';
 export { executeOnSubgraph, postGraphql, bearer, type OperationResult, type HttpResult, type InProcessSubgraph } from './operations';
 export { authenticatorCode } from './totp';
+export { freePort } from './ports';

@@ -64,6 +64,7 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
     DATABASE_URL: options.databaseUrl,
     ROUTER_SECRET: randomBytes(32).toString('base64url'),
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    INTERNAL_SERVICE_TOKEN: randomBytes(32).toString('base64url'),
     ...options.common,
   };
   const subgraphs: Array<{ stop(): Promise<void> }> = [];

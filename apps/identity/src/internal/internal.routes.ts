@@ -4,7 +4,7 @@ import {
   ROUTER_SECRET_HEADER,
   bearerToken,
   httpErrorBody,
-  isRouterSecret,
+  matchesSecret,
   type AccessTokenVerifier,
   type Principal,
 } from '@compliance-graph/auth';
@@ -35,7 +35,7 @@ const authorization = (req: Request) => bearerToken(typeof req.headers.authoriza
  */
 export function mountInternalRoutes(app: Express, options: InternalRoutesOptions): void {
   const gatewayOnly = (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
-    if (!isRouterSecret(req.headers[ROUTER_SECRET_HEADER], options.routerSecret)) {
+    if (!matchesSecret(req.headers[ROUTER_SECRET_HEADER], options.routerSecret)) {
       res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Only the gateway may ask' } });
       return;
     }

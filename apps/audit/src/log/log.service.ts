@@ -1,0 +1,182 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { badUserInput, type Principal } from '@compliance-graph/auth';
+import { isUuid, withTenant } from '@compliance-graph/db';
+import { connection, pageRequest } from '@compliance-graph/federation';
+import type { CheckpointSigner } from '../checkpoint/checkpoint-signer';
+import { leafHashOf } from '../event/audit-record';
+import { AuditEventEntity } from '../event/event.entity';
+import { consistencyProof, inclusionProof, MemoryTree, rootHash } from '../merkle';
+import { TreeStore } from './tree-store';
+import {
+  AuditCheckpoint,
+  AuditConsistencyProof,
+  AuditInclusionProof,
+  AuditVerification,
+  type AuditEventConnection,
+  type AuditEventFilter,
+} from './log.types';
+
+const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+/** Events are read in batches when the whole log is recomputed, so memory stays flat. */
+const VERIFY_BATCH = 5000;
+
+/** Reading a tenant's log: events, signed checkpoints, proofs, and a full recomputation. */
+export class LogService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly signer: CheckpointSigner,
+  ) {}
+
+  events(principal: Principal, filter: AuditEventFilter | null | undefined, first?: number | null, after?: string | null): Promise<AuditEventConnection> {
+    const page = pageRequest(first, after, isSeq);
+    return withTenant(this.db, principal, async (tx) => {
+      const query = tx.createQueryBuilder(AuditEventEntity, 'e');
+      if (filter?.action) {
+        if (filter.action.endsWith('.')) query.andWhere('starts_with(e.action, :prefix)', { prefix: filter.action });
+        else query.andWhere('e.action = :action', { action: filter.action });
+      }
+      if (filter?.actorId) {
+        if (!isUuid(filter.actorId)) throw badUserInput('actorId must be a UUID');
+        query.andWhere('e.actorId = :actorId', { actorId: filter.actorId });
+      }
+      if (filter?.subjectType) query.andWhere('e.subjectType = :subjectType', { subjectType: filter.subjectType });
+      if (filter?.subjectId) query.andWhere('e.subjectId = :subjectId', { subjectId: filter.subjectId });
+      if (filter?.from) query.andWhere('e.occurredAt >= :from', { from: filter.from });
+      if (filter?.to) query.andWhere('e.occurredAt < :to', { to: filter.to });
+      const totalCount = await query.getCount();
+      if (page.after !== null) query.andWhere('e.seq > :after', { after: page.after });
+      const rows = await query.orderBy('e.seq', 'ASC').take(page.first + 1).getMany();
+      return connection(rows, page.first, totalCount, (event) => event.seq);
+    });
+  }
+
+  event(principal: Principal, id: string): Promise<AuditEventEntity | null> {
+    if (!isUuid(id)) throw badUserInput('id must be a UUID');
+    return withTenant(this.db, principal, (tx) => tx.findOneBy(AuditEventEntity, { id }));
+  }
+
+  /** A signed checkpoint at `treeSize` (the latest when omitted); issuing one is recorded once per size. */
+  checkpoint(principal: Principal, treeSize?: number | null): Promise<AuditCheckpoint> {
+    return withTenant(this.db, principal, async (tx) => this.checkpointAt(tx, principal.tenantId, await this.treeSize(tx, principal.tenantId, treeSize)));
+  }
+
+  inclusionProof(principal: Principal, eventId: string, treeSize?: number | null): Promise<AuditInclusionProof> {
+    if (!isUuid(eventId)) throw badUserInput('eventId must be a UUID');
+    return withTenant(this.db, principal, async (tx) => {
+      const event = await tx.findOneBy(AuditEventEntity, { id: eventId });
+      if (!event) throw badUserInput('No such event in this log');
+      const size = await this.treeSize(tx, principal.tenantId, treeSize ?? null);
+      if (event.seq >= size) throw badUserInput(`The event (seq ${event.seq}) is not in a tree of size ${size}`);
+      const path = await inclusionProof(new TreeStore(tx, principal.tenantId), event.seq, size);
+      return Object.assign(new AuditInclusionProof(), {
+        eventId,
+        leafIndex: event.seq,
+        treeSize: size,
+        leafHash: event.leafHash,
+        auditPath: path.map((hash) => hash.toString('hex')),
+        checkpoint: await this.checkpointAt(tx, principal.tenantId, size),
+      });
+    });
+  }
+
+  consistencyProof(principal: Principal, fromSize: number, toSize: number): Promise<AuditConsistencyProof> {
+    return withTenant(this.db, principal, async (tx) => {
+      const head = await this.headSize(tx, principal.tenantId);
+      if (!isSeq(fromSize) || !isSeq(toSize) || fromSize > toSize || toSize > head) {
+        throw badUserInput(`Sizes must satisfy 0 <= fromSize <= toSize <= ${head}`);
+      }
+      const path = await consistencyProof(new TreeStore(tx, principal.tenantId), fromSize, toSize);
+      return Object.assign(new AuditConsistencyProof(), { fromSize, toSize, path: path.map((hash) => hash.toString('hex')) });
+    });
+  }
+
+  /**
+   * Recomputes the log from its events alone: every leaf hash from the canonical record, the
+   * seqs contiguous from 0, and the root rebuilt from those leaves against the stored tree.
+   * The first event that does not match (edited, removed, reordered, inserted) is reported.
+   */
+  verify(principal: Principal): Promise<AuditVerification> {
+    return withTenant(this.db, principal, async (tx) => {
+      const size = await this.headSize(tx, principal.tenantId);
+      const rebuilt = new MemoryTree();
+      let firstInvalidSeq: number | null = null;
+      let checked = 0;
+      for (let offset = 0; ; offset += VERIFY_BATCH) {
+        const batch = await tx.find(AuditEventEntity, { order: { seq: 'ASC' }, skip: offset, take: VERIFY_BATCH });
+        const storedLeaves = await this.storedLeaves(tx, principal.tenantId, offset, batch.length);
+        for (const event of batch) {
+          const expected = leafHashOf(event.toExportRecord());
+          const intact =
+            event.seq === checked && expected.equals(event.leafHashBytes) && storedLeaves.get(checked)?.equals(expected) === true;
+          if (!intact && firstInvalidSeq === null) firstInvalidSeq = Math.min(checked, event.seq);
+          rebuilt.appendLeaf(expected);
+          checked += 1;
+        }
+        if (batch.length < VERIFY_BATCH) break;
+      }
+      if (checked !== size && firstInvalidSeq === null) firstInvalidSeq = Math.min(checked, size);
+      const recomputed = await rootHash(rebuilt, checked);
+      // Leaves, events and tree rewritten together still cannot match what was signed before.
+      const signed: Array<{ tree_size: string; root_hash: Buffer }> = await tx.query(
+        `SELECT DISTINCT tree_size, root_hash FROM audit.checkpoints WHERE tenant_id = $1 AND tree_size <= $2 ORDER BY tree_size`,
+        [principal.tenantId, checked],
+      );
+      for (const checkpoint of signed) {
+        const treeSize = Number(checkpoint.tree_size);
+        if (firstInvalidSeq === null && treeSize > 0 && !(await rootHash(rebuilt, treeSize)).equals(checkpoint.root_hash)) {
+          firstInvalidSeq = treeSize - 1;
+        }
+      }
+      return Object.assign(new AuditVerification(), {
+        ok: firstInvalidSeq === null,
+        eventsChecked: checked,
+        treeSize: size,
+        rootHash: recomputed.toString('hex'),
+        firstInvalidSeq,
+      });
+    });
+  }
+
+  private async storedLeaves(tx: EntityManager, tenantId: string, from: number, count: number): Promise<Map<number, Buffer>> {
+    const rows: Array<{ index: string; hash: Buffer }> = await tx.query(
+      `SELECT index, hash FROM audit.tree_nodes WHERE tenant_id = $1 AND level = 0 AND index >= $2 AND index < $3`,
+      [tenantId, from, from + count],
+    );
+    return new Map(rows.map((row) => [Number(row.index), row.hash]));
+  }
+
+  private async checkpointAt(tx: EntityManager, tenantId: string, size: number): Promise<AuditCheckpoint> {
+    const root = await rootHash(new TreeStore(tx, tenantId), size);
+    const head = this.signer.sign(tenantId, size, root);
+    const [stored]: Array<{ issued_at: Date }> = await tx.query(
+      `WITH written AS (
+         INSERT INTO audit.checkpoints (tenant_id, tree_size, root_hash, body, signature, key_id)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING issued_at)
+       SELECT issued_at FROM written
+       UNION ALL SELECT issued_at FROM audit.checkpoints WHERE tenant_id = $1 AND tree_size = $2 AND key_id = $6
+       LIMIT 1`,
+      [tenantId, size, root, head.body, head.signature, head.keyId],
+    );
+    return Object.assign(new AuditCheckpoint(), {
+      origin: head.origin,
+      treeSize: size,
+      rootHash: root.toString('hex'),
+      body: head.body,
+      signature: head.signature,
+      keyId: head.keyId,
+      issuedAt: stored.issued_at,
+    });
+  }
+
+  private async treeSize(tx: EntityManager, tenantId: string, requested: number | null | undefined): Promise<number> {
+    const head = await this.headSize(tx, tenantId);
+    if (requested === null || requested === undefined) return head;
+    if (!isSeq(requested) || requested > head) throw badUserInput(`treeSize must be between 0 and ${head}`);
+    return requested;
+  }
+
+  private async headSize(tx: EntityManager, tenantId: string): Promise<number> {
+    const [head]: Array<{ size: string }> = await tx.query(`SELECT size FROM audit.log_heads WHERE tenant_id = $1`, [tenantId]);
+    return head ? Number(head.size) : 0;
+  }
+}

@@ -1,0 +1,68 @@
+import type { EntityManager } from 'typeorm';
+import { nodeHash } from '../merkle/hashes';
+import type { NodeSource } from '../merkle/tree';
+
+/**
+ * One tenant's Merkle tree as stored in audit.tree_nodes, inside that tenant's transaction:
+ * node (level, index) is the hash of leaves [index·2^level, (index+1)·2^level), written once
+ * the subtree is complete. Reads go through a small cache, so an append batch or a proof
+ * never fetches a node twice.
+ */
+export class TreeStore implements NodeSource {
+  private readonly cache = new Map<string, Buffer>();
+
+  constructor(
+    private readonly tx: EntityManager,
+    private readonly tenantId: string,
+  ) {}
+
+  leaf(index: number): Promise<Buffer> {
+    return this.node(0, index);
+  }
+
+  async subtree(level: number, index: number): Promise<Buffer | undefined> {
+    return this.find(level, index);
+  }
+
+  /** Appends leaf `size` and every subtree it completes. */
+  async append(size: number, leafHash: Buffer): Promise<void> {
+    let index = size;
+    let level = 0;
+    let hash = leafHash;
+    await this.write(level, index, hash);
+    while (index % 2 === 1) {
+      hash = nodeHash(await this.node(level, index - 1), hash);
+      index = Math.floor(index / 2);
+      level += 1;
+      await this.write(level, index, hash);
+    }
+  }
+
+  private async node(level: number, index: number): Promise<Buffer> {
+    const hash = await this.find(level, index);
+    if (!hash) throw new Error(`audit tree of ${this.tenantId} lacks node (${level}, ${index})`);
+    return hash;
+  }
+
+  private async find(level: number, index: number): Promise<Buffer | undefined> {
+    const key = `${level}:${index}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const rows: Array<{ hash: Buffer }> = await this.tx.query(
+      `SELECT hash FROM audit.tree_nodes WHERE tenant_id = $1 AND level = $2 AND index = $3`,
+      [this.tenantId, level, index],
+    );
+    if (rows[0]) this.cache.set(key, rows[0].hash);
+    return rows[0]?.hash;
+  }
+
+  private async write(level: number, index: number, hash: Buffer): Promise<void> {
+    await this.tx.query(`INSERT INTO audit.tree_nodes (tenant_id, level, index, hash) VALUES ($1, $2, $3, $4)`, [
+      this.tenantId,
+      level,
+      index,
+      hash,
+    ]);
+    this.cache.set(`${level}:${index}`, hash);
+  }
+}

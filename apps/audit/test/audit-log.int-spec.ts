@@ -1,0 +1,225 @@
+import 'reflect-metadata';
+import { createPublicKey, randomUUID } from 'node:crypto';
+import { generateSigningKey } from '@compliance-graph/auth';
+import type { RunningSubgraph } from '@compliance-graph/federation';
+import { admin, closeAdmin, executeOnSubgraph, migrateForTests, principal, testDatabaseUrl } from '@compliance-graph/testing';
+import { AUDIT_SCHEMA, auditMigrations, loadAuditConfig, startAuditService } from '../src';
+import { leafHash, verifyCheckpoint, verifyConsistency, verifyInclusion } from '../src/merkle';
+
+const SERVICE_TOKEN = 'internal-service-token-for-audit-tests-0123456789';
+const ROUTER_SECRET = 'router-secret-for-audit-tests-0123456789abc';
+
+/** The audit log on a real database: ingest over HTTP, reads and proofs through the schema. */
+describe('audit log', () => {
+  let audit: RunningSubgraph<unknown>;
+  let checkpointKey: Awaited<ReturnType<typeof generateSigningKey>>;
+
+  beforeAll(async () => {
+    await migrateForTests({ schema: AUDIT_SCHEMA, migrations: auditMigrations });
+    checkpointKey = await generateSigningKey();
+    audit = (await startAuditService(
+      loadAuditConfig({
+        PORT: '0',
+        LOG_LEVEL: 'error',
+        DATABASE_URL: testDatabaseUrl(),
+        ROUTER_SECRET,
+        IDENTITY_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+        AUDIT_SIGNING_KEYS: JSON.stringify([checkpointKey]),
+        INTERNAL_SERVICE_TOKEN: SERVICE_TOKEN,
+      }),
+    )) as RunningSubgraph<unknown>;
+  });
+  afterAll(async () => {
+    await audit.stop();
+    await closeAdmin();
+  });
+
+  const record = (tenantId: string, overrides: Record<string, unknown> = {}) => ({
+    id: randomUUID(),
+    tenantId,
+    occurredAt: new Date().toISOString(),
+    action: 'membership.revoked',
+    actorKind: 'USER',
+    actorId: randomUUID(),
+    subjectType: 'Membership',
+    subjectId: randomUUID(),
+    service: 'identity',
+    ip: '203.0.113.9',
+    userAgent: 'jest',
+    reason: 'left the company',
+    data: { role: 'MEMBER', nested: { b: 2, a: [1, 'x'] } },
+    ...overrides,
+  });
+  const ingest = (records: unknown[], token = SERVICE_TOKEN) =>
+    fetch(`${audit.url}/internal/audit/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ topic: 'audit', messages: records.map((payload) => ({ id: (payload as { id: string }).id, payload })) }),
+    });
+  const asReader = (tenantId: string) => ({ principal: principal(tenantId, 'AUDITOR') });
+  const query = async (tenantId: string, document: string, variables: Record<string, unknown> = {}) =>
+    executeOnSubgraph(audit, document, variables, asReader(tenantId));
+  const verify = async (tenantId: string) => (await query(tenantId, '{ verifyAuditLog { ok eventsChecked treeSize firstInvalidSeq } }')).data!.verifyAuditLog;
+
+  it('appends records with contiguous seqs and is idempotent by event id', async () => {
+    const tenant = randomUUID();
+    const records = [record(tenant), record(tenant), record(tenant)];
+    expect(await (await ingest(records)).json()).toEqual({ appended: 3, duplicates: 0 });
+    expect(await (await ingest([records[1], record(tenant)])).json()).toEqual({ appended: 1, duplicates: 1 });
+    const events = (await query(tenant, '{ auditEvents { totalCount nodes { id seq action leafHash data } } }')).data!.auditEvents;
+    expect(events.totalCount).toBe(4);
+    expect(events.nodes.map((e: { seq: number }) => e.seq)).toEqual([0, 1, 2, 3]);
+    expect(events.nodes[0]).toMatchObject({ id: records[0].id, action: 'membership.revoked', data: records[0].data });
+    expect(await verify(tenant)).toEqual({ ok: true, eventsChecked: 4, treeSize: 4, firstInvalidSeq: null });
+  });
+
+  it('refuses a delivery without the service credential, and malformed records, appending nothing', async () => {
+    const tenant = randomUUID();
+    expect((await ingest([record(tenant)], 'wrong-token-wrong-token-wrong-token')).status).toBe(401);
+    const bad = await ingest([record(tenant), record(tenant, { occurredAt: '2026-11-27T10:00:00Z' })]);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('BAD_USER_INPUT');
+    expect((await query(tenant, '{ auditEvents { totalCount } }')).data!.auditEvents.totalCount).toBe(0);
+  });
+
+  it('hashes each leaf over the canonical export record, so anyone can recompute it', async () => {
+    const tenant = randomUUID();
+    const sent = record(tenant, { data: { z: 1, a: { y: true, b: null } } });
+    await ingest([sent]);
+    const [event] = (await query(tenant, '{ auditEvents { nodes { id seq occurredAt recordedAt leafHash } } }')).data!.auditEvents.nodes;
+    // In process the DateTime scalar is still a Date; over HTTP it is this ISO text.
+    const recordedAt = new Date(event.recordedAt).toISOString();
+    const canonical =
+      `{"action":"membership.revoked","actorId":"${sent.actorId}","actorKind":"USER","data":{"a":{"b":null,"y":true},"z":1},` +
+      `"id":"${sent.id}","ip":"203.0.113.9","occurredAt":"${sent.occurredAt}","reason":"left the company","recordedAt":"${recordedAt}",` +
+      `"seq":0,"service":"identity","subjectId":"${sent.subjectId}","subjectType":"Membership","tenantId":"${tenant}","userAgent":"jest"}`;
+    expect(event.leafHash).toBe(leafHash(Buffer.from(canonical, 'utf8')).toString('hex'));
+  });
+
+  it('signs checkpoints and serves inclusion and consistency proofs that verify', async () => {
+    const tenant = randomUUID();
+    const records = Array.from({ length: 13 }, () => record(tenant));
+    await ingest(records.slice(0, 5));
+    const early = (await query(tenant, '{ auditCheckpoint { treeSize rootHash body signature keyId origin } }')).data!.auditCheckpoint;
+    await ingest(records.slice(5));
+    const latest = (await query(tenant, '{ auditCheckpoint { treeSize rootHash body signature keyId origin } }')).data!.auditCheckpoint;
+    const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: checkpointKey.x }, format: 'jwk' });
+    expect(latest).toMatchObject({ treeSize: 13, keyId: checkpointKey.kid, origin: `compliance-graph/audit/${tenant}` });
+    expect(verifyCheckpoint({ body: latest.body, signature: latest.signature }, publicKey)?.treeSize).toBe(13);
+    expect(verifyCheckpoint({ body: latest.body.replace('\n13\n', '\n12\n'), signature: latest.signature }, publicKey)).toBeUndefined();
+
+    const proof = (
+      await query(tenant, 'query ($id: ID!) { auditInclusionProof(eventId: $id) { leafIndex treeSize leafHash auditPath checkpoint { rootHash } } }', {
+        id: records[6].id,
+      })
+    ).data!.auditInclusionProof;
+    const hex = (values: string[]) => values.map((v) => Buffer.from(v, 'hex'));
+    expect(proof.leafIndex).toBe(6);
+    expect(verifyInclusion(Buffer.from(proof.leafHash, 'hex'), 6, 13, hex(proof.auditPath), Buffer.from(proof.checkpoint.rootHash, 'hex'))).toBe(true);
+
+    const consistency = (await query(tenant, '{ auditConsistencyProof(fromSize: 5, toSize: 13) { path } }')).data!.auditConsistencyProof;
+    expect(verifyConsistency(5, 13, Buffer.from(early.rootHash, 'hex'), Buffer.from(latest.rootHash, 'hex'), hex(consistency.path))).toBe(true);
+
+    const tooBig = await query(tenant, '{ auditCheckpoint(treeSize: 14) { treeSize } }');
+    expect(tooBig.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('keeps 16 concurrent writers to one hot tenant and others contiguous and verifiable', async () => {
+    const hot = randomUUID();
+    const others = Array.from({ length: 8 }, () => randomUUID());
+    await Promise.all([
+      ...Array.from({ length: 8 }, () => (async () => { for (let i = 0; i < 10; i++) await ingest([record(hot), record(hot)]); })()),
+      ...others.map((tenant) => (async () => { for (let i = 0; i < 10; i++) await ingest([record(tenant)]); })()),
+    ]);
+    expect(await verify(hot)).toEqual({ ok: true, eventsChecked: 160, treeSize: 160, firstInvalidSeq: null });
+    for (const tenant of others) expect(await verify(tenant)).toMatchObject({ ok: true, treeSize: 10 });
+  });
+
+  it('is append-only for every role: no UPDATE, DELETE or TRUNCATE', async () => {
+    const tenant = randomUUID();
+    await ingest([record(tenant)]);
+    for (const role of ['audit_app', 'audit_worker', 'audit_owner']) {
+      for (const statement of [
+        `UPDATE audit.events SET reason = 'rewritten' WHERE tenant_id = '${tenant}'`,
+        `DELETE FROM audit.events WHERE tenant_id = '${tenant}'`,
+        `DELETE FROM audit.tree_nodes WHERE tenant_id = '${tenant}'`,
+        'TRUNCATE audit.events',
+      ]) {
+        const client = await admin().connect();
+        try {
+          await client.query('BEGIN');
+          await client.query(`SET LOCAL ROLE ${role}`);
+          await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant]);
+          await expect(client.query(statement)).rejects.toThrow(/permission denied|append-only/);
+        } finally {
+          await client.query('ROLLBACK');
+          client.release();
+        }
+      }
+    }
+    expect(await verify(tenant)).toMatchObject({ ok: true, treeSize: 1 });
+  });
+
+  describe('tamper detection (as the owner, triggers disabled)', () => {
+    /** Runs `statements` as the table owner with the append-only triggers off, as an attacker with the database would. */
+    async function tamper(tenant: string, statements: string[]): Promise<void> {
+      const client = await admin().connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('ALTER TABLE audit.events DISABLE TRIGGER USER');
+        await client.query('SET LOCAL ROLE audit_owner');
+        await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant]);
+        for (const statement of statements) await client.query(statement);
+        await client.query('RESET ROLE');
+        await client.query('ALTER TABLE audit.events ENABLE TRIGGER USER');
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+    async function tenantWith(count: number): Promise<string> {
+      const tenant = randomUUID();
+      await ingest(Array.from({ length: count }, () => record(tenant)));
+      return tenant;
+    }
+
+    it.each([
+      ['an edited record', (t: string) => [`UPDATE audit.events SET reason = 'nothing happened' WHERE tenant_id = '${t}' AND seq = 3`], 3],
+      ['an edited record with its leaf hash recomputed', (t: string) => [`UPDATE audit.events SET data = '{"x":1}', leaf_hash = sha256('x') WHERE tenant_id = '${t}' AND seq = 4`], 4],
+      ['a deleted record', (t: string) => [`DELETE FROM audit.events WHERE tenant_id = '${t}' AND seq = 2`], 2],
+      ['two records swapped', (t: string) => [
+        `UPDATE audit.events SET seq = 1000 WHERE tenant_id = '${t}' AND seq = 1`,
+        `UPDATE audit.events SET seq = 1 WHERE tenant_id = '${t}' AND seq = 5`,
+        `UPDATE audit.events SET seq = 5 WHERE tenant_id = '${t}' AND seq = 1000`,
+      ], 1],
+      ['a truncated tail', (t: string) => [`DELETE FROM audit.events WHERE tenant_id = '${t}' AND seq >= 6`], 6],
+    ])('reports %s at the right seq', async (_label, statements, seq) => {
+      const tenant = await tenantWith(8);
+      await tamper(tenant, statements(tenant));
+      expect(await verify(tenant)).toMatchObject({ ok: false, firstInvalidSeq: seq });
+    });
+
+    it('reports an inserted record', async () => {
+      const tenant = await tenantWith(4);
+      await tamper(tenant, [
+        `INSERT INTO audit.events SELECT tenant_id, 4, gen_random_uuid(), occurred_at, recorded_at, 'tenant.deleted', actor_kind, actor_id,
+                subject_type, subject_id, service, ip, user_agent, reason, data, leaf_hash FROM audit.events WHERE tenant_id = '${tenant}' AND seq = 3`,
+      ]);
+      expect(await verify(tenant)).toMatchObject({ ok: false, firstInvalidSeq: 4 });
+    });
+  });
+
+  it('does not show one tenant another tenant’s events', async () => {
+    const mine = randomUUID();
+    const theirs = randomUUID();
+    const theirRecord = record(theirs);
+    await ingest([record(mine), theirRecord]);
+    expect((await query(mine, '{ auditEvents { totalCount } }')).data!.auditEvents.totalCount).toBe(1);
+    expect((await query(mine, 'query ($id: ID!) { auditEvent(id: $id) { id } }', { id: theirRecord.id })).data!.auditEvent).toBeNull();
+    const member = await executeOnSubgraph(audit, '{ auditEvents { totalCount } }', {}, { principal: principal(mine, 'MEMBER') });
+    expect(member.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,149 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { assertSchemaName } from '@compliance-graph/db';
+import type { OutboxMessage } from './message';
+
+/** The SQL of the relay, for one service's outbox table and the topics its relay delivers. */
+export interface OutboxStore {
+  /** Tenants whose oldest undelivered message is due, the longest waiting first. */
+  dueTenants(): Promise<string[]>;
+  /** False when another relay is delivering this tenant right now. */
+  tryLockTenant(tx: EntityManager, tenantId: string): Promise<boolean>;
+  /** The tenant's next messages of one topic, or null when its oldest message is not due. */
+  nextBatch(tx: EntityManager, tenantId: string, limit: number): Promise<OutboxBatch | null>;
+  markDelivered(tx: EntityManager, batch: OutboxBatch): Promise<void>;
+  markFailed(tx: EntityManager, batch: OutboxBatch, error: string, retryInMs: number): Promise<void>;
+  backlog(): Promise<OutboxBacklog>;
+  /** Whether the connection sees every tenant's rows (the worker role), not one tenant's. */
+  bypassesRowLevelSecurity(): Promise<boolean>;
+}
+
+export interface OutboxBatch {
+  tenantId: string;
+  topic: string;
+  /** Failed attempts of the batch's first message so far. */
+  attempts: number;
+  positions: string[];
+  messages: OutboxMessage[];
+}
+
+export interface OutboxBacklog {
+  pending: number;
+  oldestAgeSeconds: number | null;
+}
+
+interface PendingRow {
+  position: string;
+  id: string;
+  topic: string;
+  tenant_id: string;
+  occurred_at: Date;
+  payload: Record<string, unknown>;
+  attempts: number;
+  due: boolean;
+}
+
+/** `topics` narrows every query to the relay's topics; null means all of them. */
+export function outboxStore(dataSource: DataSource, schema: string, topics: readonly string[] | null): OutboxStore {
+  const table = `${assertSchemaName(schema)}.outbox`;
+  const ofTopics = `($1::text[] IS NULL OR topic = ANY($1::text[]))`;
+  const topicList = topics ? [...topics] : null;
+
+  return {
+    async dueTenants() {
+      // A loose index scan: one index probe per tenant on outbox_pending finds each tenant's
+      // head, so a poll costs O(tenants) however long the backlog is (DISTINCT ON would read
+      // every pending row). Only the head decides whether a tenant is due: its later messages
+      // wait for its backoff, whatever their own next_attempt_at says.
+      const rows: { tenant_id: string }[] = await dataSource.query(
+        `WITH RECURSIVE heads AS (
+           (SELECT tenant_id, position, next_attempt_at FROM ${table}
+             WHERE delivered_at IS NULL AND ${ofTopics}
+             ORDER BY tenant_id, position LIMIT 1)
+           UNION ALL
+           SELECT next.* FROM heads CROSS JOIN LATERAL (
+             SELECT tenant_id, position, next_attempt_at FROM ${table}
+              WHERE delivered_at IS NULL AND ${ofTopics} AND tenant_id > heads.tenant_id
+              ORDER BY tenant_id, position LIMIT 1) next
+         )
+         SELECT tenant_id FROM heads WHERE next_attempt_at <= clock_timestamp() ORDER BY position`,
+        [topicList],
+      );
+      return rows.map((row) => row.tenant_id);
+    },
+
+    async tryLockTenant(tx, tenantId) {
+      // Keyed by schema and tenant: relays of different services never contend. A hash
+      // collision only makes a relay skip a tenant until its next poll.
+      const [row]: { locked: boolean }[] = await tx.query(
+        `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
+        [`outbox:${schema}:${tenantId}`],
+      );
+      return row.locked;
+    },
+
+    async nextBatch(tx, tenantId, limit) {
+      const rows: PendingRow[] = await tx.query(
+        `SELECT position, id, topic, tenant_id, occurred_at, payload, attempts, next_attempt_at <= clock_timestamp() AS due
+           FROM ${table}
+          WHERE tenant_id = $2 AND delivered_at IS NULL AND ${ofTopics}
+          ORDER BY position LIMIT $3`,
+        [topicList, tenantId, limit],
+      );
+      if (rows.length === 0 || !rows[0].due) return null;
+      return batchOf(leadingRunOfOneTopic(rows));
+    },
+
+    async markDelivered(tx, batch) {
+      // clock_timestamp(), not now(): the transaction began before the consumer was called.
+      await tx.query(`UPDATE ${table} SET delivered_at = clock_timestamp() WHERE position = ANY($1::bigint[])`, [batch.positions]);
+    },
+
+    async markFailed(tx, batch, error, retryInMs) {
+      await tx.query(
+        `UPDATE ${table}
+            SET attempts = attempts + 1, last_error = $2,
+                next_attempt_at = clock_timestamp() + $3 * interval '1 millisecond'
+          WHERE position = ANY($1::bigint[])`,
+        [batch.positions, error, retryInMs],
+      );
+    },
+
+    async backlog() {
+      const [row]: { pending: string; oldest: string | null }[] = await dataSource.query(
+        `SELECT count(*) AS pending, EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)) AS oldest
+           FROM ${table} WHERE delivered_at IS NULL AND ${ofTopics}`,
+        [topicList],
+      );
+      return { pending: Number(row.pending), oldestAgeSeconds: row.oldest === null ? null : Number(row.oldest) };
+    },
+
+    async bypassesRowLevelSecurity() {
+      const [row]: { bypasses: boolean }[] = await dataSource.query(
+        `SELECT rolsuper OR rolbypassrls AS bypasses FROM pg_roles WHERE rolname = current_user`,
+      );
+      return row?.bypasses === true;
+    },
+  };
+}
+
+/** One consumer call carries one topic, so a batch ends where the tenant's topic changes. */
+function leadingRunOfOneTopic(rows: PendingRow[]): PendingRow[] {
+  const end = rows.findIndex((row) => row.topic !== rows[0].topic);
+  return end === -1 ? rows : rows.slice(0, end);
+}
+
+function batchOf(rows: PendingRow[]): OutboxBatch {
+  return {
+    tenantId: rows[0].tenant_id,
+    topic: rows[0].topic,
+    attempts: rows[0].attempts,
+    positions: rows.map((row) => row.position),
+    messages: rows.map((row) => ({
+      id: row.id,
+      topic: row.topic,
+      tenantId: row.tenant_id,
+      occurredAt: row.occurred_at.toISOString(),
+      payload: row.payload,
+    })),
+  };
+}

@@ -1,0 +1,264 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from '@compliance-graph/config';
+import { backoffDelayMs } from './backoff';
+import type { OutboxMessage } from './message';
+import { outboxStore, type OutboxBacklog, type OutboxBatch, type OutboxStore } from './outbox-store';
+
+/**
+ * Hands one tenant's messages of one topic, in `position` order, to their consumer; throws
+ * when the consumer did not take them. The signal fires when the relay stops and gives up on
+ * this call, so a transport can cancel it; the messages are delivered again later either way.
+ */
+export type Deliver = (topic: string, messages: OutboxMessage[], signal?: AbortSignal) => Promise<void>;
+
+export interface OutboxRelayOptions {
+  /** Connected as the service's worker role (BYPASSRLS), never a request's connection. */
+  dataSource: DataSource;
+  schema: string;
+  deliver: Deliver;
+  logger: Logger;
+  /** Deliver only these topics (order then holds per tenant within them); all by default. */
+  topics?: readonly string[];
+  /** Default 500. */
+  pollIntervalMs?: number;
+  /** Most messages per consumer call; default 100. */
+  batchSize?: number;
+  /** Ceiling of the retry backoff; default 5 minutes. */
+  maxBackoffMs?: number;
+  /** Warn (at most once a minute) when the oldest pending message is older; default 60. */
+  backlogWarningAgeSeconds?: number;
+  /** How long stop() lets an in-flight consumer call finish before giving up on it; default 5 s. */
+  stopTimeoutMs?: number;
+}
+
+export interface OutboxRelay {
+  /** Stops polling and waits for the batch in flight (at most stopTimeoutMs). */
+  stop(): Promise<void>;
+  /** Undelivered messages of the relay's topics and the age of the oldest, for /readyz and logs. */
+  backlog(): Promise<OutboxBacklog>;
+  /** Delivers everything that is due now (for tests and shutdown); a no-op once stopped. */
+  drain(): Promise<void>;
+}
+
+type Settings = Required<Omit<OutboxRelayOptions, 'topics'>> & { topics: readonly string[] | null };
+
+const DEFAULTS = {
+  pollIntervalMs: 500,
+  batchSize: 100,
+  maxBackoffMs: 5 * 60_000,
+  backlogWarningAgeSeconds: 60,
+  stopTimeoutMs: 5_000,
+};
+const BACKLOG_CHECK_INTERVAL_MS = 60_000;
+const LAST_ERROR_MAX_LENGTH = 500;
+
+type BatchOutcome = 'delivered' | 'failed' | 'not due' | 'locked by another relay';
+
+/** Raised into the batch's transaction when stop() gives up on a consumer call: it rolls back. */
+class RelayStopped extends Error {
+  constructor() {
+    super('the outbox relay stopped before the consumer answered');
+  }
+}
+
+class MisconfiguredRelay extends Error {}
+
+/**
+ * Starts delivering the service's outbox: at least once, in order per tenant, with
+ * exponential backoff per tenant, while other tenants go on. Consumers deduplicate by
+ * message id.
+ */
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const relay = new Relay(settingsOf(options));
+  relay.start();
+  return { stop: () => relay.stop(), backlog: () => relay.backlog(), drain: () => relay.drain() };
+}
+
+function settingsOf(options: OutboxRelayOptions): Settings {
+  return {
+    ...options,
+    topics: options.topics ?? null,
+    pollIntervalMs: options.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
+    batchSize: options.batchSize ?? DEFAULTS.batchSize,
+    maxBackoffMs: options.maxBackoffMs ?? DEFAULTS.maxBackoffMs,
+    backlogWarningAgeSeconds: options.backlogWarningAgeSeconds ?? DEFAULTS.backlogWarningAgeSeconds,
+    stopTimeoutMs: options.stopTimeoutMs ?? DEFAULTS.stopTimeoutMs,
+  };
+}
+
+/** Stored in last_error and logged: bounded, and without a bearer credential a consumer's error might echo. */
+export function describeFailure(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/(bearer\s+)\S+/gi, '$1[redacted]').slice(0, LAST_ERROR_MAX_LENGTH);
+}
+
+class Relay {
+  private readonly store: OutboxStore;
+  private readonly logger: Logger;
+  private readonly giveUp = new AbortController();
+  /** Polls and drains run one at a time, so stop() has one thing to wait for. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private workerRoleConfirmed = false;
+  private lastBacklogCheckAt = -Infinity;
+
+  constructor(private readonly settings: Settings) {
+    this.store = outboxStore(settings.dataSource, settings.schema, settings.topics);
+    this.logger = settings.logger.child({ component: 'outbox-relay', schema: settings.schema });
+  }
+
+  start(): void {
+    this.schedulePoll(this.settings.pollIntervalMs);
+  }
+
+  drain(): Promise<void> {
+    return this.serially(() => this.deliverUntilQuiet());
+  }
+
+  async backlog(): Promise<OutboxBacklog> {
+    await this.confirmWorkerRole();
+    return this.store.backlog();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const deadline = setTimeout(() => this.giveUp.abort(), this.settings.stopTimeoutMs);
+    try {
+      await this.queue;
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private schedulePoll(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(async () => {
+      if (await this.serially(() => this.poll())) this.schedulePoll(this.settings.pollIntervalMs);
+    }, delayMs);
+  }
+
+  /** Never throws; false when polling cannot help (a misconfigured connection). */
+  private async poll(): Promise<boolean> {
+    try {
+      await this.warnIfBacklogIsOld();
+      await this.deliverUntilQuiet();
+    } catch (error) {
+      if (error instanceof MisconfiguredRelay) {
+        this.logger.error('outbox relay not started', { error });
+        return false;
+      }
+      if (!(error instanceof RelayStopped)) this.logger.error('outbox relay poll failed; retrying at the next poll', { error });
+    }
+    return true;
+  }
+
+  /** Without BYPASSRLS the relay would see no tenant's rows and silently deliver nothing. */
+  private async confirmWorkerRole(): Promise<void> {
+    if (this.workerRoleConfirmed) return;
+    if (!(await this.store.bypassesRowLevelSecurity())) {
+      throw new MisconfiguredRelay(`the outbox relay of "${this.settings.schema}" must connect as the worker role`);
+    }
+    this.workerRoleConfirmed = true;
+  }
+
+  private async warnIfBacklogIsOld(): Promise<void> {
+    if (Date.now() - this.lastBacklogCheckAt < BACKLOG_CHECK_INTERVAL_MS) return;
+    this.lastBacklogCheckAt = Date.now();
+    const backlog = await this.backlog();
+    if (backlog.oldestAgeSeconds !== null && backlog.oldestAgeSeconds > this.settings.backlogWarningAgeSeconds) {
+      this.logger.warn('outbox backlog is falling behind', { ...backlog });
+    }
+  }
+
+  /**
+   * A tenant whose batch failed is not tried again in the same call, even if its jittered
+   * backoff is already over: at most one attempt per tenant and poll against a failing consumer.
+   */
+  private async deliverUntilQuiet(): Promise<void> {
+    await this.confirmWorkerRole();
+    const failedTenants = new Set<string>();
+    let progressed = true;
+    while (progressed && !this.stopped) progressed = (await this.sweep(failedTenants)) > 0;
+  }
+
+  /** One batch per due tenant and round, so a tenant with a long backlog cannot starve the others. */
+  private async sweep(failedTenants: Set<string>): Promise<number> {
+    let delivered = 0;
+    for (const tenantId of await this.store.dueTenants()) {
+      if (this.stopped) break;
+      if (failedTenants.has(tenantId)) continue;
+      const outcome = await this.deliverNextBatch(tenantId);
+      if (outcome === 'delivered') delivered += 1;
+      if (outcome === 'failed') failedTenants.add(tenantId);
+    }
+    return delivered;
+  }
+
+  /**
+   * One transaction per batch holds the tenant's lock while the consumer is called and the
+   * outcome is recorded. The lock is `pg_try_advisory_xact_lock` on (schema, tenant) rather
+   * than `FOR UPDATE SKIP LOCKED` on the tenant's head row: SKIP LOCKED would hand a second
+   * relay the row after a locked head, out of order, unless each relay first re-derived the
+   * head, racing with commits; a lock on the tenant itself has no such window, and once it is
+   * held every statement (READ COMMITTED) sees what the previous holder committed. A relay
+   * that dies mid-batch loses its session, so PostgreSQL rolls back and drops the lock; its
+   * rows stay undelivered for the next relay. While the consumer works the transaction is
+   * idle without a snapshot, so it does not hold back vacuum.
+   */
+  private deliverNextBatch(tenantId: string): Promise<BatchOutcome> {
+    return this.settings.dataSource.transaction(async (tx) => {
+      if (!(await this.store.tryLockTenant(tx, tenantId))) return 'locked by another relay';
+      const batch = await this.store.nextBatch(tx, tenantId, this.settings.batchSize);
+      if (!batch) return 'not due';
+      try {
+        await this.callConsumer(batch);
+      } catch (error) {
+        if (error instanceof RelayStopped) {
+          this.logger.warn('outbox relay stopped during a delivery; those messages will be delivered again', { tenantId });
+          throw error;
+        }
+        await this.recordFailure(tx, batch, error);
+        return 'failed';
+      }
+      await this.store.markDelivered(tx, batch);
+      return 'delivered';
+    });
+  }
+
+  /** Settles when the consumer does, or rejects with RelayStopped when stop() gives up on it. */
+  private callConsumer(batch: OutboxBatch): Promise<void> {
+    const signal = this.giveUp.signal;
+    return new Promise<void>((resolve, reject) => {
+      const onGiveUp = () => reject(new RelayStopped());
+      if (signal.aborted) return onGiveUp();
+      signal.addEventListener('abort', onGiveUp, { once: true });
+      Promise.resolve()
+        .then(() => this.settings.deliver(batch.topic, batch.messages, signal))
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener('abort', onGiveUp));
+    });
+  }
+
+  private async recordFailure(tx: EntityManager, batch: OutboxBatch, error: unknown): Promise<void> {
+    const failures = batch.attempts + 1;
+    const retryInMs = backoffDelayMs(failures, this.settings.maxBackoffMs);
+    const reason = describeFailure(error);
+    await this.store.markFailed(tx, batch, reason, retryInMs);
+    this.logger.warn('outbox delivery failed; the tenant waits for the retry', {
+      tenantId: batch.tenantId,
+      topic: batch.topic,
+      messages: batch.messages.length,
+      failures,
+      retryInMs,
+      error: reason,
+    });
+  }
+}
