@@ -3,6 +3,8 @@ import { resolverContainer, startSubgraphService } from '@compliance-graph/feder
 import { CheckpointSigner } from './checkpoint/checkpoint-signer';
 import type { AuditConfig } from './config';
 import { AuditEventEntity } from './event/event.entity';
+import { ExportService } from './export/export.service';
+import { mountExport } from './export/export.route';
 import { mountIngest } from './ingest/ingest.route';
 import { IngestService } from './ingest/ingest.service';
 import { createAuditLoaders } from './loaders';
@@ -22,14 +24,18 @@ export async function startAuditService(config: AuditConfig) {
     databaseSchema: AUDIT_SCHEMA,
     entities: [AuditEventEntity],
     tokenKeys: remoteKeySet(config.IDENTITY_JWKS_URL),
-    wire: async (db, { logger }) => {
+    wire: async (db, { logger, verifyAccessToken }) => {
       const log = new LogService(db, new CheckpointSigner(privateKeys[0]));
+      const ingest = new IngestService(db);
       return {
         schema: await buildAuditSchema(
           resolverContainer([new AuditPublicKeyResolver(keys.map(AuditPublicKey.of)), new LogResolver(log)]),
         ),
         createLoaders: (principal) => createAuditLoaders(db, principal),
-        routes: (app) => mountIngest(app, { serviceToken: config.INTERNAL_SERVICE_TOKEN, ingest: new IngestService(db), logger }),
+        routes: (app) => {
+          mountIngest(app, { serviceToken: config.INTERNAL_SERVICE_TOKEN, ingest, logger });
+          mountExport(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, exports: new ExportService(db), ingest, logger });
+        },
       };
     },
   });

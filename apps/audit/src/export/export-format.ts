@@ -1,0 +1,26 @@
+import type { ExportRecord } from '../event/audit-record';
+
+/** The export record's keys, in the contract's order: the CSV header and every line's order. */
+export const RECORD_KEYS: ReadonlyArray<keyof ExportRecord> = [
+  'id', 'tenantId', 'seq', 'occurredAt', 'recordedAt', 'action', 'actorKind', 'actorId', 'subjectType',
+  'subjectId', 'service', 'ip', 'userAgent', 'reason', 'data', 'leafHash',
+];
+
+export const FORMATS = {
+  ndjson: { contentType: 'application/x-ndjson; charset=utf-8', extension: 'ndjson' },
+  csv: { contentType: 'text/csv; charset=utf-8', extension: 'csv' },
+} as const;
+export type ExportFormat = keyof typeof FORMATS;
+
+export const ndjsonLine = (record: ExportRecord) =>
+  `${JSON.stringify(Object.fromEntries(RECORD_KEYS.map((key) => [key, record[key]])))}\n`;
+
+/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; null is empty. */
+const csvField = (value: unknown) => {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+export const csvHeader = () => `${RECORD_KEYS.join(',')}\r\n`;
+export const csvLine = (record: ExportRecord) => `${RECORD_KEYS.map((key) => csvField(record[key])).join(',')}\r\n`;

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { Express, Request, Response } from 'express';
+import {
+  CodedError,
+  READERS,
+  ROUTER_SECRET_HEADER,
+  badUserInput,
+  bearerToken,
+  forbidden,
+  httpErrorBody,
+  matchesSecret,
+  mfaRequired,
+  unauthenticated,
+  type AccessTokenVerifier,
+  type Principal,
+} from '@compliance-graph/auth';
+import type { Logger } from '@compliance-graph/config';
+import type { IngestService } from '../ingest/ingest.service';
+import { FORMATS, csvHeader, csvLine, ndjsonLine, type ExportFormat } from './export-format';
+import type { ExportService, ExportWindow } from './export.service';
+
+export const EXPORT_PATH = '/audit/export';
+export const TREE_SIZE_HEADER = 'X-Audit-Tree-Size';
+
+interface ExportRouteOptions {
+  routerSecret: string;
+  verifyAccessToken: AccessTokenVerifier;
+  exports: ExportService;
+  ingest: IngestService;
+  logger: Logger;
+}
+
+async function readerOf(req: Request, options: ExportRouteOptions): Promise<Principal> {
+  if (!matchesSecret(req.headers[ROUTER_SECRET_HEADER], options.routerSecret)) throw forbidden('Exports go through the gateway');
+  const token = bearerToken(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined);
+  if (!token) throw unauthenticated();
+  const principal = await options.verifyAccessToken(token);
+  if (principal.scope !== 'full') throw mfaRequired();
+  if (!READERS.includes(principal.role)) throw forbidden('OWNER, ADMIN and AUDITOR export the log');
+  return principal;
+}
+
+function windowOf(req: Request): { format: ExportFormat; window: ExportWindow } {
+  const format = (req.query.format ?? 'ndjson') as string;
+  if (!(format in FORMATS)) throw badUserInput('format must be ndjson or csv');
+  const date = (name: 'from' | 'to') => {
+    const value = req.query[name];
+    if (value === undefined) return undefined;
+    const parsed = typeof value === 'string' ? new Date(value) : new Date(NaN);
+    if (Number.isNaN(parsed.getTime())) throw badUserInput(`${name} must be an ISO date-time`);
+    return parsed;
+  };
+  return { format: format as ExportFormat, window: { from: date('from'), to: date('to') } };
+}
+
+/**
+ * GET /audit/export: the caller's log at one tree size (X-Audit-Tree-Size), streamed in seq
+ * order with backpressure, so memory stays flat for any size. Afterwards the export itself is
+ * recorded as `audit.exported`, beyond the exported size.
+ */
+export function mountExport(app: Express, options: ExportRouteOptions): void {
+  app.get(EXPORT_PATH, async (req: Request, res: Response) => {
+    let principal: Principal;
+    let request: ReturnType<typeof windowOf>;
+    try {
+      principal = await readerOf(req, options);
+      request = windowOf(req);
+    } catch (error) {
+      const coded = error instanceof CodedError ? error : unauthenticated();
+      res.status(coded.httpStatus).json(httpErrorBody(coded));
+      return;
+    }
+    const { format, window } = request;
+    try {
+      const treeSize = await options.exports.treeSize(principal);
+      res.status(200);
+      res.setHeader('Content-Type', FORMATS[format].contentType);
+      res.setHeader('Content-Disposition', `attachment; filename="audit-${principal.tenantId}-${treeSize}.${FORMATS[format].extension}"`);
+      res.setHeader(TREE_SIZE_HEADER, String(treeSize));
+      res.setHeader('Cache-Control', 'no-store');
+      if (format === 'csv') res.write(csvHeader());
+      let count = 0;
+      for await (const record of options.exports.records(principal, treeSize, window)) {
+        if (!res.write(format === 'csv' ? csvLine(record) : ndjsonLine(record))) await once(res, 'drain');
+        count += 1;
+      }
+      res.end();
+      await options.ingest.ingest([
+        {
+          id: randomUUID(),
+          tenantId: principal.tenantId,
+          occurredAt: new Date().toISOString(),
+          action: 'audit.exported',
+          actorKind: principal.kind,
+          actorId: principal.subjectId,
+          subjectType: 'Tenant',
+          subjectId: principal.tenantId,
+          service: 'audit',
+          ip: typeof req.headers['x-forwarded-for'] === 'string' ? req.headers['x-forwarded-for'].split(',')[0].trim() : null,
+          userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
+          reason: null,
+          data: { format, treeSize, records: count, from: window.from?.toISOString() ?? null, to: window.to?.toISOString() ?? null },
+        },
+      ]);
+    } catch (error) {
+      options.logger.error('audit export failed', { error });
+      if (!res.headersSent) res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
+      else res.destroy();
+    }
+  });
+}

@@ -1,0 +1,1 @@
+export { verifyAuditExport, type CheckpointFile, type Verdict } from './audit-export';
