@@ -82,4 +82,20 @@ describe('audit delivery from identity', () => {
     const { token } = await signIn(owner.tenant.id, auditor);
     expect((await gql('{ auditEvents { totalCount } }', {}, token)).errors).toBeUndefined();
   });
+
+  it('contributes the audit trail of a membership: readers see it, others get null with FORBIDDEN and keep the membership', async () => {
+    const owner = await signUp();
+    await untilDelivered(owner.tenant.id);
+    const trailQuery = '{ members { nodes { role auditTrail { totalCount nodes { action seq } } } } }';
+    const asOwner = await gql(trailQuery, {}, owner.accessToken);
+    expect(asOwner.errors).toBeUndefined();
+    expect(asOwner.data.members.nodes[0].auditTrail.nodes.map((e: { action: string }) => e.action)).toEqual(['membership.created']);
+
+    const member = await addMember(owner.tenant.id, 'MEMBER');
+    const { token } = await signIn(owner.tenant.id, member);
+    const asMember = await gql(trailQuery, {}, token);
+    expect(asMember.data.members.nodes).toHaveLength(2);
+    expect(asMember.data.members.nodes.every((m: { role: string; auditTrail: unknown }) => m.role && m.auditTrail === null)).toBe(true);
+    expect(asMember.errors!.every((e) => e.extensions.code === 'FORBIDDEN')).toBe(true);
+  });
 });

@@ -25,4 +25,7 @@ export const auditRules: RuleTree = {
   AuditVerification: allow,
   PageInfo: allow,
   User: isAuthenticated,
+  // The trail is for readers; for others it is null with FORBIDDEN, and the parent object stays.
+  Evidence: { id: isAuthenticated, auditTrail: readers },
+  Membership: { id: isAuthenticated, auditTrail: readers },
 };

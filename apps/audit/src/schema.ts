@@ -6,14 +6,17 @@ import { LogResolver } from './log/log.resolver';
 import { auditRules } from './permissions';
 import { AuditPublicKeyResolver } from './public-key/public-key.resolver';
 import { UserReference } from './user/user.reference';
+import { EvidenceTrailResolver, MembershipTrailResolver } from './trail/trail.resolver';
+import { trailReferences } from './trail/trail.reference';
+import { EvidenceTrail, MembershipTrail } from './trail/trail.types';
 
-export const auditResolvers = [AuditPublicKeyResolver, LogResolver] as const;
+export const auditResolvers = [AuditPublicKeyResolver, LogResolver, EvidenceTrailResolver, MembershipTrailResolver] as const;
 
 export function buildAuditSchema(container?: ContainerType) {
   return buildFederatedSchema({
     resolvers: [...auditResolvers],
-    orphanedTypes: [AuditEventEntity, UserReference],
-    references: auditEventReference,
+    orphanedTypes: [AuditEventEntity, UserReference, EvidenceTrail, MembershipTrail],
+    references: { ...auditEventReference, ...trailReferences },
     rules: auditRules,
     container,
   });

@@ -1,6 +1,9 @@
 import { importSigningKey, parseSigningKeys, remoteKeySet } from '@compliance-graph/auth';
+import type { Logger } from '@compliance-graph/config';
+import { createDataSource } from '@compliance-graph/db';
 import { resolverContainer, startSubgraphService } from '@compliance-graph/federation';
 import { CheckpointSigner } from './checkpoint/checkpoint-signer';
+import { startCheckpointer } from './checkpoint/checkpointer';
 import type { AuditConfig } from './config';
 import { AuditEventEntity } from './event/event.entity';
 import { ExportService } from './export/export.service';
@@ -9,6 +12,7 @@ import { mountIngest } from './ingest/ingest.route';
 import { IngestService } from './ingest/ingest.service';
 import { createAuditLoaders } from './loaders';
 import { LogResolver } from './log/log.resolver';
+import { EvidenceTrailResolver, MembershipTrailResolver } from './trail/trail.resolver';
 import { LogService } from './log/log.service';
 import { AuditPublicKeyResolver } from './public-key/public-key.resolver';
 import { AuditPublicKey } from './public-key/public-key.type';
@@ -27,16 +31,36 @@ export async function startAuditService(config: AuditConfig) {
     wire: async (db, { logger, verifyAccessToken }) => {
       const log = new LogService(db, new CheckpointSigner(privateKeys[0]));
       const ingest = new IngestService(db);
+      const checkpointer = await startPeriodicCheckpoints(config, log, logger);
       return {
         schema: await buildAuditSchema(
-          resolverContainer([new AuditPublicKeyResolver(keys.map(AuditPublicKey.of)), new LogResolver(log)]),
+          resolverContainer([
+            new AuditPublicKeyResolver(keys.map(AuditPublicKey.of)),
+            new LogResolver(log),
+            new EvidenceTrailResolver(log),
+            new MembershipTrailResolver(log),
+          ]),
         ),
         createLoaders: (principal) => createAuditLoaders(db, principal),
         routes: (app) => {
           mountIngest(app, { serviceToken: config.INTERNAL_SERVICE_TOKEN, ingest, logger });
           mountExport(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, exports: new ExportService(db), ingest, logger });
         },
+        onStop: () => checkpointer.stop(),
       };
     },
   });
+}
+
+async function startPeriodicCheckpoints(config: AuditConfig, log: LogService, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  if (config.AUDIT_CHECKPOINT_INTERVAL_SECONDS === 0) return { stop: async () => undefined };
+  const workerDb = createDataSource({ databaseUrl: config.DATABASE_URL, schema: AUDIT_SCHEMA, role: 'worker', poolSize: 1 });
+  await workerDb.initialize();
+  const checkpointer = startCheckpointer(workerDb, log, config.AUDIT_CHECKPOINT_INTERVAL_SECONDS, logger.child({ component: 'checkpointer' }));
+  return {
+    async stop() {
+      await checkpointer.stop();
+      await workerDb.destroy();
+    },
+  };
 }

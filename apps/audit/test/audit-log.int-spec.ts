@@ -26,6 +26,7 @@ describe('audit log', () => {
         IDENTITY_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
         AUDIT_SIGNING_KEYS: JSON.stringify([checkpointKey]),
         INTERNAL_SERVICE_TOKEN: SERVICE_TOKEN,
+        AUDIT_CHECKPOINT_INTERVAL_SECONDS: '1',
       }),
     )) as RunningSubgraph<unknown>;
   });
@@ -122,6 +123,18 @@ describe('audit log', () => {
 
     const tooBig = await query(tenant, '{ auditCheckpoint(treeSize: 14) { treeSize } }');
     expect(tooBig.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('signs a checkpoint for a grown log without being asked', async () => {
+    const tenant = randomUUID();
+    await ingest([record(tenant), record(tenant), record(tenant)]);
+    let rows: Array<{ tree_size: string; body: string; signature: string }> = [];
+    for (const deadline = Date.now() + 5000; rows.length === 0 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      rows = (await admin().query(`SELECT tree_size, body, signature FROM audit.checkpoints WHERE tenant_id = $1`, [tenant])).rows;
+    }
+    expect(rows.map((row) => Number(row.tree_size))).toEqual([3]);
+    const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: checkpointKey.x }, format: 'jwk' });
+    expect(verifyCheckpoint({ body: rows[0].body, signature: rows[0].signature }, publicKey)?.treeSize).toBe(3);
   });
 
   it('keeps 16 concurrent writers to one hot tenant and others contiguous and verifiable', async () => {

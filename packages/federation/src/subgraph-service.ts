@@ -13,6 +13,8 @@ export interface SubgraphWiring<Loaders> {
   createLoaders: (principal: Principal | undefined) => Loaders;
   /** HTTP routes of the service besides /graphql. */
   routes?: (app: Express) => void;
+  /** Stops the service's own background work (before the pools close). */
+  onStop?: () => Promise<void>;
 }
 
 export interface SubgraphServiceDefinition<Loaders> {
@@ -72,6 +74,7 @@ export async function startSubgraphService<Loaders>(
       createLoaders: wiring.createLoaders,
       routes: wiring.routes,
       onStop: async () => {
+        await wiring.onStop?.();
         await relay?.stop();
         await db.destroy();
       },

@@ -145,7 +145,8 @@ export class LogService {
     return new Map(rows.map((row) => [Number(row.index), row.hash]));
   }
 
-  private async checkpointAt(tx: EntityManager, tenantId: string, size: number): Promise<AuditCheckpoint> {
+  /** Signs (once per size and key) and returns the checkpoint of a tenant's log at `size`. */
+  async checkpointAt(tx: EntityManager, tenantId: string, size: number): Promise<AuditCheckpoint> {
     const root = await rootHash(new TreeStore(tx, tenantId), size);
     const head = this.signer.sign(tenantId, size, root);
     const [stored]: Array<{ issued_at: Date }> = await tx.query(
