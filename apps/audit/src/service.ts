@@ -37,11 +37,11 @@ export async function startAuditService(config: AuditConfig) {
           resolverContainer([
             new AuditPublicKeyResolver(keys.map(AuditPublicKey.of)),
             new LogResolver(log),
-            new EvidenceTrailResolver(log),
-            new MembershipTrailResolver(log),
+            new EvidenceTrailResolver(),
+            new MembershipTrailResolver(),
           ]),
         ),
-        createLoaders: (principal) => createAuditLoaders(db, principal),
+        createLoaders: (principal) => createAuditLoaders(db, log, principal),
         routes: (app) => {
           mountIngest(app, { serviceToken: config.INTERNAL_SERVICE_TOKEN, ingest, logger });
           mountExport(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, exports: new ExportService(db), ingest, logger });

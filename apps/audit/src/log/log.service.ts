@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { badUserInput, type Principal } from '@compliance-graph/auth';
 import { isUuid, withTenant } from '@compliance-graph/db';
 import { connection, pageRequest } from '@compliance-graph/federation';
@@ -47,6 +47,33 @@ export class LogService {
       if (page.after !== null) query.andWhere('e.seq > :after', { after: page.after });
       const rows = await query.orderBy('e.seq', 'ASC').take(page.first + 1).getMany();
       return connection(rows, page.first, totalCount, (event) => event.seq);
+    });
+  }
+
+  /**
+   * The trails of many subjects of one type in two queries, whatever their number: the
+   * first page of each (after `after`) and each one's total, for a list of entities that all
+   * ask for their auditTrail.
+   */
+  trails(principal: Principal, subjectType: string, subjectIds: readonly string[], first?: number | null, after?: string | null): Promise<AuditEventConnection[]> {
+    const page = pageRequest(first, after, isSeq);
+    return withTenant(this.db, principal, async (tx) => {
+      const totals: Array<{ subject_id: string; total: string }> = await tx.query(
+        `SELECT subject_id, count(*) AS total FROM audit.events WHERE subject_type = $1 AND subject_id = ANY($2) GROUP BY subject_id`,
+        [subjectType, subjectIds],
+      );
+      const seqs: Array<{ subject_id: string; seq: string }> = await tx.query(
+        `SELECT subject_id, seq FROM (
+           SELECT subject_id, seq, row_number() OVER (PARTITION BY subject_id ORDER BY seq) AS position
+             FROM audit.events WHERE subject_type = $1 AND subject_id = ANY($2) AND seq > $3) ranked
+          WHERE position <= $4`,
+        [subjectType, subjectIds, page.after ?? -1, page.first + 1],
+      );
+      const events = seqs.length === 0 ? [] : await tx.find(AuditEventEntity, { where: { seq: In(seqs.map((row) => Number(row.seq))) }, order: { seq: 'ASC' } });
+      const totalOf = new Map(totals.map((row) => [row.subject_id, Number(row.total)]));
+      return subjectIds.map((id) =>
+        connection(events.filter((event) => event.subjectId === id), page.first, totalOf.get(id) ?? 0, (event) => event.seq),
+      );
     });
   }
 
