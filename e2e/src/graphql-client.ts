@@ -1,7 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { bearer, postGraphql } from '@compliance-graph/testing';
 
+/**
+ * A random documentation address (2001:db8::/32): login throttling counts per address and the
+ * test database outlives a run, so clients must not share addresses across tests or runs.
+ */
+export const randomClientAddress = () => `2001:db8::${randomBytes(6).toString('hex').match(/.{4}/g)!.join(':')}`;
+
 /** A client of the gateway, as a frontend would be: one origin, a token, a client address. */
-export function graphqlClient(gatewayUrl: string, clientIp = `198.51.100.${1 + Math.floor(Math.random() * 250)}`) {
+export function graphqlClient(gatewayUrl: string, clientIp = randomClientAddress()) {
   return async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
     const headers = { 'x-forwarded-for': clientIp, ...(token ? bearer(token) : {}) };
     const answer = await postGraphql(`${gatewayUrl}/graphql`, { query, variables }, headers);

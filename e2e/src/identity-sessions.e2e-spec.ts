@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { admin, authenticatorCode, closeAdmin } from '@compliance-graph/testing';
-import { codeOf, graphqlClient } from './graphql-client';
+import { codeOf, graphqlClient, randomClientAddress } from './graphql-client';
 import { startStack, type Stack } from './stack';
 
 const AUTH = 'accessToken refreshToken role user { id email } tenant { id slug }';
@@ -16,7 +16,7 @@ describe('identity: sessions, passwords, MFA', () => {
   let stack: Stack;
   let gql: ReturnType<typeof graphqlClient>;
   /** The address the trusted proxy in front of the gateway reports for this test's client. */
-  const clientIp = '198.51.100.23';
+  const clientIp = randomClientAddress();
 
   beforeAll(async () => {
     stack = await startStack(
@@ -143,7 +143,7 @@ describe('identity: sessions, passwords, MFA', () => {
 
     it('throttles a client address across accounts', async () => {
       const { input } = await signUp();
-      const oneAddress = graphqlClient(stack.gatewayUrl, '203.0.113.77');
+      const oneAddress = graphqlClient(stack.gatewayUrl, randomClientAddress());
       for (let i = 0; i < 6; i++) {
         const failed = await login({ tenantSlug: input.tenantSlug, email: `spray-${i}-${unique()}@example.test`, password: 'wrong password!!' }, oneAddress);
         expect(codeOf(failed)).toBe('UNAUTHENTICATED');
