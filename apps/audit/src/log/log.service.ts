@@ -94,7 +94,9 @@ export class LogService {
       if (!event) throw badUserInput('No such event in this log');
       const size = await this.treeSize(tx, principal.tenantId, treeSize ?? null);
       if (event.seq >= size) throw badUserInput(`The event (seq ${event.seq}) is not in a tree of size ${size}`);
-      const path = await inclusionProof(new TreeStore(tx, principal.tenantId), event.seq, size);
+      const tree = new TreeStore(tx, principal.tenantId);
+      await tree.prefetch((source) => inclusionProof(source, event.seq, size));
+      const path = await inclusionProof(tree, event.seq, size);
       return Object.assign(new AuditInclusionProof(), {
         eventId,
         leafIndex: event.seq,
@@ -112,7 +114,9 @@ export class LogService {
       if (!isSeq(fromSize) || !isSeq(toSize) || fromSize > toSize || toSize > head) {
         throw badUserInput(`Sizes must satisfy 0 <= fromSize <= toSize <= ${head}`);
       }
-      const path = await consistencyProof(new TreeStore(tx, principal.tenantId), fromSize, toSize);
+      const tree = new TreeStore(tx, principal.tenantId);
+      await tree.prefetch((source) => consistencyProof(source, fromSize, toSize));
+      const path = await consistencyProof(tree, fromSize, toSize);
       return Object.assign(new AuditConsistencyProof(), { fromSize, toSize, path: path.map((hash) => hash.toString('hex')) });
     });
   }
@@ -174,7 +178,9 @@ export class LogService {
 
   /** Signs (once per size and key) and returns the checkpoint of a tenant's log at `size`. */
   async checkpointAt(tx: EntityManager, tenantId: string, size: number): Promise<AuditCheckpoint> {
-    const root = await rootHash(new TreeStore(tx, tenantId), size);
+    const tree = new TreeStore(tx, tenantId);
+    await tree.prefetch((source) => rootHash(source, size));
+    const root = await rootHash(tree, size);
     const head = this.signer.sign(tenantId, size, root);
     const [stored]: Array<{ issued_at: Date }> = await tx.query(
       `WITH written AS (

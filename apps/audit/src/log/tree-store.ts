@@ -16,6 +16,30 @@ export class TreeStore implements NodeSource {
     private readonly tenantId: string,
   ) {}
 
+  /**
+   * Loads, in one query, every node that `work` will read. Which nodes a root or proof reads
+   * depends only on sizes and indexes, never on hash values, so a dry run against placeholder
+   * hashes names them all; the real run then finds each in the cache instead of making one
+   * round trip per node.
+   */
+  async prefetch(work: (source: NodeSource) => Promise<unknown>): Promise<void> {
+    const wanted: Array<[number, number]> = [];
+    const placeholder = Buffer.alloc(32);
+    await work({
+      leaf: (index) => (wanted.push([0, index]), placeholder),
+      subtree: (level, index) => (wanted.push([level, index]), placeholder),
+    });
+    const missing = wanted.filter(([level, index]) => !this.cache.has(`${level}:${index}`));
+    if (missing.length === 0) return;
+    const rows: Array<{ level: number; index: string; hash: Buffer }> = await this.tx.query(
+      `SELECT n.level, n.index, n.hash FROM audit.tree_nodes n
+         JOIN unnest($2::smallint[], $3::bigint[]) AS w(level, index) ON w.level = n.level AND w.index = n.index
+        WHERE n.tenant_id = $1`,
+      [this.tenantId, missing.map(([level]) => level), missing.map(([, index]) => index)],
+    );
+    for (const row of rows) this.cache.set(`${row.level}:${Number(row.index)}`, row.hash);
+  }
+
   leaf(index: number): Promise<Buffer> {
     return this.node(0, index);
   }
