@@ -1,11 +1,10 @@
 import type { ContainerType } from 'type-graphql';
-import { buildFederatedSchema } from '@compliance-graph/federation';
+import { UserReference, buildFederatedSchema } from '@compliance-graph/federation';
 import { AuditEventEntity } from './event/event.entity';
 import { auditEventReference } from './event/event.reference';
 import { LogResolver } from './log/log.resolver';
 import { auditRules } from './permissions';
 import { AuditPublicKeyResolver } from './public-key/public-key.resolver';
-import { UserReference } from './user/user.reference';
 import { EvidenceTrailResolver, MembershipTrailResolver } from './trail/trail.resolver';
 import { trailReferences } from './trail/trail.reference';
 import { EvidenceTrail, MembershipTrail } from './trail/trail.types';

@@ -1,8 +1,7 @@
-import { buildFederatedSchema } from '@compliance-graph/federation';
+import { UserReference, buildFederatedSchema } from '@compliance-graph/federation';
 import { EvidenceEntity } from './evidence/evidence.entity';
 import { EvidenceResolver } from './evidence/evidence.resolver';
 import { evidenceReference } from './evidence/evidence.reference';
-import { UserReference } from './user/user.reference';
 import { evidenceRules } from './permissions';
 
 export function buildEvidenceSchema() {

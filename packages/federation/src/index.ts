@@ -19,3 +19,4 @@ export {
 export { resolverContainer } from './container';
 export { startSubgraphService, type SubgraphServiceDefinition, type SubgraphWiring } from './subgraph-service';
 export { pageRequest, encodeCursor, connection, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageRequest } from './pagination';
+export { UserReference } from './user-reference';

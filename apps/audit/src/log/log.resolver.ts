@@ -1,7 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '@compliance-graph/federation';
+import { UserReference, type RequestContext } from '@compliance-graph/federation';
 import { AuditEventEntity } from '../event/event.entity';
-import { UserReference } from '../user/user.reference';
 import type { LogService } from './log.service';
 import {
   AuditCheckpoint,

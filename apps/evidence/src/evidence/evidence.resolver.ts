@@ -1,8 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { badUserInput } from '@compliance-graph/auth';
 import { isUuid } from '@compliance-graph/db';
-import type { RequestContext } from '@compliance-graph/federation';
-import { UserReference } from '../user/user.reference';
+import { UserReference, type RequestContext } from '@compliance-graph/federation';
 import type { EvidenceLoaders } from '../loaders';
 import { EvidenceEntity } from './evidence.entity';
 

@@ -1,6 +1,9 @@
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 
-/** Identity owns users; the audit log only names actors. */
+/**
+ * Identity owns users; other subgraphs only name them (creator, uploader, actor). Each of
+ * them puts this stub in its schema and returns it; identity resolves the rest.
+ */
 @Directive('@key(fields: "id", resolvable: false)')
 @ObjectType('User')
 export class UserReference {
