@@ -10,6 +10,7 @@ import type { NodeSource } from '../merkle/tree';
  */
 export class TreeStore implements NodeSource {
   private readonly cache = new Map<string, Buffer>();
+  private readonly unwritten: Array<{ level: number; index: number; hash: Buffer }> = [];
 
   constructor(
     private readonly tx: EntityManager,
@@ -48,7 +49,7 @@ export class TreeStore implements NodeSource {
     return this.find(level, index);
   }
 
-  /** Appends leaf `size` and every subtree it completes. */
+  /** Appends leaf `size` and every subtree it completes (written by `flush`). */
   async append(size: number, leafHash: Buffer): Promise<void> {
     let index = size;
     let level = 0;
@@ -80,13 +81,20 @@ export class TreeStore implements NodeSource {
     return rows[0]?.hash;
   }
 
+  /** Writes every node appended since the last flush, in one statement. */
+  async flush(): Promise<void> {
+    if (this.unwritten.length === 0) return;
+    const nodes = this.unwritten.splice(0);
+    await this.tx.query(
+      `INSERT INTO audit.tree_nodes (tenant_id, level, index, hash)
+       SELECT $1, level, index, hash FROM unnest($2::smallint[], $3::bigint[], $4::bytea[]) AS n(level, index, hash)`,
+      [this.tenantId, nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => n.hash)],
+    );
+  }
+
+  /** Appended nodes are readable from the cache at once and written by the next flush. */
   private async write(level: number, index: number, hash: Buffer): Promise<void> {
-    await this.tx.query(`INSERT INTO audit.tree_nodes (tenant_id, level, index, hash) VALUES ($1, $2, $3, $4)`, [
-      this.tenantId,
-      level,
-      index,
-      hash,
-    ]);
+    this.unwritten.push({ level, index, hash });
     this.cache.set(`${level}:${index}`, hash);
   }
 }
