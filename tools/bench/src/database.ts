@@ -11,6 +11,8 @@ export interface BenchDatabase {
   url: string;
   /** Where the database is, for the report (never the password). */
   description: string;
+  /** The embedded server's data directory (its postmaster.pid names the server process); unset for DATABASE_URL. */
+  dataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startBenchDatabase(env: NodeJS.ProcessEnv = process.env): 
     return {
       url: server.url,
       description: `embedded PostgreSQL on 127.0.0.1:${port} (${dataDir}, deleted afterwards)`,
+      dataDir,
       async stop() {
         try {
           await server.stop();

@@ -14,8 +14,9 @@ export interface GraphqlHttpClient {
 /**
  * A plain node:http client with keep-alive, one socket per concurrent client, as a browser or
  * a backend would reuse its connection: the benchmark measures logins, not TCP handshakes.
+ * `headers` go with every request (e.g. the internal service credential of an outbox relay).
  */
-export function graphqlHttpClient(graphqlUrl: string, sockets: number): GraphqlHttpClient {
+export function graphqlHttpClient(graphqlUrl: string, sockets: number, headers: Record<string, string> = {}): GraphqlHttpClient {
   const target = new URL(graphqlUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   return {
@@ -28,7 +29,7 @@ export function graphqlHttpClient(graphqlUrl: string, sockets: number): GraphqlH
             path: target.pathname,
             method: 'POST',
             agent,
-            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+            headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
           },
           (res) => {
             const chunks: Buffer[] = [];

@@ -21,7 +21,7 @@ export interface LoginBenchReport {
   argon2: Argon2Result;
 }
 
-const table = (header: string[], rows: string[][]) => {
+export const table = (header: string[], rows: string[][]) => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(header), ...rows.map(line)];

@@ -1,0 +1,340 @@
+// The app packages declare decorated classes, which need this first.
+import 'reflect-metadata';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { generateSigningKey } from '@compliance-graph/auth';
+import { migrateServiceSchema } from '@compliance-graph/db';
+import { AUDIT_SCHEMA, auditMigrations, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
+import { executeOnSubgraph, principal, type InProcessSubgraph } from '@compliance-graph/testing';
+import { AUDIT_USAGE, parseAuditArgs, type AuditBenchOptions } from './audit-args';
+import { buildBigLog, measureBigLog } from './audit-big-log';
+import { appendErrors, INGEST_PATH, runAppendPhase } from './audit-load';
+import {
+  appendBreakdown,
+  appendTable,
+  auditReadmeBlock,
+  buildLines,
+  extrapolation,
+  findings,
+  profileTable,
+  queryTable,
+  targetLines,
+  verifyLines,
+  type AppendRow,
+  type AuditBenchReport,
+  type LogCheck,
+  type TenantMode,
+} from './audit-report';
+import { UsageError } from './args';
+import { serverVersion, startBenchDatabase, type BenchDatabase } from './database';
+import { graphqlHttpClient } from './http-client';
+import { cpuMeter, describeMachine, loadAverage } from './machine';
+import { postgresCpuMeter } from './postgres-cpu';
+import { installSqlProfiler, type SqlProfiler } from './sql-profile';
+import { elapsedMs } from './stats';
+
+/**
+ * npm run bench:audit: events/s and append latency through the audit service's real ingest
+ * route (POST /internal/audit/events, as an outbox relay delivers) with 1, 8 and 32 writers,
+ * for one hot tenant and for many; then a big single-tenant log: how long it takes to build,
+ * to verify in full, and to answer proofs and checkpoints. A benchmark, not a test: it fails
+ * only when it cannot measure, an append fails, or a log or proof does not verify.
+ */
+
+/** Runs one step of the benchmark, so a failure says which step failed. */
+async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** How long the machine is watched before the start, to tell whether something else is running. */
+const IDLE_SAMPLE_MS = 1000;
+const SAMPLE_IDS = 1000;
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const indent = (lines: string[]) => lines.forEach((line) => say(`  ${line}`));
+
+interface Running {
+  database: BenchDatabase;
+  audit: InProcessSubgraph & { url: string };
+  token: string;
+}
+
+async function start(
+  options: AuditBenchOptions,
+  cleanup: Array<() => Promise<void>>,
+): Promise<Running & { postgres: string; checkpointInterval?: number }> {
+  const database = await step('starting the database', () => startBenchDatabase());
+  cleanup.push(() => database.stop());
+  const postgres = await step('connecting to the database', () => serverVersion(database.url));
+  await step('migrating the audit schema', () => migrateServiceSchema(database.url, { schema: AUDIT_SCHEMA, migrations: auditMigrations }));
+  const token = randomBytes(32).toString('base64url');
+  const config = loadAuditConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'error',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: String(options.poolSize),
+    ROUTER_SECRET: randomBytes(32).toString('base64url'),
+    // Nothing here presents a user token (queries run in process with a principal).
+    IDENTITY_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+    AUDIT_SIGNING_KEYS: JSON.stringify([await generateSigningKey()]),
+    INTERNAL_SERVICE_TOKEN: token,
+  });
+  const audit = await step('starting the audit service', () => startAuditService(config));
+  cleanup.push(() => audit.stop());
+  // Read generically: the setting is the service's, and the benchmark only reports it.
+  const interval = Number((config as Record<string, unknown>).AUDIT_CHECKPOINT_INTERVAL_SECONDS);
+  return { database, audit, token, postgres, checkpointInterval: Number.isFinite(interval) ? interval : undefined };
+}
+
+/** verifyAuditLog of each tenant, as its AUDITOR: the appends above left contiguous, verifiable logs. */
+async function checkLogs(audit: InProcessSubgraph, label: string, tenants: string[]): Promise<LogCheck> {
+  const started = process.hrtime.bigint();
+  let events = 0;
+  let ok = true;
+  for (const tenantId of tenants) {
+    const result = await executeOnSubgraph<{ verifyAuditLog: { ok: boolean; eventsChecked: number; treeSize: number } }>(
+      audit,
+      '{ verifyAuditLog { ok eventsChecked treeSize } }',
+      {},
+      { principal: principal(tenantId, 'AUDITOR') },
+    );
+    const verified = result.data?.verifyAuditLog;
+    if (!verified) throw new Error(`verifyAuditLog of ${tenantId}: ${result.errors?.[0]?.message ?? 'no data'}`);
+    events += verified.eventsChecked;
+    ok &&= verified.ok && verified.eventsChecked === verified.treeSize;
+  }
+  return { label, tenants: tenants.length, events, ok, seconds: elapsedMs(started) / 1000 };
+}
+
+async function run(options: AuditBenchOptions, cleanup: Array<() => Promise<void>>, signal: AbortSignal, profiler: SqlProfiler): Promise<number> {
+  const machine = describeMachine();
+  say('Compliance Graph: audit log benchmark');
+  say(`machine   ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, ${machine.os}`);
+  const idle = cpuMeter();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
+  const busyBefore = idle().machine;
+  const loadBefore = loadAverage();
+  say(`          load average before: ${loadBefore}`);
+  say(`          busy before the start: ${busyBefore.toFixed(2)} of ${machine.cores} cores (anything above ~0.1 is another job)`);
+
+  const { database, audit, token, postgres, checkpointInterval } = await start(options, cleanup);
+  say(`database  PostgreSQL ${postgres}: ${database.description}`);
+  say(`service   audit ${audit.url} in this process (NODE_ENV=production, DATABASE_POOL_SIZE=${options.poolSize}, fresh random keys)`);
+  if (checkpointInterval !== undefined) say(`          periodic checkpoints every ${checkpointInterval} s (AUDIT_CHECKPOINT_INTERVAL_SECONDS, default), as deployed`);
+  const postgresMeter = postgresCpuMeter(database.dataDir);
+  if (!postgresMeter) say('          (PostgreSQL is not embedded: its CPU use is not measured, "other" includes it)');
+
+  const maxWriters = Math.max(...options.writers, options.buildInFlight);
+  const client = graphqlHttpClient(`${audit.url}${INGEST_PATH}`, maxWriters, { authorization: `Bearer ${token}` });
+  cleanup.push(async () => client.close());
+
+  const hot = [randomUUID()];
+  const many = Array.from({ length: options.tenants }, () => randomUUID());
+  const tenantsOf = (mode: TenantMode) => (mode === 'hot' ? hot : many);
+  if (options.warmupSeconds > 0) {
+    say(`warm-up   ${options.warmupSeconds} s: 8 writers, batches of 10, half to the hot tenant, half to the ${options.tenants} others ...`);
+    for (const mode of ['hot', 'many'] as const) {
+      await runAppendPhase({ client, tenants: tenantsOf(mode), writers: 8, batch: 10, seconds: options.warmupSeconds / 2, signal });
+    }
+  }
+
+  const rows: AppendRow[] = [];
+  for (const batch of options.batches) {
+    for (const mode of ['hot', 'many'] as const) {
+      for (const writers of options.writers) {
+        if (signal.aborted) break;
+        profiler.take();
+        const meter = cpuMeter();
+        const pg = postgresMeter?.();
+        const result = await runAppendPhase({ client, tenants: tenantsOf(mode), writers, batch, seconds: options.seconds, signal });
+        const row: AppendRow = { ...result, mode, cpu: meter(), postgresCores: pg?.(), profile: profiler.take() };
+        rows.push(row);
+        say(
+          `measured  ${mode === 'hot' ? '1 hot tenant' : `${options.tenants} tenants`}, ${writers} writer(s), batch ${batch}: ` +
+            `${row.eventsPerSecond.toFixed(0)} events/s, POST p99 ${row.latency.p99.toFixed(1)} ms, ${appendErrors(row)} errors`,
+        );
+      }
+    }
+  }
+  if (signal.aborted) throw new Error('interrupted before the append rows finished');
+
+  say('checking  verifyAuditLog of every tenant written above ...');
+  const checks = [await checkLogs(audit, 'hot tenant', hot), await checkLogs(audit, `${options.tenants} tenants`, many)];
+
+  let big: AuditBenchReport['big'];
+  if (options.events > 0) {
+    const tenantId = randomUUID();
+    say(
+      `big log   building ${options.events.toLocaleString('en')} events for one tenant through POST ${INGEST_PATH} ` +
+        `(${options.buildBatch} per POST, ${options.buildInFlight} in flight) ...`,
+    );
+    const build = await step('building the big log', () =>
+      buildBigLog({
+        client,
+        tenantId,
+        events: options.events,
+        batch: options.buildBatch,
+        inFlight: options.buildInFlight,
+        samples: SAMPLE_IDS,
+        profiler,
+        postgresMeter,
+        progress: (line) => say(`          ${line}`),
+        signal,
+      }),
+    );
+    const measurement = await step('measuring the big log', () =>
+      measureBigLog({
+        audit,
+        auditor: principal(tenantId, 'AUDITOR'),
+        sampleIds: build.sampleIds,
+        calls: options.proofCalls,
+        profiler,
+        postgresMeter,
+        progress: (line) => say(`          ${line}`),
+      }),
+    );
+    big = { tenantId, build, measurement };
+  }
+  const loadAfter = loadAverage();
+
+  const report: AuditBenchReport = {
+    date: new Date().toISOString().slice(0, 10),
+    options,
+    checkpointInterval,
+    machine,
+    database: database.description,
+    postgres,
+    rows,
+    checks,
+    big,
+    busyBefore,
+    loadBefore,
+    loadAfter,
+  };
+  say();
+  say(`appends: POST ${INGEST_PATH} over real HTTP (keep-alive, service credential), latency per POST (its events are committed when it answers)`);
+  say('  ms/event = POST p50 / batch; cores: node = this process (service + writers), postgres = the embedded server, other = the rest of the machine');
+  indent(appendTable(rows));
+  for (const row of rows) for (const [code, n] of row.errors) say(`  errors (${row.mode}, ${row.writers} writers, batch ${row.batch}): ${n} x ${code}`);
+  say();
+  say('where an append goes (SQL statements timed in node-postgres, send to result, lock waits included; outside SQL =');
+  say(`HTTP, JSON, validation, canonical JSON, hashing, and waiting for one of the ${options.poolSize} pooled connections)`);
+  indent(rows.map(appendBreakdown));
+  for (const row of rows.filter((r) => r.mode === 'hot' && (r.writers === Math.min(...options.writers) || r.writers === Math.max(...options.writers)))) {
+    say();
+    say(`  ${row.mode === 'hot' ? '1 hot tenant' : 'many tenants'}, ${row.writers} writer(s), batch ${row.batch}, per event:`);
+    indent(profileTable(row.profile, row.events, 'event').map((line) => `  ${line}`));
+  }
+  say();
+  say('logs written above, checked with verifyAuditLog');
+  for (const check of checks) {
+    say(`  ${check.label}: ${check.events.toLocaleString('en')} events in ${check.tenants} log(s), ${check.ok ? 'all verify' : 'NOT ALL VERIFY'} (${check.seconds.toFixed(1)} s)`);
+  }
+  if (big) {
+    say();
+    say(`big log of one tenant (${big.tenantId})`);
+    indent(buildLines(big.build, options));
+    say();
+    say(`  per event while building (with ${options.buildInFlight} POSTs in flight, one waits on the head row while the other appends:`);
+    say('  that wait overlaps the work, so the SQL times add up to more than the wall time):');
+    indent(profileTable(big.build.profile, big.build.events, 'event').map((line) => `  ${line}`));
+    say();
+    say('verifyAuditLog on the big log, through the schema in process as an AUDITOR');
+    indent(verifyLines(big));
+    indent(profileTable(big.measurement.verify.profile, 1, 'run').map((line) => `  ${line}`));
+    say();
+    say('proofs and checkpoints on the big log, through the schema in process as an AUDITOR (executeOnSubgraph, no HTTP)');
+    indent(queryTable(big.measurement.queries));
+    for (const query of big.measurement.queries) {
+      say();
+      say(`  ${query.name} (${query.detail}), per call:`);
+      indent(profileTable(query.profile, query.calls, 'call').map((line) => `  ${line}`));
+    }
+    const extra = extrapolation(big);
+    if (extra.length) {
+      say();
+      extra.forEach((line) => say(line));
+    }
+  }
+  say();
+  say('where the time goes');
+  indent(findings(report));
+  say();
+  say('aims of the issue');
+  indent(targetLines(report));
+  say();
+  say(`load average before: ${loadBefore}; after: ${loadAfter} (other jobs on this machine show up here and in the "other" column)`);
+  say();
+  say('--- for the README (## Benchmarks) ---');
+  say(auditReadmeBlock(report));
+  say('--- end ---');
+
+  const failures = [
+    ...rows.filter((row) => appendErrors(row) > 0).map((row) => `${appendErrors(row)} append(s) failed (${row.mode}, ${row.writers} writers, batch ${row.batch})`),
+    ...checks.filter((check) => !check.ok).map((check) => `the logs of ${check.label} do not verify`),
+    ...(big && !big.measurement.verify.ok ? ['the big log does not verify'] : []),
+    ...(big && !big.measurement.verify.rootMatchesCheckpoint ? ["the big log's recomputed root differs from its checkpoint"] : []),
+    ...(big?.measurement.queries ?? [])
+      .filter((q) => q.verified && q.verified.ok !== q.verified.checked)
+      .map((q) => `${q.verified!.checked - q.verified!.ok} ${q.name} answer(s) failed verification`),
+  ];
+  for (const failure of failures) process.stderr.write(`bench:audit: ${failure}\n`);
+  return failures.length > 0 ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    say(AUDIT_USAGE);
+    return 0;
+  }
+  let options: AuditBenchOptions;
+  try {
+    options = parseAuditArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`bench:audit: ${error.message}\n${AUDIT_USAGE}\n`);
+    return 1;
+  }
+  const profiler = installSqlProfiler();
+  const cleanup: Array<() => Promise<void>> = [];
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    process.stderr.write('bench:audit: interrupted, stopping ...\n');
+    interrupt.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let code: number;
+  try {
+    code = await run(options, cleanup, interrupt.signal, profiler);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`bench:audit failed: ${message}\n`);
+    if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    code = 1;
+  }
+  // Reverse order: the HTTP client, then the service, then the database.
+  for (const stop of cleanup.reverse()) {
+    try {
+      await stop();
+    } catch (error) {
+      process.stderr.write(`bench:audit: shutdown step failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      code = 1;
+    }
+  }
+  profiler.uninstall();
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`bench:audit failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
