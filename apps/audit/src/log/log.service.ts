@@ -1,4 +1,4 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { In, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { badUserInput, type Principal } from '@compliance-graph/auth';
 import { isUuid, withTenant } from '@compliance-graph/db';
 import { connection, pageRequest } from '@compliance-graph/federation';
@@ -132,9 +132,10 @@ export class LogService {
       const rebuilt = new MemoryTree();
       let firstInvalidSeq: number | null = null;
       let checked = 0;
-      for (let offset = 0; ; offset += VERIFY_BATCH) {
-        const batch = await tx.find(AuditEventEntity, { order: { seq: 'ASC' }, skip: offset, take: VERIFY_BATCH });
-        const storedLeaves = await this.storedLeaves(tx, principal.tenantId, offset, batch.length);
+      // Keyset pages (seq > last seen): OFFSET would rescan the log for every page.
+      for (let lastSeq = -1; ; ) {
+        const batch = await tx.find(AuditEventEntity, { where: { seq: MoreThan(lastSeq) }, order: { seq: 'ASC' }, take: VERIFY_BATCH });
+        const storedLeaves = await this.storedLeaves(tx, principal.tenantId, checked, batch.length);
         for (const event of batch) {
           const expected = leafHashOf(event.toExportRecord());
           const intact =
@@ -144,6 +145,7 @@ export class LogService {
           checked += 1;
         }
         if (batch.length < VERIFY_BATCH) break;
+        lastSeq = batch[batch.length - 1].seq;
       }
       if (checked !== size && firstInvalidSeq === null) firstInvalidSeq = Math.min(checked, size);
       const recomputed = await rootHash(rebuilt, checked);
