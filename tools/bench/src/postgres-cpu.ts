@@ -24,17 +24,25 @@ function readStat(pid: number): ProcStat | undefined {
   }
 }
 
-/** CPU seconds the server and all its backends have used so far (exited backends included). */
+/**
+ * CPU seconds the server and all its backends have used so far (exited backends included).
+ * A backend reaped while its siblings are being read would be counted in neither place, so the
+ * read is repeated until the postmaster's reaped time is the same before and after it.
+ */
 function serverCpuSeconds(postmaster: number): number | undefined {
-  const root = readStat(postmaster);
-  if (!root) return undefined;
-  let ticks = root.own + root.reaped;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(Number(entry));
-    if (stat?.ppid === postmaster) ticks += stat.own;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = readStat(postmaster);
+    if (!before) return undefined;
+    let children = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = readStat(Number(entry));
+      if (stat?.ppid === postmaster) children += stat.own;
+    }
+    const after = readStat(postmaster);
+    if (after && after.reaped === before.reaped) return (after.own + after.reaped + children) / TICKS_PER_SECOND;
   }
-  return ticks / TICKS_PER_SECOND;
+  return undefined;
 }
 
 /**
