@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { createDataSource, withTenant } from '@compliance-graph/db';
 import { admin, closeAdmin, testDatabaseUrl } from '@compliance-graph/testing';
 import { insertEvidence } from './fixtures';
@@ -70,6 +70,27 @@ describe('row-level security, shield bypassed', () => {
       app.query(`INSERT INTO evidence.evidence (tenant_id, title, source_kind, source_ref, collected_at, created_by)
                  VALUES ($1, 'orphan', 'MANUAL', 'x', now(), $1)`, [tenantA]),
     ).rejects.toThrow(/row-level security/);
+  });
+
+  it('reads one snapshot, still scoped to its tenant, when asked for REPEATABLE READ', async () => {
+    const [tenant, neighbour] = [randomUUID(), randomUUID()];
+    await insertEvidence(tenant, randomUUID(), 'before');
+    const titles = (tx: EntityManager) =>
+      tx.query('SELECT title FROM evidence.evidence ORDER BY title').then((rows: Array<{ title: string }>) => rows.map((r) => r.title));
+    const twoReads = (isolation?: 'REPEATABLE READ') =>
+      withTenant(
+        app,
+        tenant,
+        async (tx) => {
+          const first = await titles(tx);
+          await insertEvidence(tenant, randomUUID(), 'during');
+          await insertEvidence(neighbour, randomUUID(), 'neighbour, during');
+          return [first, await titles(tx)];
+        },
+        isolation,
+      );
+    expect(await twoReads('REPEATABLE READ')).toEqual([['before'], ['before']]);
+    expect(await twoReads()).toEqual([['before', 'during'], ['before', 'during', 'during']]);
   });
 
   it('never leaks a tenant across 1,000 interleaved transactions on one pooled connection, failures included', async () => {

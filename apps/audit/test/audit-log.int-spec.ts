@@ -148,6 +148,29 @@ describe('audit log', () => {
     for (const tenant of others) expect(await verify(tenant)).toMatchObject({ ok: true, treeSize: 10 });
   });
 
+  it('verifies a log that grows while it is being verified, as of one tree size', async () => {
+    const tenant = randomUUID();
+    // More than one page of the recomputation (5,000 events), so appends land between pages.
+    for (let i = 0; i < 11; i++) await ingest(Array.from({ length: 1000 }, () => record(tenant)));
+    let verifying = true;
+    let appendedMeanwhile = 0;
+    const writer = async () => {
+      while (verifying) {
+        await ingest([record(tenant), record(tenant)]);
+        appendedMeanwhile += 2;
+      }
+    };
+    const writers = [writer(), writer()];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const result = await verify(tenant).finally(() => (verifying = false));
+    await Promise.all(writers);
+    expect(appendedMeanwhile).toBeGreaterThan(0);
+    expect(result).toMatchObject({ ok: true, firstInvalidSeq: null });
+    expect(result.eventsChecked).toBe(result.treeSize);
+    expect(result.treeSize).toBeGreaterThanOrEqual(11_000);
+    expect(await verify(tenant)).toEqual({ ok: true, eventsChecked: 11_000 + appendedMeanwhile, treeSize: 11_000 + appendedMeanwhile, firstInvalidSeq: null });
+  });
+
   it('is append-only for every role: no UPDATE, DELETE or TRUNCATE', async () => {
     const tenant = randomUUID();
     await ingest([record(tenant)]);

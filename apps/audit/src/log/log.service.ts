@@ -125,6 +125,8 @@ export class LogService {
    * Recomputes the log from its events alone: every leaf hash from the canonical record, the
    * seqs contiguous from 0, and the root rebuilt from those leaves against the stored tree.
    * The first event that does not match (edited, removed, reordered, inserted) is reported.
+   * One snapshot (REPEATABLE READ) for the head and every page: events appended while it runs
+   * would otherwise show up after the head's size and read as an insertion.
    */
   verify(principal: Principal): Promise<AuditVerification> {
     return withTenant(this.db, principal, async (tx) => {
@@ -167,7 +169,7 @@ export class LogService {
         rootHash: recomputed.toString('hex'),
         firstInvalidSeq,
       });
-    });
+    }, 'REPEATABLE READ');
   }
 
   private async storedLeaves(tx: EntityManager, tenantId: string, from: number, count: number): Promise<Map<number, Buffer>> {
