@@ -3,6 +3,7 @@ import { badUserInput } from '@compliance-graph/auth';
 import { withTenant } from '@compliance-graph/db';
 import { leafHashOf, producedRecord, type ProducedRecord, type UnhashedRecord } from '../event/audit-record';
 import { TreeStore } from '../log/tree-store';
+import { rootHash } from '../merkle';
 
 export interface IngestResult {
   appended: number;
@@ -36,12 +37,19 @@ export class IngestService {
   }
 
   private async append(tx: EntityManager, tenantId: string, records: ProducedRecord[]): Promise<IngestResult> {
-    await tx.query(`INSERT INTO audit.log_heads (tenant_id, size) VALUES ($1, 0) ON CONFLICT (tenant_id) DO NOTHING`, [tenantId]);
-    const [head]: Array<{ size: string }> = await tx.query(`SELECT size FROM audit.log_heads WHERE tenant_id = $1 FOR UPDATE`, [tenantId]);
+    // Creates the head or takes its row lock, whichever applies, in one statement.
+    const [head]: Array<{ size: string }> = await tx.query(
+      `INSERT INTO audit.log_heads (tenant_id, size) VALUES ($1, 0)
+       ON CONFLICT (tenant_id) DO UPDATE SET size = audit.log_heads.size RETURNING size`,
+      [tenantId],
+    );
     let size = Number(head.size);
+    // After the lock, in a statement of its own: its snapshot must include the previous holder's commit.
     const known: Array<{ id: string }> = await tx.query(`SELECT id FROM audit.events WHERE id = ANY($1)`, [records.map((r) => r.id)]);
     const seen = new Set(known.map((row) => row.id));
     const tree = new TreeStore(tx, tenantId);
+    // Appending reads only the subtrees that make up the current root, so one query fetches them all.
+    await tree.prefetch((source) => rootHash(source, size));
     const rows: Array<{ record: ProducedRecord; seq: number; recordedAt: string; hash: Buffer }> = [];
     for (const record of records) {
       if (seen.has(record.id)) continue;

@@ -17,6 +17,13 @@ import {
 } from './log.types';
 
 const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/** The tree size asked for, or the head's when none was. */
+function sizeWithin(head: number, requested: number | null | undefined): number {
+  if (requested === null || requested === undefined) return head;
+  if (!isSeq(requested) || requested > head) throw badUserInput(`treeSize must be between 0 and ${head}`);
+  return requested;
+}
 /** Events are read in batches when the whole log is recomputed, so memory stays flat. */
 const VERIFY_BATCH = 5000;
 
@@ -84,26 +91,33 @@ export class LogService {
 
   /** A signed checkpoint at `treeSize` (the latest when omitted); issuing one is recorded once per size. */
   checkpoint(principal: Principal, treeSize?: number | null): Promise<AuditCheckpoint> {
-    return withTenant(this.db, principal, async (tx) => this.checkpointAt(tx, principal.tenantId, await this.treeSize(tx, principal.tenantId, treeSize)));
+    return withTenant(this.db, principal, async (tx) =>
+      this.checkpointAt(tx, principal.tenantId, sizeWithin(await this.headSize(tx, principal.tenantId), treeSize)),
+    );
   }
 
   inclusionProof(principal: Principal, eventId: string, treeSize?: number | null): Promise<AuditInclusionProof> {
     if (!isUuid(eventId)) throw badUserInput('eventId must be a UUID');
     return withTenant(this.db, principal, async (tx) => {
-      const event = await tx.findOneBy(AuditEventEntity, { id: eventId });
-      if (!event) throw badUserInput('No such event in this log');
-      const size = await this.treeSize(tx, principal.tenantId, treeSize ?? null);
-      if (event.seq >= size) throw badUserInput(`The event (seq ${event.seq}) is not in a tree of size ${size}`);
+      // The event and the head in one round trip: proofs are the log's hot read.
+      const [found]: Array<{ seq: string; leaf_hash: Buffer; head: string | null }> = await tx.query(
+        `SELECT seq, leaf_hash, (SELECT size FROM audit.log_heads WHERE tenant_id = $2) AS head FROM audit.events WHERE id = $1`,
+        [eventId, principal.tenantId],
+      );
+      if (!found) throw badUserInput('No such event in this log');
+      const seq = Number(found.seq);
+      const size = sizeWithin(Number(found.head ?? 0), treeSize);
+      if (seq >= size) throw badUserInput(`The event (seq ${seq}) is not in a tree of size ${size}`);
       const tree = new TreeStore(tx, principal.tenantId);
-      await tree.prefetch((source) => inclusionProof(source, event.seq, size));
-      const path = await inclusionProof(tree, event.seq, size);
+      await tree.prefetch((source) => Promise.all([inclusionProof(source, seq, size), rootHash(source, size)]));
+      const path = await inclusionProof(tree, seq, size);
       return Object.assign(new AuditInclusionProof(), {
         eventId,
-        leafIndex: event.seq,
+        leafIndex: seq,
         treeSize: size,
-        leafHash: event.leafHash,
+        leafHash: found.leaf_hash.toString('hex'),
         auditPath: path.map((hash) => hash.toString('hex')),
-        checkpoint: await this.checkpointAt(tx, principal.tenantId, size),
+        checkpoint: await this.checkpointAt(tx, principal.tenantId, size, tree),
       });
     });
   }
@@ -180,9 +194,11 @@ export class LogService {
     return new Map(rows.map((row) => [Number(row.index), row.hash]));
   }
 
-  /** Signs (once per size and key) and returns the checkpoint of a tenant's log at `size`. */
-  async checkpointAt(tx: EntityManager, tenantId: string, size: number): Promise<AuditCheckpoint> {
-    const tree = new TreeStore(tx, tenantId);
+  /**
+   * Signs (once per size and key) and returns the checkpoint of a tenant's log at `size`;
+   * `tree` may already hold the root's nodes.
+   */
+  async checkpointAt(tx: EntityManager, tenantId: string, size: number, tree = new TreeStore(tx, tenantId)): Promise<AuditCheckpoint> {
     await tree.prefetch((source) => rootHash(source, size));
     const root = await rootHash(tree, size);
     const head = this.signer.sign(tenantId, size, root);
@@ -204,13 +220,6 @@ export class LogService {
       keyId: head.keyId,
       issuedAt: stored.issued_at,
     });
-  }
-
-  private async treeSize(tx: EntityManager, tenantId: string, requested: number | null | undefined): Promise<number> {
-    const head = await this.headSize(tx, tenantId);
-    if (requested === null || requested === undefined) return head;
-    if (!isSeq(requested) || requested > head) throw badUserInput(`treeSize must be between 0 and ${head}`);
-    return requested;
   }
 
   private async headSize(tx: EntityManager, tenantId: string): Promise<number> {
