@@ -37,13 +37,7 @@ export class IngestService {
   }
 
   private async append(tx: EntityManager, tenantId: string, records: ProducedRecord[]): Promise<IngestResult> {
-    // Creates the head or takes its row lock, whichever applies, in one statement.
-    const [head]: Array<{ size: string }> = await tx.query(
-      `INSERT INTO audit.log_heads (tenant_id, size) VALUES ($1, 0)
-       ON CONFLICT (tenant_id) DO UPDATE SET size = audit.log_heads.size RETURNING size`,
-      [tenantId],
-    );
-    let size = Number(head.size);
+    let size = await this.lockHead(tx, tenantId);
     // After the lock, in a statement of its own: its snapshot must include the previous holder's commit.
     const known: Array<{ id: string }> = await tx.query(`SELECT id FROM audit.events WHERE id = ANY($1)`, [records.map((r) => r.id)]);
     const seen = new Set(known.map((row) => row.id));
@@ -93,5 +87,18 @@ export class IngestService {
     }
     if (appended > 0) await tx.query(`UPDATE audit.log_heads SET size = $2 WHERE tenant_id = $1`, [tenantId, size]);
     return { appended, duplicates: records.length - appended };
+  }
+
+  /** Takes the tenant's head row lock (creating the head on its first append) and returns the log's size. */
+  private async lockHead(tx: EntityManager, tenantId: string): Promise<number> {
+    const lock = (): Promise<Array<{ size: string }>> =>
+      tx.query(`SELECT size FROM audit.log_heads WHERE tenant_id = $1 FOR UPDATE`, [tenantId]);
+    let [head] = await lock();
+    if (!head) {
+      // Two first appends may race to create it; the loser's insert does nothing and it queues on the lock.
+      await tx.query(`INSERT INTO audit.log_heads (tenant_id, size) VALUES ($1, 0) ON CONFLICT (tenant_id) DO NOTHING`, [tenantId]);
+      [head] = await lock();
+    }
+    return Number(head.size);
   }
 }
