@@ -6,6 +6,8 @@ delete swc.$schema;
 const projects = {
   packages: ['auth', 'config', 'db', 'federation', 'outbox', 'testing'],
   apps: ['gateway', 'identity', 'evidence', 'audit', 'subprocessors'],
+  // Tool modules that tests import, so the apps they load are the same (source) modules.
+  tools: ['stack'],
 };
 const moduleNameMapper = {};
 for (const [folder, names] of Object.entries(projects)) {

@@ -24,12 +24,12 @@ import {
   type LogCheck,
   type TenantMode,
 } from './audit-report';
-import { UsageError } from './args';
 import { serverVersion, startBenchDatabase, type BenchDatabase } from './database';
 import { graphqlHttpClient } from './http-client';
-import { cpuMeter, describeMachine, loadAverage } from './machine';
+import { describeMachineBefore, indent, runBench, say, step } from './bench-run';
+import { cpuMeter, loadAverage } from './machine';
 import { postgresCpuMeter } from './postgres-cpu';
-import { installSqlProfiler, type SqlProfiler } from './sql-profile';
+import { installSqlProfiler } from './sql-profile';
 import { elapsedMs } from './stats';
 
 /**
@@ -40,21 +40,7 @@ import { elapsedMs } from './stats';
  * only when it cannot measure, an append fails, or a log or proof does not verify.
  */
 
-/** Runs one step of the benchmark, so a failure says which step failed. */
-async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-}
-
-/** How long the machine is watched before the start, to tell whether something else is running. */
-const IDLE_SAMPLE_MS = 1000;
 const SAMPLE_IDS = 1000;
-
-const say = (line = '') => process.stdout.write(`${line}\n`);
-const indent = (lines: string[]) => lines.forEach((line) => say(`  ${line}`));
 
 interface Running {
   database: BenchDatabase;
@@ -111,16 +97,10 @@ async function checkLogs(audit: InProcessSubgraph, label: string, tenants: strin
   return { label, tenants: tenants.length, events, ok, seconds: elapsedMs(started) / 1000 };
 }
 
-async function run(options: AuditBenchOptions, cleanup: Array<() => Promise<void>>, signal: AbortSignal, profiler: SqlProfiler): Promise<number> {
-  const machine = describeMachine();
-  say('Compliance Graph: audit log benchmark');
-  say(`machine   ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, ${machine.os}`);
-  const idle = cpuMeter();
-  await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
-  const busyBefore = idle().machine;
-  const loadBefore = loadAverage();
-  say(`          load average before: ${loadBefore}`);
-  say(`          busy before the start: ${busyBefore.toFixed(2)} of ${machine.cores} cores (anything above ~0.1 is another job)`);
+async function run(options: AuditBenchOptions, cleanup: Array<() => Promise<void>>, signal: AbortSignal): Promise<number> {
+  const profiler = installSqlProfiler();
+  cleanup.push(async () => profiler.uninstall());
+  const { machine, busyBefore, loadBefore } = await describeMachineBefore('Compliance Graph: audit log benchmark');
 
   const { database, audit, token, postgres, checkpointInterval } = await start(options, cleanup);
   say(`database  PostgreSQL ${postgres}: ${database.description}`);
@@ -287,54 +267,4 @@ async function run(options: AuditBenchOptions, cleanup: Array<() => Promise<void
   return failures.length > 0 ? 1 : 0;
 }
 
-async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help')) {
-    say(AUDIT_USAGE);
-    return 0;
-  }
-  let options: AuditBenchOptions;
-  try {
-    options = parseAuditArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`bench:audit: ${error.message}\n${AUDIT_USAGE}\n`);
-    return 1;
-  }
-  const profiler = installSqlProfiler();
-  const cleanup: Array<() => Promise<void>> = [];
-  const interrupt = new AbortController();
-  const onSignal = () => {
-    process.stderr.write('bench:audit: interrupted, stopping ...\n');
-    interrupt.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let code: number;
-  try {
-    code = await run(options, cleanup, interrupt.signal, profiler);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`bench:audit failed: ${message}\n`);
-    if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    code = 1;
-  }
-  // Reverse order: the HTTP client, then the service, then the database.
-  for (const stop of cleanup.reverse()) {
-    try {
-      await stop();
-    } catch (error) {
-      process.stderr.write(`bench:audit: shutdown step failed: ${error instanceof Error ? error.message : String(error)}\n`);
-      code = 1;
-    }
-  }
-  profiler.uninstall();
-  return code;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`bench:audit failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench({ name: 'bench:audit', usage: AUDIT_USAGE, parse: parseAuditArgs, run });

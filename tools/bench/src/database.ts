@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '@compliance-graph/db';
+import { freePort } from '@compliance-graph/testing';
 
 export interface BenchDatabase {
   /** A URL whose login user may create roles (the migrations bootstrap them). */
@@ -14,18 +14,6 @@ export interface BenchDatabase {
   /** The embedded server's data directory (its postmaster.pid names the server process); unset for DATABASE_URL. */
   dataDir?: string;
   stop(): Promise<void>;
-}
-
-/** A port nobody listens on right now, chosen by the kernel. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const withoutPassword = (url: string) => {

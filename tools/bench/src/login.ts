@@ -1,14 +1,17 @@
 // The app packages declare decorated classes, which need this first.
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { generateSigningKey } from '@compliance-graph/auth';
+import { migrateAll, startStack, type Stack } from '@compliance-graph/stack';
 import { loginBodies, signUpAccounts, storedPasswordHash } from './accounts';
 import { measureArgon2 } from './argon2';
-import { parseArgs, USAGE, UsageError, type LoginBenchOptions } from './args';
+import { parseArgs, USAGE, type LoginBenchOptions } from './args';
+import { describeMachineBefore, indent, runBench, say, step } from './bench-run';
 import { serverVersion, startBenchDatabase, type BenchDatabase } from './database';
 import { graphqlHttpClient, type GraphqlHttpClient } from './http-client';
 import { errorCount, runLoginPhase } from './load';
-import { cpuMeter, describeMachine, loadAverage } from './machine';
+import { cpuMeter, loadAverage } from './machine';
 import { argon2Table, breakdown, loginTable, readmeBlock, type LoginBenchReport, type MeasuredPhase } from './report';
-import { startStack, type BenchStack } from './stack';
 
 /**
  * npm run bench:login: logins/s and p50/p99 through the gateway with 8 concurrent clients (and
@@ -21,40 +24,29 @@ const THROTTLE_LIMIT = 1_000_000;
 /** The subgraphs' default pool size, stated so the figures say what they were measured with. */
 const POOL_SIZE = 10;
 
-/** Runs one step of the benchmark, so a failure says which step failed. */
-async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-}
-
-/** How long the machine is watched before the start, to tell whether something else is running. */
-const IDLE_SAMPLE_MS = 1000;
-
-const say = (line = '') => process.stdout.write(`${line}\n`);
-const indent = (lines: string[]) => lines.forEach((line) => say(`  ${line}`));
 
 async function run(options: LoginBenchOptions, cleanup: Array<() => Promise<void>>, signal: AbortSignal): Promise<number> {
-  const machine = describeMachine();
-  say('Compliance Graph: login benchmark');
-  say(`machine   ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, ${machine.os}`);
-  const idle = cpuMeter();
-  await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
-  const busyBefore = idle().machine;
-  say(`          ${machine.threadPool}; load average before: ${loadAverage()}`);
-  say(`          busy before the start: ${busyBefore.toFixed(2)} of ${machine.cores} cores (anything above ~0.1 is another job)`);
+  const { machine } = await describeMachineBefore('Compliance Graph: login benchmark');
 
   const database: BenchDatabase = await step('starting the database', () => startBenchDatabase());
   cleanup.push(() => database.stop());
   const postgres = await step('connecting to the database', () => serverVersion(database.url));
   say(`database  PostgreSQL ${postgres}: ${database.description}`);
 
-  const stack: BenchStack = await step('migrating and starting the stack', () =>
+  await step('migrating the schemas', () => migrateAll(database.url));
+  const stack: Stack = await step('starting the stack', async () =>
     startStack({
-      databaseUrl: database.url,
-      common: { DATABASE_POOL_SIZE: String(POOL_SIZE) },
+      env: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'error',
+        HOST: '127.0.0.1',
+        DATABASE_URL: database.url,
+        DATABASE_POOL_SIZE: String(POOL_SIZE),
+        ROUTER_SECRET: randomBytes(32).toString('base64url'),
+        ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        INTERNAL_SERVICE_TOKEN: randomBytes(32).toString('base64url'),
+      },
+      signingKeysJson: JSON.stringify([await generateSigningKey()]),
       identity: { LOGIN_THROTTLE_ACCOUNT_LIMIT: String(THROTTLE_LIMIT), LOGIN_THROTTLE_ADDRESS_LIMIT: String(THROTTLE_LIMIT) },
     }),
   );
@@ -128,52 +120,4 @@ async function run(options: LoginBenchOptions, cleanup: Array<() => Promise<void
   return 0;
 }
 
-async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help')) {
-    say(USAGE);
-    return 0;
-  }
-  let options: LoginBenchOptions;
-  try {
-    options = parseArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`bench:login: ${error.message}\n${USAGE}\n`);
-    return 1;
-  }
-  const cleanup: Array<() => Promise<void>> = [];
-  const interrupt = new AbortController();
-  const onSignal = () => {
-    process.stderr.write('bench:login: interrupted, stopping ...\n');
-    interrupt.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let code: number;
-  try {
-    code = await run(options, cleanup, interrupt.signal);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`bench:login failed: ${message}\n`);
-    if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    code = 1;
-  }
-  // Reverse order: the HTTP client, then the gateway and subgraphs, then the database.
-  for (const stop of cleanup.reverse()) {
-    try {
-      await stop();
-    } catch (error) {
-      process.stderr.write(`bench:login: shutdown step failed: ${error instanceof Error ? error.message : String(error)}\n`);
-      code = 1;
-    }
-  }
-  return code;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`bench:login failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench({ name: 'bench:login', usage: USAGE, parse: parseArgs, run });

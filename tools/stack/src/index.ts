@@ -1,0 +1,132 @@
+// The app packages declare decorated classes, which need this first.
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { migrateServiceSchema, type ServiceSchema } from '@compliance-graph/db';
+import { IDENTITY_SCHEMA, identityMigrations, loadIdentityConfig, startIdentityService } from '@compliance-graph/identity';
+import { EVIDENCE_SCHEMA, evidenceMigrations, loadEvidenceConfig, startEvidenceService } from '@compliance-graph/evidence';
+import { AUDIT_SCHEMA, auditMigrations, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
+import {
+  SUBPROCESSORS_SCHEMA,
+  loadSubprocessorsConfig,
+  startSubprocessorsService,
+  subprocessorsMigrations,
+} from '@compliance-graph/subprocessors';
+import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
+import { freePort } from '@compliance-graph/testing';
+
+/** Every subgraph's schema and migrations, in the order they are applied. */
+export const SERVICE_SCHEMAS: ServiceSchema[] = [
+  { schema: IDENTITY_SCHEMA, migrations: identityMigrations },
+  { schema: EVIDENCE_SCHEMA, migrations: evidenceMigrations },
+  { schema: AUDIT_SCHEMA, migrations: auditMigrations },
+  { schema: SUBPROCESSORS_SCHEMA, migrations: subprocessorsMigrations },
+];
+
+/** The committed supergraph at the repository root (same depth from src/ and dist/). */
+export const SUPERGRAPH = resolve(__dirname, '../../../supergraph.graphql');
+
+export async function migrateAll(databaseUrl: string): Promise<void> {
+  for (const service of SERVICE_SCHEMAS) await migrateServiceSchema(databaseUrl, service);
+}
+
+export interface StackOptions {
+  /**
+   * Every service's environment: DATABASE_URL, ROUTER_SECRET, ENCRYPTION_KEY, INTERNAL_SERVICE_TOKEN,
+   * NODE_ENV, ...; it may also override what the stack sets itself (e.g. JWT_SIGNING_KEYS).
+   */
+  env: Record<string, string>;
+  /** JSON array of private Ed25519 JWKs: identity signs tokens with it, audit signs checkpoints. */
+  signingKeysJson: string;
+  /** Added to identity's environment only (throttle limits, outbox polling, ...). */
+  identity?: Record<string, string>;
+  /** Added to the gateway's environment only. */
+  gateway?: Record<string, string>;
+}
+
+export interface Stack {
+  gatewayUrl: string;
+  subgraphUrls: Record<'identity' | 'evidence' | 'audit' | 'subprocessors', string>;
+  /** Stops the audit service alone (producers keep working; their outboxes fill). */
+  stopAudit(): Promise<void>;
+  /** Starts it again on the same address. */
+  startAudit(): Promise<void>;
+  /** Stops the gateway, then every subgraph; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+interface Running {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform in this process on ephemeral ports, talking real HTTP: the four
+ * subgraphs on an already migrated database, then the gateway on the committed
+ * supergraph.graphql. Whatever started before a failure is stopped before the error is
+ * rethrown.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const env = { PORT: '0', ...options.env };
+  // Identity delivers its audit events to the audit service, which verifies tokens with
+  // identity's keys: the audit address is fixed before either starts.
+  const auditUrl = `http://127.0.0.1:${await freePort()}`;
+  let audit: Running | undefined;
+  let gateway: Running | undefined;
+  const subgraphs: Running[] = [];
+  const stop = async () => {
+    const stopping = gateway;
+    gateway = undefined;
+    await stopping?.stop();
+    const outcomes = await Promise.allSettled([...subgraphs.splice(0), ...(audit ? [audit] : [])].map((service) => service.stop()));
+    audit = undefined;
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  try {
+    const identity = await startIdentityService(
+      loadIdentityConfig({ AUDIT_URL: auditUrl, JWT_SIGNING_KEYS: options.signingKeysJson, ...env, ...options.identity }),
+    );
+    subgraphs.push(identity);
+    const withJwks = { ...env, IDENTITY_JWKS_URL: `${identity.url}/.well-known/jwks.json` };
+    const startAudit = () =>
+      startAuditService(loadAuditConfig({ ...withJwks, PORT: new URL(auditUrl).port, AUDIT_SIGNING_KEYS: options.signingKeysJson }));
+    const started = await Promise.allSettled([
+      startEvidenceService(loadEvidenceConfig(withJwks)),
+      startSubprocessorsService(loadSubprocessorsConfig(withJwks)),
+      startAudit(),
+    ]);
+    for (const outcome of started.slice(0, 2)) if (outcome.status === 'fulfilled') subgraphs.push(outcome.value);
+    if (started[2].status === 'fulfilled') audit = started[2].value;
+    const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [evidence, subprocessors] = subgraphs.slice(1);
+    const subgraphUrls = { identity: identity.url, evidence: evidence.url, audit: auditUrl, subprocessors: subprocessors.url };
+    gateway = await startGateway(
+      loadGatewayConfig({
+        ...env,
+        ...options.gateway,
+        IDENTITY_URL: identity.url,
+        EVIDENCE_URL: evidence.url,
+        AUDIT_URL: auditUrl,
+        SUBPROCESSORS_URL: subprocessors.url,
+        SUPERGRAPH_PATH: SUPERGRAPH,
+      }),
+    );
+    return {
+      gatewayUrl: gateway.url,
+      subgraphUrls,
+      async stopAudit() {
+        const stopping = audit;
+        audit = undefined;
+        await stopping?.stop();
+      },
+      async startAudit() {
+        audit ??= await startAudit();
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
