@@ -15,6 +15,7 @@ const ALLOWED_SECURITY_DEFINER_FUNCTIONS: string[] = [
   'identity.find_login', // login: tenant by slug, member by email, before the tenant is known
   'identity.find_refresh_token', // refresh and logout: tenant and session of a token hash
   'identity.find_tenant_for_support', // openSupportSession: a tenant by slug, and whether it allows support
+  'identity.member_elsewhere', // resetMemberMfa: whether the member also belongs to another tenant (yes or no)
 ];
 
 const rolesOf = (kind: 'owner' | 'app' | 'worker' | 'lookup') => SCHEMAS.map((schema) => `${schema}_${kind}`);

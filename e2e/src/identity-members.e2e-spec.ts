@@ -189,6 +189,33 @@ describe('identity: members', () => {
     });
     expect(ok(login).login.role).toBe('MEMBER');
   });
+
+  it('refuses to reset the MFA of a member who also belongs to another tenant, changing nothing', async () => {
+    const owner = await signUp();
+    const elsewhere = await signUp();
+    const { secret } = ok(await gql('mutation { startTotpEnrollment { secret } }', {}, elsewhere.accessToken)).startTotpEnrollment;
+    ok(await gql('mutation ($c: String!) { confirmTotpEnrollment(code: $c) { recoveryCodes } }', { c: authenticatorCode(secret) }, elsewhere.accessToken));
+    const { token } = ok(await invite(owner.accessToken, 'MEMBER', elsewhere.user.email)).inviteMember;
+    const code = authenticatorCode(secret, new Date(Date.now() + 30_000));
+    ok(await accept({ token, displayName: 'ignored', password: PASSWORD, totpCode: code }));
+    const members = ok(await gql('{ members(first: 200) { nodes { id user { id } } } }', {}, owner.accessToken)).members.nodes;
+    const membershipId = members.find((m: any) => m.user.id === elsewhere.user.id).id;
+
+    const resetMfa = 'mutation ($m: ID!) { resetMemberMfa(membershipId: $m, reason: "lost phone") { id } }';
+    const refused = await gql(resetMfa, { m: membershipId }, owner.accessToken);
+    expect(codeOf(refused)).toBe('CONFLICT');
+    expect(refused.errors![0].message).toMatch(/another organisation/);
+    const stored = await admin().query(`SELECT mfa_enabled FROM identity.users WHERE id = $1`, [elsewhere.user.id]);
+    expect(stored.rows).toEqual([{ mfa_enabled: true }]);
+    const passwordOnly = await gql('mutation ($i: LoginInput!) { login(input: $i) { role } }', {
+      i: { tenantSlug: elsewhere.tenant.slug, email: elsewhere.user.email, password: PASSWORD },
+    });
+    expect(codeOf(passwordOnly)).toBe('MFA_REQUIRED');
+
+    // Once the other membership has ended (its tenant's only OWNER: ended in the database), the reset is this admin's to make.
+    await admin().query(`UPDATE identity.memberships SET revoked_at = now() WHERE tenant_id = $1`, [elsewhere.tenant.id]);
+    expect(ok(await gql(resetMfa, { m: membershipId }, owner.accessToken)).resetMemberMfa.id).toBe(membershipId);
+  });
 });
 
 describe('identity: invitation lifetime', () => {

@@ -120,7 +120,10 @@ export class MfaService {
     return true;
   }
 
-  /** An admin clears another member's MFA (lost phone), with a reason; never their own. */
+  /**
+   * An admin clears another member's MFA (lost phone), with a reason; never their own, and
+   * only for a member of no other tenant (MFA is per user: the reset would reach there too).
+   */
   async resetMemberMfa(principal: Principal, caller: Caller, membershipId: string, reason: string): Promise<MembershipEntity> {
     if (!isUuid(membershipId)) throw badUserInput('membershipId must be a UUID');
     const why = assertText(reason, 'reason', 500);
@@ -129,6 +132,14 @@ export class MfaService {
       if (!membership) throw notFound('No such membership');
       if (membership.userId === principal.subjectId) throw forbidden('Nobody resets their own MFA');
       if (membership.role === 'OWNER' && principal.role !== 'OWNER') throw forbidden('Only an OWNER resets an OWNER');
+      const [{ elsewhere }]: Array<{ elsewhere: boolean }> = await tx.query(`SELECT identity.member_elsewhere($1) AS elsewhere`, [
+        membership.userId,
+      ]);
+      if (elsewhere) {
+        throw conflict(
+          'This member also belongs to another organisation, where a reset would weaken their sign-in too; they can sign in with a recovery code',
+        );
+      }
       await tx.query(
         `UPDATE identity.users
             SET mfa_enabled = false, totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL

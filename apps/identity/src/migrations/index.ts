@@ -4,6 +4,7 @@ import { Mfa1764316800001 } from './1764316800001-mfa';
 import { Invitations1764403200000 } from './1764403200000-invitations';
 import { ApiKeys1764489600000 } from './1764489600000-api-keys';
 import { SupportSessions1764576000000 } from './1764576000000-support-sessions';
+import { MfaResetScope1764748800000 } from './1764748800000-mfa-reset-scope';
 
 export const identityMigrations = [
   InitialIdentity1764230400000,
@@ -12,4 +13,5 @@ export const identityMigrations = [
   Invitations1764403200000,
   ApiKeys1764489600000,
   SupportSessions1764576000000,
+  MfaResetScope1764748800000,
 ];
