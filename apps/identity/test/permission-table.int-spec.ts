@@ -83,7 +83,7 @@ function outcomeOf(row: PermissionRow, result: OperationResult): Outcome | `unex
 describe('identity permission table (contract README, "Who may do what")', () => {
   let server: Server;
   const callers = {} as Record<Caller, Principal | undefined>;
-  let fixture: { tenantId: string; slug: string; other: { userId: string; membershipId: string } };
+  let fixture: { tenantId: string; slug: string; other: { userId: string; membershipId: string }; apiKeyId: string };
 
   beforeAll(async () => {
     await migrateForTests({ schema: IDENTITY_SCHEMA, migrations: identityMigrations });
@@ -114,7 +114,7 @@ describe('identity permission table (contract README, "Who may do what")', () =>
       callers[role] = user(role, (await addMember(home.tenantId, role)).userId);
     }
     // The operator of a support session is not a member; a revoked membership stands in for
-    // the support_sessions row that makes the operator visible to the tenant (not built yet).
+    // the support_sessions row that makes the operator visible to the tenant.
     const operator = await addMember(home.tenantId, 'AUDITOR', 'Support operator');
     await admin().query(`UPDATE identity.memberships SET revoked_at = now(), revoked_reason = 'platform operator' WHERE id = $1`, [
       operator.membershipId,
@@ -123,10 +123,14 @@ describe('identity permission table (contract README, "Who may do what")', () =>
     callers.enrolment = user('OWNER', (await addMember(home.tenantId, 'OWNER', 'Owner without MFA')).userId, { scope: 'mfa_enrolment' });
     callers.foreignOwner = principal(foreign.tenantId, 'OWNER', { subjectId: foreign.owner.userId });
 
+    // What the gateway's key exchange issues for a live key of the tenant (ApiKeyService.exchange).
+    const apiKeyId = await createApiKey();
+    callers.apiKey = user('AUDITOR', apiKeyId, { kind: 'API_KEY', sessionId: apiKeyId });
+
     const other = await addMember(home.tenantId, 'MEMBER', 'Other member');
-    fixture = { tenantId: home.tenantId, slug: home.slug, other: { userId: other.userId, membershipId: other.membershipId } };
+    fixture = { tenantId: home.tenantId, slug: home.slug, other: { userId: other.userId, membershipId: other.membershipId }, apiKeyId };
     // Every User field a row reads has a value, so a null one means hidden.
-    const userIds = [...Object.values(callers).flatMap((p) => (p ? [p.subjectId] : [])), other.userId];
+    const userIds = [...Object.values(callers).flatMap((p) => (p && p.kind !== 'API_KEY' ? [p.subjectId] : [])), other.userId];
     await admin().query(`UPDATE identity.users SET last_login_at = now() WHERE id = ANY($1)`, [userIds]);
   });
 
@@ -144,14 +148,13 @@ describe('identity permission table (contract README, "Who may do what")', () =>
     return answer.data.signUp.refreshToken;
   }
 
-  /** An API key of the tenant under test, made through the API by its OWNER on first use. */
-  let apiKeyId: Promise<string> | undefined;
+  /** An AUDITOR API key of the tenant under test, made through the API by its OWNER. */
   async function createApiKey(): Promise<string> {
     const expiresAt = new Date(Date.now() + 30 * 86400_000).toISOString();
     const answer = await executeOnSubgraph(
       server,
       'mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id } } }',
-      { input: { name: 'Permission table', role: 'PARTNER', expiresAt } },
+      { input: { name: 'Permission table', role: 'AUDITOR', expiresAt } },
       { principal: callers.OWNER, fromRouter: true },
     );
     if (!answer.data?.createApiKey) throw new Error(`creating an API key failed: ${JSON.stringify(answer.errors)}`);
@@ -175,7 +178,7 @@ describe('identity permission table (contract README, "Who may do what")', () =>
       case '<otherMembership>':
         return fixture.other.membershipId;
       case '<apiKey>':
-        return (apiKeyId ??= createApiKey());
+        return fixture.apiKeyId;
       case '<randomId>':
         return randomUUID();
       case '<freshRefreshToken>':

@@ -24,7 +24,8 @@
  *   support = a support session (kind SUPPORT, role AUDITOR); enrolment = an enrolment-only
  *   token (scope mfa_enrolment, role OWNER); foreignOwner = the OWNER of another tenant, whose
  *   own-tenant calls are ordinary OWNER calls but who must see nothing of the tenant under test
- *   (the `user(id)` and `_entities` rows name that tenant's rows).
+ *   (the `user(id)` and `_entities` rows name that tenant's rows); apiKey = an API key of the
+ *   tenant with role AUDITOR (a reader), which is no user: "the user itself" rows refuse it.
  * - Placeholders in `variables`, filled in per cell by the test: '<tenant>' the tenant under
  *   test ('<tenantSlug>' its slug), '<other>' / '<otherMembership>' a MEMBER of it who is not the caller (user id /
  *   membership id; email, mfaEnabled and lastLoginAt all set), '<apiKey>' the id of an API key
@@ -50,9 +51,9 @@
  *   contract is silent (no client operation reaches them through `_entities`); these rows
  *   follow the design's "entity types carry a tenant rule", so every role of the tenant,
  *   PARTNER included, reads them and the rows state tenant isolation.
- * - Support sessions are not implemented yet; the support caller is a minted SUPPORT token
- *   whose operator is visible to the tenant through a revoked membership, standing in for the
- *   support_sessions row the contract's User visibility names.
+ * - The support caller is a minted SUPPORT token whose operator is visible to the tenant
+ *   through a revoked membership, standing in for the support_sessions row the contract's User
+ *   visibility names (e2e/src/identity-support.e2e-spec.ts opens real support sessions).
  *
  * Adding a root field, a field rule or an entity type to identity: add its row to
  * PERMISSION_TABLE (the coverage tests fail until then). Adding a caller: add it to CALLERS
@@ -70,6 +71,7 @@ export const CALLERS = [
   'support',
   'enrolment',
   'foreignOwner',
+  'apiKey',
 ] as const;
 export type Caller = (typeof CALLERS)[number];
 
@@ -104,68 +106,68 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   {
     name: 'viewer',
     document: '{ viewer { principalKind role } }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'allowed', apiKey: 'allowed' },
   },
   {
     name: 'tenant',
     document: '{ tenant { id name } }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'allowed' },
   },
   {
     name: 'members',
     document: '{ members { totalCount } }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'allowed' },
   },
   {
     name: 'user',
     document: 'query ($id: ID!) { user(id: $id) { id displayName } }',
     variables: { id: '<other>' },
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'null' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'null', apiKey: 'allowed' },
   },
   {
     name: 'invitations',
     document: '{ invitations { id } }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   {
     name: 'apiKeys',
     document: '{ apiKeys { id } }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'allowed', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'allowed', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'allowed' },
   },
   {
     name: 'supportSessions',
     document: '{ supportSessions { id } }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'allowed', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'allowed', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'allowed' },
   },
 
   // ---- Mutation: anyone, anonymous included (a support session changes nothing) -----------------------------------
   {
     name: 'signUp',
     document: 'mutation { signUp(input: { tenantName: "Never created", tenantSlug: "Not A Slug!", email: "nobody@example.test", password: "long enough password", displayName: "Nobody" }) { role } }',
-    expect: { anonymous: 'allowed',         OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'allowed',         OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'allowed' },
   },
   {
     name: 'login',
     document: 'mutation { login(input: { tenantSlug: "Not A Slug!", email: "nobody@example.test", password: "long enough password" }) { role } }',
-    expect: { anonymous: 'allowed',         OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'allowed',         OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'allowed' },
   },
   {
     name: 'refreshSession',
     document: 'mutation ($token: String!) { refreshSession(refreshToken: $token) { role } }',
     variables: { token: '<freshRefreshToken>' },
-    expect: { anonymous: 'allowed',         OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'allowed',      foreignOwner: 'allowed' },
+    expect: { anonymous: 'allowed',         OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'allowed',      foreignOwner: 'allowed', apiKey: 'allowed' },
   },
   {
     name: 'logout',
     document: 'mutation ($token: String!) { logout(refreshToken: $token) }',
     variables: { token: '<freshRefreshToken>' },
-    expect: { anonymous: 'allowed',         OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'allowed',      foreignOwner: 'allowed' },
+    expect: { anonymous: 'allowed',         OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'allowed',      foreignOwner: 'allowed', apiKey: 'allowed' },
   },
 
   {
     name: 'acceptInvitation',
     document: 'mutation { acceptInvitation(input: { token: "cgi_no-such-invitation", displayName: "Nobody", password: "long enough password" }) { role } }',
-    expect: { anonymous: 'allowed',         OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'allowed',         OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'allowed' },
   },
 
   // ---- Mutation: the user itself (not API keys, not support sessions) ---------------------------------------------
@@ -173,89 +175,89 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     name: 'switchTenant',
     document: 'mutation ($id: ID!) { switchTenant(tenantId: $id) { role } }',
     variables: { id: '<randomId>' },
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   {
     name: 'changePassword',
     document: 'mutation { changePassword(currentPassword: "certainly not the password", newPassword: "a long enough new passphrase") }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   {
     name: 'startTotpEnrollment',
     document: 'mutation { startTotpEnrollment { otpauthUri } }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'allowed',      foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'allowed',      foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   {
     name: 'confirmTotpEnrollment',
     document: 'mutation { confirmTotpEnrollment(code: "abcdef") { recoveryCodes } }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'allowed',      foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'allowed',      foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   {
     name: 'regenerateRecoveryCodes',
     document: 'mutation { regenerateRecoveryCodes(totpCode: "abcdef") { recoveryCodes } }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
 
   // ---- Mutation: admin (OWNER, ADMIN) -----------------------------------------------------------------------------
   {
     name: 'updateTenantSettings',
     document: 'mutation { updateTenantSettings(input: { subprocessorNoticeDays: -1 }) { id } }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   {
     name: 'resetMemberMfa',
     document: 'mutation ($id: ID!) { resetMemberMfa(membershipId: $id, reason: "lost phone") { id } }',
     variables: { id: '<randomId>' },
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
 
   {
     name: 'inviteMember',
     document: 'mutation { inviteMember(email: "not an email", role: MEMBER) { token } }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   {
     name: 'revokeInvitation',
     document: 'mutation ($id: ID!) { revokeInvitation(id: $id) { id } }',
     variables: { id: '<randomId>' },
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   {
     name: 'changeMemberRole',
     document: 'mutation ($id: ID!) { changeMemberRole(membershipId: $id, role: MEMBER) { id } }',
     variables: { id: '<randomId>' },
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   {
     name: 'revokeMembership',
     document: 'mutation ($id: ID!) { revokeMembership(membershipId: $id, reason: "left the company") { id } }',
     variables: { id: '<randomId>' },
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   {
     name: 'createApiKey',
     document: 'mutation { createApiKey(input: { name: "Never created", role: PARTNER, expiresAt: "2000-01-01T00:00:00Z" }) { secret } }',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   {
     name: 'revokeApiKey',
     document: 'mutation ($id: ID!) { revokeApiKey(id: $id) { id } }',
     variables: { id: '<randomId>' },
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   // None of the table's callers is a platform operator: every user is refused by the service.
   {
     name: 'openSupportSession',
     document: 'mutation ($slug: String!) { openSupportSession(tenantSlug: $slug, reason: "ticket 1", minutes: 10) { role } }',
     variables: { slug: '<tenantSlug>' },
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'FORBIDDEN', ADMIN: 'FORBIDDEN', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'FORBIDDEN' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'FORBIDDEN', ADMIN: 'FORBIDDEN', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'FORBIDDEN', apiKey: 'FORBIDDEN' },
   },
   // The support caller names a session that is not its own: only its own may it end.
   {
     name: 'endSupportSession',
     document: 'mutation ($id: ID!) { endSupportSession(id: $id) { id } }',
     variables: { id: '<randomId>' },
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
 
   // ---- User fields of the caller itself ---------------------------------------------------------------------------
@@ -264,21 +266,21 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     document: '{ viewer { user { id email } } }',
     object: OWN_USER,
     field: 'User.email',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'allowed', apiKey: 'null' },
   },
   {
     name: 'User.mfaEnabled of the caller itself',
     document: '{ viewer { user { id mfaEnabled } } }',
     object: OWN_USER,
     field: 'User.mfaEnabled',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'allowed', apiKey: 'null' },
   },
   {
     name: 'User.lastLoginAt of the caller itself',
     document: '{ viewer { user { id lastLoginAt } } }',
     object: OWN_USER,
     field: 'User.lastLoginAt',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'allowed' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'allowed', apiKey: 'null' },
   },
 
   // ---- User fields of another member, through user(id) ------------------------------------------------------------
@@ -287,21 +289,21 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     document: 'query ($id: ID!) { user(id: $id) { id email } }',
     variables: { id: '<other>' },
     field: 'User.email',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'null' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'null', apiKey: 'allowed' },
   },
   {
     name: 'User.mfaEnabled of another member through user(id)',
     document: 'query ($id: ID!) { user(id: $id) { id mfaEnabled } }',
     variables: { id: '<other>' },
     field: 'User.mfaEnabled',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'hidden',  AUDITOR: 'allowed', MEMBER: 'hidden',  PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'null' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'hidden',  AUDITOR: 'allowed', MEMBER: 'hidden',  PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'null', apiKey: 'allowed' },
   },
   {
     name: 'User.lastLoginAt of another member through user(id)',
     document: 'query ($id: ID!) { user(id: $id) { id lastLoginAt } }',
     variables: { id: '<other>' },
     field: 'User.lastLoginAt',
-    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'hidden',  AUDITOR: 'allowed', MEMBER: 'hidden',  PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'null' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'hidden',  AUDITOR: 'allowed', MEMBER: 'hidden',  PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'null', apiKey: 'allowed' },
   },
 
   // ---- Entities through _entities (the router's way in; type rules only) ------------------------------------------
@@ -310,28 +312,28 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     document: entities('... on Tenant { id name }'),
     variables: { representations: [{ __typename: 'Tenant', id: '<tenant>' }] },
     object: FIRST_ENTITY,
-    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null' },
+    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null', apiKey: 'allowed' },
   },
   {
     name: 'Membership entity of another member',
     document: entities('... on Membership { id role }'),
     variables: { representations: [{ __typename: 'Membership', id: '<otherMembership>' }] },
     object: FIRST_ENTITY,
-    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null' },
+    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null', apiKey: 'allowed' },
   },
   {
     name: 'ApiKey entity of the tenant',
     document: entities('... on ApiKey { id name }'),
     variables: { representations: [{ __typename: 'ApiKey', id: '<apiKey>' }] },
     object: FIRST_ENTITY,
-    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null' },
+    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null', apiKey: 'allowed' },
   },
   {
     name: 'User entity of another member',
     document: entities('... on User { id displayName createdAt }'),
     variables: OTHER_USER,
     object: FIRST_ENTITY,
-    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null' },
+    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null', apiKey: 'allowed' },
   },
   {
     name: 'User.email of another member through _entities',
@@ -339,7 +341,7 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     variables: OTHER_USER,
     object: FIRST_ENTITY,
     field: 'User.email',
-    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'hidden',    support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null' },
+    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'hidden',    support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null', apiKey: 'allowed' },
   },
   {
     name: 'User.mfaEnabled of another member through _entities',
@@ -347,7 +349,7 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     variables: OTHER_USER,
     object: FIRST_ENTITY,
     field: 'User.mfaEnabled',
-    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'hidden',  AUDITOR: 'allowed', MEMBER: 'hidden',  PARTNER: 'hidden',    support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null' },
+    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'hidden',  AUDITOR: 'allowed', MEMBER: 'hidden',  PARTNER: 'hidden',    support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null', apiKey: 'allowed' },
   },
   {
     name: 'User.lastLoginAt of another member through _entities',
@@ -355,6 +357,6 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     variables: OTHER_USER,
     object: FIRST_ENTITY,
     field: 'User.lastLoginAt',
-    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'hidden',  AUDITOR: 'allowed', MEMBER: 'hidden',  PARTNER: 'hidden',    support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null' },
+    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'hidden',  AUDITOR: 'allowed', MEMBER: 'hidden',  PARTNER: 'hidden',    support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null', apiKey: 'allowed' },
   },
 ];
