@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { admin, authenticatorCode, closeAdmin } from '@compliance-graph/testing';
+import { operatorCli } from './fixtures';
 import { codeOf, graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
 
@@ -190,31 +191,54 @@ describe('identity: members', () => {
     expect(ok(login).login.role).toBe('MEMBER');
   });
 
-  it('refuses to reset the MFA of a member who also belongs to another tenant, changing nothing', async () => {
-    const owner = await signUp();
+  /** The OWNER of a tenant with MFA, who also joined `owner`'s tenant as a MEMBER. */
+  const memberOfTwoTenants = async (owner: { accessToken: string }) => {
     const elsewhere = await signUp();
     const { secret } = ok(await gql('mutation { startTotpEnrollment { secret } }', {}, elsewhere.accessToken)).startTotpEnrollment;
     ok(await gql('mutation ($c: String!) { confirmTotpEnrollment(code: $c) { recoveryCodes } }', { c: authenticatorCode(secret) }, elsewhere.accessToken));
     const { token } = ok(await invite(owner.accessToken, 'MEMBER', elsewhere.user.email)).inviteMember;
-    const code = authenticatorCode(secret, new Date(Date.now() + 30_000));
-    ok(await accept({ token, displayName: 'ignored', password: PASSWORD, totpCode: code }));
+    ok(await accept({ token, displayName: 'ignored', password: PASSWORD, totpCode: authenticatorCode(secret, new Date(Date.now() + 30_000)) }));
     const members = ok(await gql('{ members(first: 200) { nodes { id user { id } } } }', {}, owner.accessToken)).members.nodes;
-    const membershipId = members.find((m: any) => m.user.id === elsewhere.user.id).id;
+    return { ...elsewhere, membershipId: members.find((m: any) => m.user.id === elsewhere.user.id).id as string };
+  };
+  const resetMfa = 'mutation ($m: ID!) { resetMemberMfa(membershipId: $m, reason: "lost phone") { id } }';
+  const mfaEnabled = async (userId: string) => (await admin().query(`SELECT mfa_enabled FROM identity.users WHERE id = $1`, [userId])).rows[0].mfa_enabled;
+  const passwordLogin = (tenantSlug: string, email: string) =>
+    gql('mutation ($i: LoginInput!) { login(input: $i) { role } }', { i: { tenantSlug, email, password: PASSWORD } });
 
-    const resetMfa = 'mutation ($m: ID!) { resetMemberMfa(membershipId: $m, reason: "lost phone") { id } }';
-    const refused = await gql(resetMfa, { m: membershipId }, owner.accessToken);
+  it('refuses to reset the MFA of a member who also belongs to another tenant, changing nothing', async () => {
+    const owner = await signUp();
+    const member = await memberOfTwoTenants(owner);
+    const refused = await gql(resetMfa, { m: member.membershipId }, owner.accessToken);
     expect(codeOf(refused)).toBe('CONFLICT');
     expect(refused.errors![0].message).toMatch(/another organisation/);
-    const stored = await admin().query(`SELECT mfa_enabled FROM identity.users WHERE id = $1`, [elsewhere.user.id]);
-    expect(stored.rows).toEqual([{ mfa_enabled: true }]);
-    const passwordOnly = await gql('mutation ($i: LoginInput!) { login(input: $i) { role } }', {
-      i: { tenantSlug: elsewhere.tenant.slug, email: elsewhere.user.email, password: PASSWORD },
-    });
-    expect(codeOf(passwordOnly)).toBe('MFA_REQUIRED');
+    expect(await mfaEnabled(member.user.id)).toBe(true);
+    expect(codeOf(await passwordLogin(member.tenant.slug, member.user.email))).toBe('MFA_REQUIRED');
 
     // Once the other membership has ended (its tenant's only OWNER: ended in the database), the reset is this admin's to make.
-    await admin().query(`UPDATE identity.memberships SET revoked_at = now() WHERE tenant_id = $1`, [elsewhere.tenant.id]);
-    expect(ok(await gql(resetMfa, { m: membershipId }, owner.accessToken)).resetMemberMfa.id).toBe(membershipId);
+    await admin().query(`UPDATE identity.memberships SET revoked_at = now() WHERE tenant_id = $1`, [member.tenant.id]);
+    expect(ok(await gql(resetMfa, { m: member.membershipId }, owner.accessToken)).resetMemberMfa.id).toBe(member.membershipId);
+    expect(await mfaEnabled(member.user.id)).toBe(false);
+  });
+
+  it('lets the platform reset such a member’s MFA with a reason, recorded in each of their tenants’ logs', async () => {
+    const owner = await signUp();
+    const member = await memberOfTwoTenants(owner);
+    expect(() => operatorCli('reset-mfa', member.user.email)).toThrow(/usage/);
+    expect(() => operatorCli('reset-mfa', `nobody-${unique()}@example.test`, 'lost phone')).toThrow(/no user with email/);
+    expect(await mfaEnabled(member.user.id)).toBe(true);
+
+    expect(operatorCli('reset-mfa', member.user.email, 'lost', 'phone,', 'ticket', '4712')).toContain('recorded in the audit log of 2 tenant(s)');
+    expect(await mfaEnabled(member.user.id)).toBe(false);
+    expect(ok(await passwordLogin(member.tenant.slug, member.user.email)).login.role).toBe('OWNER');
+    const { rows } = await admin().query(
+      `SELECT tenant_id, payload FROM identity.outbox WHERE payload->>'action' = 'mfa.reset' AND payload->'data'->>'userId' = $1`,
+      [member.user.id],
+    );
+    expect(rows.map((row) => row.tenant_id).sort()).toEqual([owner.tenant.id, member.tenant.id].sort());
+    for (const { payload } of rows) {
+      expect(payload).toMatchObject({ actorKind: 'SYSTEM', actorId: null, subjectType: 'Membership', reason: 'lost phone, ticket 4712', userAgent: 'npm run operator' });
+    }
   });
 });
 

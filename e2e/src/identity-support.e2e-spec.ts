@@ -1,14 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { admin, authenticatorCode, closeAdmin, testDatabaseUrl } from '@compliance-graph/testing';
+import { admin, authenticatorCode, closeAdmin } from '@compliance-graph/testing';
+import { operatorCli } from './fixtures';
 import { codeOf, graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
 
 const PASSWORD = 'correct horse battery staple';
 const AUTH = 'accessToken refreshToken role user { id email } tenant { id slug }';
 const OPEN = 'mutation ($s: String!, $r: String!, $m: Int!) { openSupportSession(tenantSlug: $s, reason: $r, minutes: $m) { accessToken role tenant { id } user { id } } }';
-const OPERATOR_CLI = join(__dirname, '../../apps/identity/dist/cli/operator.js');
 
 /** Administrative access by platform operators: restricted, time-boxed, read-only and logged in the visited tenant. */
 describe('identity: support access', () => {
@@ -29,8 +27,6 @@ describe('identity: support access', () => {
     const input = { tenantName: name, tenantSlug: `${name.toLowerCase()}-${unique()}`, email: `${unique()}@example.test`, password: PASSWORD, displayName: `${name} person` };
     return (await gql(`mutation ($input: SignUpInput!) { signUp(input: $input) { ${AUTH} } }`, { input })).data.signUp;
   };
-  const operatorCli = (...args: string[]) =>
-    execFileSync(process.execPath, [OPERATOR_CLI, ...args], { env: { ...process.env, DATABASE_URL: testDatabaseUrl() }, encoding: 'utf8' });
   /** An operator signed in with MFA, as the contract requires. */
   const operatorWithMfa = async () => {
     const home = await signUp('Platform');

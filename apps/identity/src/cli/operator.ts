@@ -1,43 +1,105 @@
 import 'reflect-metadata';
 import { z } from 'zod';
+import type { DataSource } from 'typeorm';
 import { loadConfig } from '@compliance-graph/config';
 import { createDataSource } from '@compliance-graph/db';
-import { normaliseEmail } from '../validation';
+import { recordIdentityAudit } from '../audit';
+import { clearUserMfa } from '../mfa/mfa-reset';
+import { assertText, normaliseEmail } from '../validation';
 
-const USAGE = 'usage: npm run operator -- grant <email> | revoke <email> | list';
+const USAGE = `usage: npm run operator -- grant <email> | revoke <email> | list
+       npm run operator -- reset-mfa <email> <reason ...>`;
+
+/** How a platform action appears in a tenant's audit log: no request, no address. */
+const CLI_CALLER = { clientIp: null, userAgent: 'npm run operator' };
+
+type Command = (db: DataSource, args: string[]) => Promise<number>;
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const fail = (line: string) => {
+  process.stderr.write(`${line}\n`);
+  return 1;
+};
+
+async function list(db: DataSource): Promise<number> {
+  const rows: Array<{ email: string; mfa_enabled: boolean }> = await db.query(
+    `SELECT email, mfa_enabled FROM identity.users WHERE is_operator ORDER BY email`,
+  );
+  for (const row of rows) say(`${row.email}${row.mfa_enabled ? '' : '  (no MFA yet: cannot open support sessions)'}`);
+  return 0;
+}
+
+const setOperator =
+  (flag: boolean): Command =>
+  async (db, [email]) => {
+    const address = normaliseEmail(email);
+    const updated: Array<{ email: string }> = await db.query(
+      `WITH changed AS (UPDATE identity.users SET is_operator = $2 WHERE email = $1 RETURNING email) SELECT email FROM changed`,
+      [address, flag],
+    );
+    if (updated.length === 0) return fail(`no user with email ${address}`);
+    say(`${flag ? 'granted' : 'revoked'} platform operator: ${address}`);
+    return 0;
+  };
 
 /**
- * Flags platform operators: users who may open support sessions. Deliberately not in the
- * graph: granting this is an act on the platform's own database, by someone who has it.
- * Runs as the identity worker role (users are global, not one tenant's rows).
+ * Clears a user's MFA for every tenant at once (a lost phone, no recovery code left, and a
+ * member of several tenants, where no tenant admin may reset it), recorded with the reason in
+ * the audit log of each tenant the user belongs to.
  */
-async function main([command, email]: string[]): Promise<number> {
+const resetMfa: Command = async (db, [email, ...words]) => {
+  const address = normaliseEmail(email);
+  const reason = assertText(words.join(' '), 'reason', 500);
+  const tenants = await db.transaction(async (tx) => {
+    const [user]: Array<{ id: string }> = await tx.query(`SELECT id FROM identity.users WHERE email = $1 FOR UPDATE`, [address]);
+    if (!user) return null;
+    await clearUserMfa(tx, user.id);
+    const memberships: Array<{ id: string; tenant_id: string }> = await tx.query(
+      `SELECT id, tenant_id FROM identity.memberships WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at`,
+      [user.id],
+    );
+    for (const membership of memberships) {
+      await recordIdentityAudit(tx, CLI_CALLER, {
+        tenantId: membership.tenant_id,
+        action: 'mfa.reset',
+        actor: { kind: 'SYSTEM', id: null },
+        subjectType: 'Membership',
+        subjectId: membership.id,
+        reason,
+        data: { userId: user.id, by: 'platform operator' },
+      });
+    }
+    return memberships.length;
+  });
+  if (tenants === null) return fail(`no user with email ${address}`);
+  say(`reset MFA of ${address}; recorded in the audit log of ${tenants} tenant(s)`);
+  return 0;
+};
+
+const COMMANDS: Record<string, { args: number; run: Command }> = {
+  list: { args: 0, run: list },
+  grant: { args: 1, run: setOperator(true) },
+  revoke: { args: 1, run: setOperator(false) },
+  'reset-mfa': { args: 2, run: resetMfa },
+};
+
+/**
+ * Platform operations, deliberately not in the graph: flagging platform operators (who may
+ * open support sessions) and resetting a user's MFA across tenants are acts on the platform's
+ * own database, by someone who has it. Runs as the identity worker role (users are global,
+ * not one tenant's rows).
+ */
+async function main([name, ...args]: string[]): Promise<number> {
   const { DATABASE_URL } = loadConfig('operator', z.object({ DATABASE_URL: z.string().url('must be a postgres:// URL') }));
-  if (!['grant', 'revoke', 'list'].includes(command) || (command !== 'list' && !email)) {
+  const command = COMMANDS[name];
+  if (!command || args.length < command.args) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   const db = createDataSource({ databaseUrl: DATABASE_URL, schema: 'identity', role: 'worker', poolSize: 1 });
   await db.initialize();
   try {
-    if (command === 'list') {
-      const rows: Array<{ email: string; mfa_enabled: boolean }> = await db.query(
-        `SELECT email, mfa_enabled FROM identity.users WHERE is_operator ORDER BY email`,
-      );
-      for (const row of rows) process.stdout.write(`${row.email}${row.mfa_enabled ? '' : '  (no MFA yet: cannot open support sessions)'}\n`);
-      return 0;
-    }
-    const address = normaliseEmail(email);
-    const updated: Array<{ email: string }> = await db.query(
-      `WITH changed AS (UPDATE identity.users SET is_operator = $2 WHERE email = $1 RETURNING email) SELECT email FROM changed`,
-      [address, command === 'grant'],
-    );
-    if (updated.length === 0) {
-      process.stderr.write(`no user with email ${address}\n`);
-      return 1;
-    }
-    process.stdout.write(`${command === 'grant' ? 'granted' : 'revoked'} platform operator: ${address}\n`);
-    return 0;
+    return await command.run(db, args);
   } finally {
     await db.destroy();
   }

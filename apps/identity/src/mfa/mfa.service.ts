@@ -7,6 +7,7 @@ import { recordIdentityAudit } from '../audit';
 import { MembershipEntity } from '../membership/membership.entity';
 import { SessionEntity } from '../session/session.entity';
 import { assertText } from '../validation';
+import { clearUserMfa } from './mfa-reset';
 import { TotpActivation, TotpEnrollment } from './mfa.types';
 import { generateRecoveryCodes, hashRecoveryCode, looksLikeRecoveryCode } from './recovery-codes';
 import { generateTotpSecret, matchTotp, totpUri } from './totp';
@@ -137,16 +138,10 @@ export class MfaService {
       ]);
       if (elsewhere) {
         throw conflict(
-          'This member also belongs to another organisation, where a reset would weaken their sign-in too; they can sign in with a recovery code',
+          'This member also belongs to another organisation, where a reset would weaken their sign-in too: they can sign in with a recovery code, or platform support can reset it',
         );
       }
-      await tx.query(
-        `UPDATE identity.users
-            SET mfa_enabled = false, totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL
-          WHERE id = $1`,
-        [membership.userId],
-      );
-      await tx.query(`DELETE FROM identity.recovery_codes WHERE user_id = $1`, [membership.userId]);
+      await clearUserMfa(tx, membership.userId);
       await recordIdentityAudit(tx, caller, {
         tenantId: principal.tenantId,
         action: 'mfa.reset',
