@@ -178,7 +178,7 @@ export function extrapolation(big: NonNullable<AuditBenchReport['big']>): string
 }
 
 /** Time spent waiting for (and holding) a tenant's head row: the lock that serialises its appends. */
-const HEAD_KINDS = ['head lock (SELECT ... FOR UPDATE)', 'head upsert'];
+const HEAD_KINDS = ['head lock (SELECT ... FOR UPDATE)', 'head insert (first append)'];
 const headWaitMs = (profile: SqlProfile) => HEAD_KINDS.reduce((total, kind) => total + (profile.get(kind)?.totalMs ?? 0), 0);
 
 const TARGET_EVENTS_PER_SECOND = 2000;

@@ -21,7 +21,7 @@ const KINDS: Array<[RegExp, string]> = [
   [/^COMMIT/i, 'COMMIT'],
   [/^ROLLBACK/i, 'ROLLBACK'],
   [/^SELECT set_config\('app\.tenant_id'/i, 'set tenant (RLS)'],
-  [/^INSERT INTO audit\.log_heads/i, 'head upsert'],
+  [/^INSERT INTO audit\.log_heads/i, 'head insert (first append)'],
   [/^SELECT size FROM audit\.log_heads WHERE tenant_id = \$1 FOR UPDATE/i, 'head lock (SELECT ... FOR UPDATE)'],
   [/^SELECT size FROM audit\.log_heads/i, 'head read'],
   [/^UPDATE audit\.log_heads/i, 'head update'],
@@ -37,6 +37,7 @@ const KINDS: Array<[RegExp, string]> = [
   [/^SELECT .* FROM "audit"\."events" .* OFFSET/is, 'events page, OFFSET (verify)'],
   [/^SELECT .* FROM "audit"\."events" .*"seq" > .* LIMIT/is, 'events page (verify)'],
   [/^SELECT .* FROM "audit"\."events"/is, 'event read'],
+  [/^SELECT seq, leaf_hash, \(SELECT size FROM audit\.log_heads/i, 'event and head read'],
 ];
 
 const kindOf = (text: string): string => {

@@ -3,6 +3,7 @@ import type { Principal } from '@compliance-graph/auth';
 import { withTenant } from '@compliance-graph/db';
 import type { ExportRecord } from '../event/audit-record';
 import { AuditEventEntity } from '../event/event.entity';
+import { headSize } from '../log/log-head';
 
 /** Rows are read in keyset pages of this size, so an export of any length holds one page in memory. */
 const PAGE = 1000;
@@ -17,10 +18,7 @@ export class ExportService {
 
   /** The log's size now: the export covers exactly the records below it. */
   treeSize(principal: Principal): Promise<number> {
-    return withTenant(this.db, principal, async (tx) => {
-      const [head]: Array<{ size: string }> = await tx.query(`SELECT size FROM audit.log_heads WHERE tenant_id = $1`, [principal.tenantId]);
-      return head ? Number(head.size) : 0;
-    });
+    return withTenant(this.db, principal, (tx) => headSize(tx, principal.tenantId));
   }
 
   /**

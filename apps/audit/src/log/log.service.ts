@@ -6,6 +6,7 @@ import type { CheckpointSigner } from '../checkpoint/checkpoint-signer';
 import { leafHashOf } from '../event/audit-record';
 import { AuditEventEntity } from '../event/event.entity';
 import { consistencyProof, inclusionProof, MemoryTree, rootHash } from '../merkle';
+import { headSize } from './log-head';
 import { TreeStore } from './tree-store';
 import {
   AuditCheckpoint,
@@ -92,7 +93,7 @@ export class LogService {
   /** A signed checkpoint at `treeSize` (the latest when omitted); issuing one is recorded once per size. */
   checkpoint(principal: Principal, treeSize?: number | null): Promise<AuditCheckpoint> {
     return withTenant(this.db, principal, async (tx) =>
-      this.checkpointAt(tx, principal.tenantId, sizeWithin(await this.headSize(tx, principal.tenantId), treeSize)),
+      this.checkpointAt(tx, principal.tenantId, sizeWithin(await headSize(tx, principal.tenantId), treeSize)),
     );
   }
 
@@ -124,7 +125,7 @@ export class LogService {
 
   consistencyProof(principal: Principal, fromSize: number, toSize: number): Promise<AuditConsistencyProof> {
     return withTenant(this.db, principal, async (tx) => {
-      const head = await this.headSize(tx, principal.tenantId);
+      const head = await headSize(tx, principal.tenantId);
       if (!isSeq(fromSize) || !isSeq(toSize) || fromSize > toSize || toSize > head) {
         throw badUserInput(`Sizes must satisfy 0 <= fromSize <= toSize <= ${head}`);
       }
@@ -144,7 +145,7 @@ export class LogService {
    */
   verify(principal: Principal): Promise<AuditVerification> {
     return withTenant(this.db, principal, async (tx) => {
-      const size = await this.headSize(tx, principal.tenantId);
+      const size = await headSize(tx, principal.tenantId);
       const rebuilt = new MemoryTree();
       let firstInvalidSeq: number | null = null;
       let checked = 0;
@@ -220,10 +221,5 @@ export class LogService {
       keyId: head.keyId,
       issuedAt: stored.issued_at,
     });
-  }
-
-  private async headSize(tx: EntityManager, tenantId: string): Promise<number> {
-    const [head]: Array<{ size: string }> = await tx.query(`SELECT size FROM audit.log_heads WHERE tenant_id = $1`, [tenantId]);
-    return head ? Number(head.size) : 0;
   }
 }
