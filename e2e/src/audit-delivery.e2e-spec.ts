@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { admin, closeAdmin, signIn, addMember } from '@compliance-graph/testing';
+import { signUp } from './accounts';
 import { codeOf, graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
-
-const PASSWORD = 'correct horse battery staple';
 
 /**
  * Identity's audit events reach the audit log through the outbox: an acknowledged change is
@@ -22,10 +20,6 @@ describe('audit delivery from identity', () => {
     await closeAdmin();
   });
 
-  const signUp = async () => {
-    const input = { tenantName: 'Acme', tenantSlug: `acme-${randomUUID().slice(0, 8)}`, email: `o-${randomUUID().slice(0, 8)}@example.test`, password: PASSWORD, displayName: 'O' };
-    return (await gql('mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken refreshToken tenant { id slug } } }', { input })).data.signUp;
-  };
   const outboxIds = async (tenantId: string) =>
     (await admin().query(`SELECT id FROM identity.outbox WHERE tenant_id = $1 ORDER BY position`, [tenantId])).rows.map((r) => r.id);
   const logIds = async (tenantId: string) =>
@@ -39,19 +33,19 @@ describe('audit delivery from identity', () => {
   };
 
   it('makes every state change readable in the audit log within seconds, through the graph', async () => {
-    const owner = await signUp();
+    const owner = await signUp(gql);
     await gql('mutation { updateTenantSettings(input: { name: "Acme Ltd" }) { id } }', {}, owner.accessToken);
     const { expected, logged } = await untilDelivered(owner.tenant.id);
     expect(logged).toEqual(expected);
     const events = await gql('{ auditEvents { nodes { seq action actor { id displayName } } } verifyAuditLog { ok treeSize } }', {}, owner.accessToken);
     expect(events.errors).toBeUndefined();
     expect(events.data.auditEvents.nodes.map((e: { action: string }) => e.action)).toEqual(['tenant.created', 'membership.created', 'tenant.settings_updated']);
-    expect(events.data.auditEvents.nodes[0].actor.displayName).toBe('O');
+    expect(events.data.auditEvents.nodes[0].actor.displayName).toBe('Acme person');
     expect(events.data.verifyAuditLog).toEqual({ ok: true, treeSize: 3 });
   });
 
   it('keeps acknowledged changes while the audit service is down, and delivers each exactly once in order after it returns', async () => {
-    const owner = await signUp();
+    const owner = await signUp(gql);
     await untilDelivered(owner.tenant.id);
     await stack.stopAudit();
     try {
@@ -72,7 +66,7 @@ describe('audit delivery from identity', () => {
   });
 
   it('lets only OWNER, ADMIN and AUDITOR read the log', async () => {
-    const owner = await signUp();
+    const owner = await signUp(gql);
     for (const role of ['MEMBER', 'COMPLIANCE_MANAGER', 'PARTNER'] as const) {
       const member = await addMember(owner.tenant.id, role);
       const { token } = await signIn(owner.tenant.id, member);
@@ -84,7 +78,7 @@ describe('audit delivery from identity', () => {
   });
 
   it('contributes the audit trail of a membership: readers see it, others get null with FORBIDDEN and keep the membership', async () => {
-    const owner = await signUp();
+    const owner = await signUp(gql);
     await untilDelivered(owner.tenant.id);
     const trailQuery = '{ members { nodes { role auditTrail { totalCount nodes { action seq } } } } }';
     // A member written without events: the batched trails must keep each entity's own.

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { leafHashOf } from '@compliance-graph/audit';
 import { addMember, admin, bearer, closeAdmin, signIn } from '@compliance-graph/testing';
+import { signUp } from './accounts';
 import { graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
 
@@ -21,8 +21,7 @@ describe('audit export and offline verification', () => {
   beforeAll(async () => {
     stack = await startStack();
     gql = graphqlClient(stack.gatewayUrl);
-    const input = { tenantName: 'Acme', tenantSlug: `acme-${randomUUID().slice(0, 8)}`, email: `o-${randomUUID().slice(0, 8)}@example.test`, password: 'correct horse battery staple', displayName: 'O' };
-    owner = (await gql('mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken tenant { id } } }', { input })).data.signUp;
+    owner = await signUp(gql);
     for (const name of ['One, "quoted"', 'Two\nlines', 'Three']) {
       await gql('mutation ($n: String!) { updateTenantSettings(input: { name: $n }) { id } }', { n: name }, owner.accessToken);
     }

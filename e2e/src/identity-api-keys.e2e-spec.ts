@@ -1,9 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { admin, closeAdmin } from '@compliance-graph/testing';
+import { signUp } from './accounts';
 import { codeOf, graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
 
-const PASSWORD = 'correct horse battery staple';
 const CREATE = 'mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id name role prefix expiresAt createdBy { id } lastUsedAt } } }';
 const VIEWER = '{ viewer { principalKind role user { id } apiKey { id name } tenant { id } } }';
 
@@ -18,8 +18,7 @@ describe('identity: API keys', () => {
   beforeAll(async () => {
     stack = await startStack({}, { SESSION_CHECK_TTL_MS: '1000' });
     gql = graphqlClient(stack.gatewayUrl);
-    const input = { tenantName: 'Acme', tenantSlug: `acme-${randomUUID().slice(0, 8)}`, email: `o-${randomUUID().slice(0, 8)}@example.test`, password: PASSWORD, displayName: 'O' };
-    owner = (await gql('mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } tenant { id } } }', { input })).data.signUp;
+    owner = await signUp(gql);
   });
   afterAll(async () => {
     await stack.stop();

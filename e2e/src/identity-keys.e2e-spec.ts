@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import { generateSigningKey } from '@compliance-graph/auth';
 import { closeAdmin, createTenant, signIn, testKeys, type TestTenant } from '@compliance-graph/testing';
+import { signUp } from './accounts';
 import { graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
 
@@ -36,8 +36,7 @@ describe('identity: signing key rotation', () => {
 
   it('signs new tokens with the new key and still accepts tokens of the previous one', async () => {
     const gql = graphqlClient(stack.gatewayUrl);
-    const input = { tenantName: 'Rotated', tenantSlug: `rotated-${randomUUID().slice(0, 8)}`, email: `r-${randomUUID().slice(0, 8)}@example.test`, password: 'correct horse battery staple', displayName: 'R' };
-    const issued = (await gql('mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken } }', { input })).data.signUp.accessToken;
+    const issued = (await signUp(gql, 'Rotated')).accessToken;
     expect(decodeProtectedHeader(issued).kid).toBe(newKid);
     expect((await gql('{ viewer { role } }', {}, issued)).data.viewer.role).toBe('OWNER');
 

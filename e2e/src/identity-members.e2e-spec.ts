@@ -1,11 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { admin, authenticatorCode, closeAdmin } from '@compliance-graph/testing';
+import { AUTH, PASSWORD, signUp as signUpOwner, unique } from './accounts';
 import { operatorCli } from './fixtures';
 import { codeOf, graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
 
-const AUTH = 'accessToken refreshToken role user { id email } tenant { id slug }';
-const PASSWORD = 'correct horse battery staple';
 const VIEWER = '{ viewer { role } }';
 
 /** Invitations, roles and revocation through the gateway, with every account made through the API. */
@@ -22,15 +21,11 @@ describe('identity: members', () => {
     await closeAdmin();
   });
 
-  const unique = () => randomUUID().slice(0, 8);
   const ok = <T>(body: { data?: T; errors?: unknown }) => {
     expect(body.errors).toBeUndefined();
     return body.data as any;
   };
-  const signUp = async () => {
-    const input = { tenantName: 'Acme', tenantSlug: `acme-${unique()}`, email: `owner-${unique()}@example.test`, password: PASSWORD, displayName: 'Olga Owner' };
-    return ok(await gql(`mutation ($input: SignUpInput!) { signUp(input: $input) { ${AUTH} } }`, { input })).signUp;
-  };
+  const signUp = () => signUpOwner(gql);
   const invite = async (token: string, role: string, email = `member-${unique()}@example.test`) =>
     gql('mutation ($e: String!, $r: Role!) { inviteMember(email: $e, role: $r) { token invitation { id email role expiresAt invitedBy { id } } } }', { e: email, r: role }, token);
   const accept = (input: Record<string, unknown>) =>
@@ -255,8 +250,7 @@ describe('identity: invitation lifetime', () => {
 
   it('refuses an expired invitation like an unknown one', async () => {
     const gql = graphqlClient(stack.gatewayUrl);
-    const input = { tenantName: 'Acme', tenantSlug: `acme-${randomUUID().slice(0, 8)}`, email: `o-${randomUUID().slice(0, 8)}@example.test`, password: PASSWORD, displayName: 'O' };
-    const owner = (await gql(`mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken } }`, { input })).data.signUp;
+    const owner = await signUpOwner(gql);
     const { token } = (await gql('mutation { inviteMember(email: "late@example.test", role: MEMBER) { token } }', {}, owner.accessToken)).data.inviteMember;
     await new Promise((r) => setTimeout(r, 1100));
     const answer = await gql(`mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { role } }`, {

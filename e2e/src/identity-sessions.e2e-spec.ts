@@ -1,15 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { admin, authenticatorCode, closeAdmin } from '@compliance-graph/testing';
+import { AUTH, PASSWORD, unique } from './accounts';
 import { codeOf, graphqlClient, randomClientAddress } from './graphql-client';
 import { startStack, type Stack } from './stack';
 
-const AUTH = 'accessToken refreshToken role user { id email } tenant { id slug }';
 const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { ${AUTH} } }`;
 const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { ${AUTH} } }`;
 const REFRESH = `mutation ($t: String!) { refreshSession(refreshToken: $t) { ${AUTH} } }`;
 const LOGOUT = `mutation ($t: String!) { logout(refreshToken: $t) }`;
 const VIEWER = '{ viewer { role principalKind tenant { slug } user { email } } }';
-const PASSWORD = 'correct horse battery staple';
 
 /** Sessions, passwords and MFA through the gateway over HTTP, as a frontend uses them. */
 describe('identity: sessions, passwords, MFA', () => {
@@ -30,7 +29,6 @@ describe('identity: sessions, passwords, MFA', () => {
     await closeAdmin();
   });
 
-  const unique = () => randomUUID().slice(0, 8);
   const signUp = async (overrides: Record<string, string> = {}) => {
     const input = { tenantName: 'Acme', tenantSlug: `acme-${unique()}`, email: `Owner.${unique()}@Example.test `, password: PASSWORD, displayName: 'Olga Owner', ...overrides };
     return { input, body: await gql(SIGN_UP, { input }) };

@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { admin, authenticatorCode, closeAdmin } from '@compliance-graph/testing';
+import { AUTH, signUp as signUpOwner, unique } from './accounts';
 import { operatorCli } from './fixtures';
 import { codeOf, graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
 
-const PASSWORD = 'correct horse battery staple';
-const AUTH = 'accessToken refreshToken role user { id email } tenant { id slug }';
 const OPEN = 'mutation ($s: String!, $r: String!, $m: Int!) { openSupportSession(tenantSlug: $s, reason: $r, minutes: $m) { accessToken role tenant { id } user { id } } }';
 
 /** Administrative access by platform operators: restricted, time-boxed, read-only and logged in the visited tenant. */
@@ -22,11 +20,7 @@ describe('identity: support access', () => {
     await closeAdmin();
   });
 
-  const unique = () => randomUUID().slice(0, 8);
-  const signUp = async (name: string) => {
-    const input = { tenantName: name, tenantSlug: `${name.toLowerCase()}-${unique()}`, email: `${unique()}@example.test`, password: PASSWORD, displayName: `${name} person` };
-    return (await gql(`mutation ($input: SignUpInput!) { signUp(input: $input) { ${AUTH} } }`, { input })).data.signUp;
-  };
+  const signUp = (name: string) => signUpOwner(gql, name);
   /** An operator signed in with MFA, as the contract requires. */
   const operatorWithMfa = async () => {
     const home = await signUp('Platform');
