@@ -150,8 +150,8 @@ describe('audit log', () => {
 
   it('verifies a log that grows while it is being verified, as of one tree size', async () => {
     const tenant = randomUUID();
-    // More than one page of the recomputation (5,000 events), so appends land between pages.
-    for (let i = 0; i < 11; i++) await ingest(Array.from({ length: 1000 }, () => record(tenant)));
+    // More than two pages of the recomputation (2,000 events each), so appends land between pages.
+    for (let i = 0; i < 5; i++) await ingest(Array.from({ length: 1000 }, () => record(tenant)));
     let verifying = true;
     let appendedMeanwhile = 0;
     const writer = async () => {
@@ -167,8 +167,8 @@ describe('audit log', () => {
     expect(appendedMeanwhile).toBeGreaterThan(0);
     expect(result).toMatchObject({ ok: true, firstInvalidSeq: null });
     expect(result.eventsChecked).toBe(result.treeSize);
-    expect(result.treeSize).toBeGreaterThanOrEqual(11_000);
-    expect(await verify(tenant)).toEqual({ ok: true, eventsChecked: 11_000 + appendedMeanwhile, treeSize: 11_000 + appendedMeanwhile, firstInvalidSeq: null });
+    expect(result.treeSize).toBeGreaterThanOrEqual(5_000);
+    expect(await verify(tenant)).toEqual({ ok: true, eventsChecked: 5_000 + appendedMeanwhile, treeSize: 5_000 + appendedMeanwhile, firstInvalidSeq: null });
   });
 
   it('is append-only for every role: no UPDATE, DELETE or TRUNCATE', async () => {

@@ -123,9 +123,17 @@ export interface VerifyResult {
   profile: SqlProfile;
 }
 
+/** Inclusion proofs asked one after another while a full verification of the same log runs. */
+export interface ProofsDuringVerify {
+  verifySeconds: number;
+  latency: LatencySummary;
+}
+
 export interface BigLogMeasurement {
   verify: VerifyResult;
   queries: TimedQuery[];
+  /** What a full verification does to everyone else's requests on the same service. */
+  duringVerify: ProofsDuringVerify;
 }
 
 const WARM_UP_CALLS = 10;
@@ -246,5 +254,19 @@ export async function measureBigLog(options: {
   }
   consistency.verified = { ok: consistent, checked: checked.length };
 
-  return { verify, queries: [inclusion, consistency, latest, atSize] };
+  progress('auditInclusionProof while verifyAuditLog runs again on the same log ...');
+  const during: number[] = [];
+  const verifying = process.hrtime.bigint();
+  let verifyDone = false;
+  const verification = execute('{ verifyAuditLog { ok } }').finally(() => (verifyDone = true));
+  for (let i = 0; !verifyDone; i++) {
+    const sent = process.hrtime.bigint();
+    await execute('query ($id: ID!) { auditInclusionProof(eventId: $id) { leafIndex } }', { id: ids[i % ids.length] });
+    during.push(elapsedMs(sent));
+  }
+  await verification;
+  const duringVerify = { verifySeconds: elapsedMs(verifying) / 1000, latency: summarise(during) };
+  profiler.take();
+
+  return { verify, queries: [inclusion, consistency, latest, atSize], duringVerify };
 }

@@ -140,6 +140,17 @@ function verifyPages(profile: SqlProfile) {
   return keyset && { ...keyset, how: 'keyset, seq > last seen', offset: false };
 }
 
+export function duringVerifyLines(big: NonNullable<AuditBenchReport['big']>): string[] {
+  const { duringVerify, queries } = big.measurement;
+  const alone = queries.find((q) => q.name === 'auditInclusionProof');
+  const { latency } = duringVerify;
+  return [
+    `${latency.count} auditInclusionProof calls, one after another, while verifyAuditLog ran again (${duringVerify.verifySeconds.toFixed(1)} s):`,
+    `p50 ${ms(latency.p50)} ms, p99 ${ms(latency.p99)} ms, max ${ms(latency.max)} ms` +
+      (alone ? ` (alone: p50 ${ms(alone.latency.p50)} ms, p99 ${ms(alone.latency.p99)} ms, max ${ms(alone.latency.max)} ms)` : ''),
+  ];
+}
+
 export function verifyLines(big: NonNullable<AuditBenchReport['big']>): string[] {
   const { verify } = big.measurement;
   const sql = sqlTotalMs(verify.profile);

@@ -13,6 +13,7 @@ import {
   appendTable,
   auditReadmeBlock,
   buildLines,
+  duringVerifyLines,
   extrapolation,
   findings,
   profileTable,
@@ -227,6 +228,9 @@ async function run(options: AuditBenchOptions, cleanup: Array<() => Promise<void
     say('verifyAuditLog on the big log, through the schema in process as an AUDITOR');
     indent(verifyLines(big));
     indent(profileTable(big.measurement.verify.profile, 1, 'run').map((line) => `  ${line}`));
+    say();
+    say('other requests while the big log is verified (the service is one JavaScript thread)');
+    indent(duringVerifyLines(big));
     say();
     say('proofs and checkpoints on the big log, through the schema in process as an AUDITOR (executeOnSubgraph, no HTTP)');
     indent(queryTable(big.measurement.queries));

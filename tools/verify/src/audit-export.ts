@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import { checkpointOrigin, leafHashOf, MemoryTree, rootHash, verifyCheckpoint, type ExportRecord } from '@compliance-graph/audit';
+import { checkpointOrigin, leafHashOf, TreeFrontier, verifyCheckpoint, type ExportRecord } from '@compliance-graph/audit';
 
 /** A checkpoint file: the AuditCheckpoint object as JSON. */
 export interface CheckpointFile {
@@ -35,7 +35,9 @@ export async function verifyAuditExport(lines: AsyncIterable<string>, checkpoint
     return fail('the checkpoint fields differ from its signed body');
   }
 
-  const tree = new MemoryTree();
+  // Constant memory for an export of any length: the frontier, and the root once it reaches the signed size.
+  const tree = new TreeFrontier();
+  let rootAtSignedSize = signed.treeSize === 0 ? tree.root() : undefined;
   let tenantId: string | undefined;
   let lineNumber = 0;
   for await (const line of lines) {
@@ -54,9 +56,10 @@ export async function verifyAuditExport(lines: AsyncIterable<string>, checkpoint
     const leaf = leafHashOf(record);
     if (leaf.toString('hex') !== record.leafHash) return fail(`seq ${seq}: the record does not hash to its leafHash (it was changed)`, seq);
     tree.appendLeaf(leaf);
+    if (tree.size === signed.treeSize) rootAtSignedSize = tree.root();
   }
   if (tree.size < signed.treeSize) return fail(`the export ends after ${tree.size} events; the checkpoint covers ${signed.treeSize} (truncated)`, tree.size);
-  if (!(await rootHash(tree, signed.treeSize)).equals(signed.rootHash)) {
+  if (!rootAtSignedSize!.equals(signed.rootHash)) {
     return fail(`the root of the first ${signed.treeSize} events differs from the signed one (records were rewritten with their hashes)`);
   }
   const beyond = tree.size - signed.treeSize;

@@ -1,5 +1,5 @@
 export { EMPTY_ROOT, HASH_SIZE, isHash, leafHash, nodeHash } from './hashes';
-export { MemoryTree, consistencyProof, inclusionProof, rootHash, type NodeSource } from './tree';
+export { MemoryTree, TreeFrontier, consistencyProof, inclusionProof, rootHash, type NodeSource } from './tree';
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify';
 export {
   CheckpointFormatError,

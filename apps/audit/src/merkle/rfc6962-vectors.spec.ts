@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EMPTY_ROOT, leafHash } from './hashes';
-import { MemoryTree, consistencyProof, inclusionProof, rootHash, type NodeSource } from './tree';
+import { MemoryTree, TreeFrontier, consistencyProof, inclusionProof, rootHash, type NodeSource } from './tree';
 import { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify';
 
 interface Vectors {
@@ -34,6 +34,16 @@ describe('RFC 6962 test vectors (transparency-dev/merkle, google/certificate-tra
   it('hash the empty tree and the leaves as the reference does', () => {
     expect(EMPTY_ROOT.toString('hex')).toBe(vectors.emptyRootHex);
     expect(hex(leafHashes)).toEqual(vectors.nodeHashesHexByLevel[0]);
+  });
+
+  it('give the published root for every size 0..8 from a TreeFrontier too', () => {
+    const frontier = new TreeFrontier();
+    const roots = [frontier.root().toString('hex')];
+    for (const hash of leafHashes) {
+      frontier.appendLeaf(hash);
+      roots.push(frontier.root().toString('hex'));
+    }
+    expect(roots).toEqual([vectors.emptyRootHex, ...vectors.rootsHex]);
   });
 
   describe.each(sources)('from %s', (_name, source) => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EMPTY_ROOT } from './hashes';
-import { MemoryTree, consistencyProof, inclusionProof, rootHash, type NodeSource } from './tree';
+import { MemoryTree, TreeFrontier, consistencyProof, inclusionProof, rootHash, type NodeSource } from './tree';
 
 const hashOf = (n: number) => createHash('sha256').update(`leaf ${n}`).digest();
 
@@ -77,6 +77,31 @@ describe('MemoryTree', () => {
     tree.leaf(0).fill(0);
     tree.subtree(1, 0)?.fill(0);
     expect((await rootHash(tree, 2)).equals(root)).toBe(true);
+  });
+});
+
+describe('TreeFrontier', () => {
+  it('has the root of every size up to 300 that the stored tree has', async () => {
+    const tree = new MemoryTree();
+    const frontier = new TreeFrontier();
+    expect(frontier.root().equals(EMPTY_ROOT)).toBe(true);
+    for (let size = 1; size <= 300; size++) {
+      tree.appendLeaf(hashOf(size - 1));
+      frontier.appendLeaf(hashOf(size - 1));
+      expect({ size: frontier.size, root: frontier.root().toString('hex') }).toEqual({ size, root: (await rootHash(tree, size)).toString('hex') });
+    }
+  });
+
+  it('refuses anything but a 32-byte leaf hash, and cannot be corrupted through the hashes it was given or hands out', () => {
+    const frontier = new TreeFrontier();
+    expect(() => frontier.appendLeaf(Buffer.alloc(31))).toThrow(TypeError);
+    const given = hashOf(0);
+    frontier.appendLeaf(given);
+    const root = frontier.root();
+    given.fill(0);
+    frontier.root().fill(0);
+    expect(frontier.root().equals(root)).toBe(true);
+    expect(frontier.size).toBe(1);
   });
 });
 

@@ -137,6 +137,41 @@ export class MemoryTree implements NodeSource {
   }
 }
 
+/**
+ * The right edge of a Merkle tree: the hash of each complete subtree of the leaves so far,
+ * largest (leftmost) first, at most log2(n) + 1 of them. That is all appending and the root
+ * need, so a log of any length is recomputed in constant memory (MemoryTree keeps every node,
+ * for proofs).
+ */
+export class TreeFrontier {
+  private readonly subtrees: Array<{ level: number; hash: Buffer }> = [];
+  private leaves = 0;
+
+  get size(): number {
+    return this.leaves;
+  }
+
+  appendLeaf(hash: Buffer): void {
+    let node: { level: number; hash: Buffer } = { level: 0, hash: Buffer.from(checkedHash(hash, 'appended leaf hash')) };
+    // Equal neighbours merge, as the carries of a binary increment do.
+    while (this.subtrees.at(-1)?.level === node.level) {
+      const left = this.subtrees.pop()!;
+      node = { level: node.level + 1, hash: nodeHash(left.hash, node.hash) };
+    }
+    this.subtrees.push(node);
+    this.leaves += 1;
+  }
+
+  /** MTH of the leaves so far: RFC 9162 splits at the largest power of two, which is the leftmost subtree. */
+  root(): Buffer {
+    if (this.subtrees.length === 0) return Buffer.from(EMPTY_ROOT);
+    // A copy (nodeHash makes new buffers), so that a caller editing it cannot corrupt the frontier.
+    let root: Buffer = Buffer.from(this.subtrees[this.subtrees.length - 1].hash);
+    for (let i = this.subtrees.length - 2; i >= 0; i--) root = nodeHash(this.subtrees[i].hash, root);
+    return root;
+  }
+}
+
 function assertTreeSize(size: number): void {
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`tree size must be a non-negative integer, got ${size}`);
 }
