@@ -32,8 +32,8 @@ function sizeWithin(head: number, requested: number | null | undefined): number 
  * in slices with the event loop given back in between: a verification of a long log is seconds
  * of CPU, and other tenants' requests to this service must not wait behind it.
  */
-const VERIFY_PAGE = 2000;
-const VERIFY_SLICE = 250;
+const VERIFY_PAGE = 1000;
+const VERIFY_SLICE = 50;
 
 /** Reading a tenant's log: events, signed checkpoints, proofs, and a full recomputation. */
 export class LogService {
