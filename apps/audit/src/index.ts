@@ -4,5 +4,5 @@ export { auditMigrations } from './migrations';
 export { auditRules } from './permissions';
 export { auditEnv, loadAuditConfig, type AuditConfig } from './config';
 export { leafHashOf, type ExportRecord } from './event/audit-record';
-export { MemoryTree, TreeFrontier, rootHash, verifyCheckpoint, checkpointOrigin, type SignedCheckpoint } from './merkle';
+export { TreeFrontier, verifyCheckpoint, checkpointOrigin, type SignedCheckpoint } from './merkle';
 export { EXPORT_PATH, TREE_SIZE_HEADER } from './export/export.route';
