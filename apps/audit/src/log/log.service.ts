@@ -163,11 +163,11 @@ export class LogService {
         );
         const rebuilt = new TreeFrontier();
         let firstInvalidSeq: number | null = null;
-        let firstUnsignedSeq: number | null = null;
+        let signedMismatchSeq: number | null = null;
         let nextSigned = 0;
         const compareSigned = () => {
           for (; nextSigned < signed.length && Number(signed[nextSigned].tree_size) === rebuilt.size; nextSigned++) {
-            if (firstUnsignedSeq === null && !rebuilt.root().equals(signed[nextSigned].root_hash)) firstUnsignedSeq = rebuilt.size - 1;
+            if (signedMismatchSeq === null && !rebuilt.root().equals(signed[nextSigned].root_hash)) signedMismatchSeq = rebuilt.size - 1;
           }
         };
         // Keyset pages (seq > last seen): OFFSET would rescan the log for every page.
@@ -189,12 +189,12 @@ export class LogService {
         const checked = rebuilt.size;
         if (checked !== size && firstInvalidSeq === null) firstInvalidSeq = Math.min(checked, size);
         return Object.assign(new AuditVerification(), {
-          ok: firstInvalidSeq === null && firstUnsignedSeq === null,
+          ok: firstInvalidSeq === null && signedMismatchSeq === null,
           eventsChecked: checked,
           treeSize: size,
           rootHash: rebuilt.root().toString('hex'),
           // A changed leaf is named exactly; a signed root that no longer matches only bounds it.
-          firstInvalidSeq: firstInvalidSeq ?? firstUnsignedSeq,
+          firstInvalidSeq: firstInvalidSeq ?? signedMismatchSeq,
         });
       },
       'REPEATABLE READ',
