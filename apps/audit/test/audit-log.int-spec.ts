@@ -4,6 +4,7 @@ import { generateSigningKey } from '@compliance-graph/auth';
 import type { RunningSubgraph } from '@compliance-graph/federation';
 import { admin, closeAdmin, executeOnSubgraph, migrateForTests, principal, testDatabaseUrl } from '@compliance-graph/testing';
 import { AUDIT_SCHEMA, auditMigrations, loadAuditConfig, startAuditService } from '../src';
+import { leafHashOf } from '../src/event/audit-record';
 import { leafHash, verifyCheckpoint, verifyConsistency, verifyInclusion } from '../src/merkle';
 
 const SERVICE_TOKEN = 'internal-service-token-for-audit-tests-0123456789';
@@ -202,12 +203,12 @@ describe('audit log', () => {
       const client = await admin().connect();
       try {
         await client.query('BEGIN');
-        await client.query('ALTER TABLE audit.events DISABLE TRIGGER USER');
+        for (const table of ['events', 'tree_nodes']) await client.query(`ALTER TABLE audit.${table} DISABLE TRIGGER USER`);
         await client.query('SET LOCAL ROLE audit_owner');
         await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant]);
         for (const statement of statements) await client.query(statement);
         await client.query('RESET ROLE');
-        await client.query('ALTER TABLE audit.events ENABLE TRIGGER USER');
+        for (const table of ['events', 'tree_nodes']) await client.query(`ALTER TABLE audit.${table} ENABLE TRIGGER USER`);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
@@ -245,6 +246,37 @@ describe('audit log', () => {
                 subject_type, subject_id, service, ip, user_agent, reason, data, leaf_hash FROM audit.events WHERE tenant_id = '${tenant}' AND seq = 3`,
       ]);
       expect(await verify(tenant)).toMatchObject({ ok: false, firstInvalidSeq: 4 });
+    });
+
+    it('reports a record rewritten with its leaf hash and stored leaf through the checkpoint signed before', async () => {
+      const tenant = await tenantWith(8);
+      for (const size of [3, 8]) await query(tenant, 'query ($s: Int!) { auditCheckpoint(treeSize: $s) { treeSize } }', { s: size });
+      const { rows } = await admin().query(`SELECT * FROM audit.events WHERE tenant_id = $1 AND seq = 5`, [tenant]);
+      const [row] = rows;
+      // The export record of the rewritten event, hashed as the contract says: every check on the leaf itself passes.
+      const forged = leafHashOf({
+        id: row.id,
+        tenantId: tenant,
+        seq: 5,
+        occurredAt: row.occurred_at.toISOString(),
+        recordedAt: row.recorded_at.toISOString(),
+        action: row.action,
+        actorKind: row.actor_kind,
+        actorId: row.actor_id,
+        subjectType: row.subject_type,
+        subjectId: row.subject_id,
+        service: row.service,
+        ip: row.ip,
+        userAgent: row.user_agent,
+        reason: 'nothing happened',
+        data: row.data,
+      }).toString('hex');
+      await tamper(tenant, [
+        `UPDATE audit.events SET reason = 'nothing happened', leaf_hash = '\\x${forged}' WHERE tenant_id = '${tenant}' AND seq = 5`,
+        `UPDATE audit.tree_nodes SET hash = '\\x${forged}' WHERE tenant_id = '${tenant}' AND level = 0 AND index = 5`,
+      ]);
+      // The root signed at size 3 still matches; the one signed at 8 does not: somewhere below seq 8.
+      expect(await verify(tenant)).toMatchObject({ ok: false, eventsChecked: 8, firstInvalidSeq: 7 });
     });
   });
 
