@@ -51,9 +51,10 @@
  *   contract is silent (no client operation reaches them through `_entities`); these rows
  *   follow the design's "entity types carry a tenant rule", so every role of the tenant,
  *   PARTNER included, reads them and the rows state tenant isolation.
- * - The support caller is a minted SUPPORT token whose operator is visible to the tenant
- *   through a revoked membership, standing in for the support_sessions row the contract's User
- *   visibility names (e2e/src/identity-support.e2e-spec.ts opens real support sessions).
+ * - The support caller is an operator (a member of another tenant only) with an open support
+ *   session row in the tenant under test, as openSupportSession writes it; that row is what the
+ *   contract's User visibility names (e2e/src/identity-support.e2e-spec.ts opens them through
+ *   the graph).
  *
  * Adding a root field, a field rule or an entity type to identity: add its row to
  * PERMISSION_TABLE (the coverage tests fail until then). Adding a caller: add it to CALLERS
