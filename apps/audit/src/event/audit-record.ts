@@ -26,27 +26,11 @@ export const producedRecord = z
   .strict();
 export type ProducedRecord = z.infer<typeof producedRecord>;
 
-/** The export record (one NDJSON line of GET /audit/export), keys in the contract's order. */
-export interface ExportRecord {
-  id: string;
-  tenantId: string;
-  seq: number;
-  occurredAt: string;
-  recordedAt: string;
-  action: string;
-  actorKind: string;
-  actorId: string | null;
-  subjectType: string;
-  subjectId: string;
-  service: string;
-  ip: string | null;
-  userAgent: string | null;
-  reason: string | null;
-  data: Record<string, unknown>;
-  leafHash: string;
-}
+/** What the audit service adds to a produced record when it appends it: what the leaf hash covers. */
+export type UnhashedRecord = ProducedRecord & { seq: number; recordedAt: string };
 
-export type UnhashedRecord = Omit<ExportRecord, 'leafHash'>;
+/** The export record (one NDJSON line of GET /audit/export). */
+export type ExportRecord = UnhashedRecord & { leafHash: string };
 
 /** Leaf data = RFC 8785 canonical JSON of the export record without leafHash. */
 export function leafDataOf(record: UnhashedRecord): Buffer {
