@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { leafHashOf } from '@compliance-graph/audit';
 import { addMember, admin, bearer, closeAdmin, signIn } from '@compliance-graph/testing';
-import { signUp } from './accounts';
+import { signUp, type AuthPayload } from './accounts';
 import { graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
 
@@ -15,7 +15,7 @@ const KEYS = ['id', 'tenantId', 'seq', 'occurredAt', 'recordedAt', 'action', 'ac
 describe('audit export and offline verification', () => {
   let stack: Stack;
   let gql: ReturnType<typeof graphqlClient>;
-  let owner: { accessToken: string; tenant: { id: string } };
+  let owner: AuthPayload;
   const dir = mkdtempSync(join(tmpdir(), 'cg-export-'));
 
   beforeAll(async () => {
@@ -35,7 +35,8 @@ describe('audit export and offline verification', () => {
     await closeAdmin();
   });
 
-  const download = (query: string, token = owner.accessToken) => fetch(`${stack.gatewayUrl}/audit/export${query}`, { headers: bearer(token) });
+  const download = (query: string, token = owner.accessToken) =>
+    fetch(`${stack.gatewayUrl}/audit/export${query}`, { headers: { ...bearer(token), 'user-agent': 'export-spec' } });
   const verifyCli = (exportFile: string, checkpointFile: string, keyFile: string) => {
     try {
       return { code: 0, out: execFileSync(process.execPath, [VERIFY_CLI, 'audit', exportFile, '--checkpoint', checkpointFile, '--key', keyFile], { encoding: 'utf8' }) };
@@ -55,12 +56,19 @@ describe('audit export and offline verification', () => {
     expect(lines.map((r) => r.seq)).toEqual([...Array(size).keys()]);
     expect(Object.keys(lines[0])).toEqual(KEYS);
     expect(lines[0]).toMatchObject({ action: 'tenant.created', tenantId: owner.tenant.id, data: expect.any(Object) });
-    let exported: Array<{ action: string; seq: string }> = [];
+    let exported: Array<{ action: string; seq: string; actor_kind: string; actor_id: string; ip: string | null; user_agent: string }> = [];
     for (const deadline = Date.now() + 5000; exported.length === 0 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-      exported = (await admin().query(`SELECT action, seq FROM audit.events WHERE tenant_id = $1 AND action = 'audit.exported'`, [owner.tenant.id])).rows;
+      exported = (
+        await admin().query(
+          `SELECT action, seq, actor_kind, actor_id, ip, user_agent FROM audit.events WHERE tenant_id = $1 AND action = 'audit.exported' ORDER BY seq`,
+          [owner.tenant.id],
+        )
+      ).rows;
     }
     expect(exported.length).toBeGreaterThanOrEqual(1);
     expect(Number(exported[0].seq)).toBeGreaterThanOrEqual(size);
+    // Who exported, from where, as the gateway forwarded it.
+    expect(exported[0]).toMatchObject({ actor_kind: 'USER', actor_id: owner.user.id, ip: '127.0.0.1', user_agent: 'export-spec' });
   });
 
   it('serves CSV with a header row and data as JSON, quoting what needs it', async () => {

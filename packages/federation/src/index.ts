@@ -10,11 +10,13 @@ export {
   runService,
   errorLoggingPlugin,
   withHttpStatus,
+  forwardedRequest,
   listen,
   REQUEST_ID_HEADER,
   type SubgraphServerOptions,
   type RunningSubgraph,
   type ContextInput,
+  type ForwardedRequest,
 } from './server';
 export { resolverContainer } from './container';
 export { startSubgraphService, type SubgraphServiceDefinition, type SubgraphWiring } from './subgraph-service';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -60,8 +60,25 @@ export interface RunningSubgraph<Loaders> {
 
 const header = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
 
-/** The client address the gateway put first in X-Forwarded-For. */
-const forwardedFor = (value: string | undefined) => value?.split(',')[0]?.trim() || null;
+/** What the gateway forwards with a request: the caller's token (verified here), its client and the request id. */
+export type ForwardedRequest = Omit<ContextInput, 'fromRouter'>;
+
+/**
+ * Reads a request the gateway forwarded, for /graphql and a service's own HTTP routes alike:
+ * the principal of its bearer token (a bad token throws its coded error; no token, none), the
+ * client address the gateway put first in X-Forwarded-For, the user agent and a well-formed
+ * request id. Whether it came from the gateway at all is the caller's check (router secret).
+ */
+export async function forwardedRequest(req: IncomingMessage, verifyAccessToken: AccessTokenVerifier): Promise<ForwardedRequest> {
+  const token = bearerToken(header(req.headers.authorization));
+  const requestId = header(req.headers[REQUEST_ID_HEADER]);
+  return {
+    principal: token ? await verifyAccessToken(token) : undefined,
+    clientIp: header(req.headers['x-forwarded-for'])?.split(',')[0]?.trim() || null,
+    userAgent: header(req.headers['user-agent']) ?? null,
+    requestId: requestId && REQUEST_ID.test(requestId) ? requestId : undefined,
+  };
+}
 
 /** Logs every error a client will only see as INTERNAL_SERVER_ERROR, with the request id. */
 export function errorLoggingPlugin<C extends { requestId: string }>(logger: Logger): ApolloServerPlugin<C> {
@@ -147,21 +164,11 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
     express.json({ limit: options.maxBodyBytes ?? 1_000_000 }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const requestId = header(req.headers[REQUEST_ID_HEADER]);
-        let principal: Principal | undefined;
         try {
-          const token = bearerToken(header(req.headers.authorization));
-          principal = token ? await options.verifyAccessToken(token) : undefined;
+          return contextFor({ ...(await forwardedRequest(req, options.verifyAccessToken)), fromRouter: true });
         } catch (error) {
           throw withHttpStatus(error);
         }
-        return contextFor({
-          principal,
-          fromRouter: true,
-          requestId: requestId && REQUEST_ID.test(requestId) ? requestId : undefined,
-          clientIp: forwardedFor(header(req.headers['x-forwarded-for'])),
-          userAgent: header(req.headers['user-agent']) ?? null,
-        });
       },
     }),
   );

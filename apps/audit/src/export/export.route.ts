@@ -6,7 +6,6 @@ import {
   READERS,
   ROUTER_SECRET_HEADER,
   badUserInput,
-  bearerToken,
   forbidden,
   httpErrorBody,
   matchesSecret,
@@ -16,6 +15,7 @@ import {
   type Principal,
 } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
+import { forwardedRequest, type ForwardedRequest } from '@compliance-graph/federation';
 import type { IngestService } from '../ingest/ingest.service';
 import { FORMATS, csvHeader, csvLine, ndjsonLine, type ExportFormat } from './export-format';
 import type { ExportService, ExportWindow } from './export.service';
@@ -31,14 +31,15 @@ interface ExportRouteOptions {
   logger: Logger;
 }
 
-async function readerOf(req: Request, options: ExportRouteOptions): Promise<Principal> {
+/** A reader of the log, through the gateway, with a full (MFA-complete) session. */
+async function readerOf(req: Request, options: ExportRouteOptions): Promise<ForwardedRequest & { principal: Principal }> {
   if (!matchesSecret(req.headers[ROUTER_SECRET_HEADER], options.routerSecret)) throw forbidden('Exports go through the gateway');
-  const token = bearerToken(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined);
-  if (!token) throw unauthenticated();
-  const principal = await options.verifyAccessToken(token);
+  const forwarded = await forwardedRequest(req, options.verifyAccessToken);
+  const { principal } = forwarded;
+  if (!principal) throw unauthenticated();
   if (principal.scope !== 'full') throw mfaRequired();
   if (!READERS.includes(principal.role)) throw forbidden('OWNER, ADMIN and AUDITOR export the log');
-  return principal;
+  return { ...forwarded, principal };
 }
 
 function windowOf(req: Request): { format: ExportFormat; window: ExportWindow } {
@@ -61,16 +62,17 @@ function windowOf(req: Request): { format: ExportFormat; window: ExportWindow } 
  */
 export function mountExport(app: Express, options: ExportRouteOptions): void {
   app.get(EXPORT_PATH, async (req: Request, res: Response) => {
-    let principal: Principal;
+    let reader: Awaited<ReturnType<typeof readerOf>>;
     let request: ReturnType<typeof windowOf>;
     try {
-      principal = await readerOf(req, options);
+      reader = await readerOf(req, options);
       request = windowOf(req);
     } catch (error) {
       const coded = error instanceof CodedError ? error : unauthenticated();
       res.status(coded.httpStatus).json(httpErrorBody(coded));
       return;
     }
+    const { principal } = reader;
     const { format, window } = request;
     try {
       const treeSize = await options.exports.treeSize(principal);
@@ -97,8 +99,8 @@ export function mountExport(app: Express, options: ExportRouteOptions): void {
           subjectType: 'Tenant',
           subjectId: principal.tenantId,
           service: 'audit',
-          ip: typeof req.headers['x-forwarded-for'] === 'string' ? req.headers['x-forwarded-for'].split(',')[0].trim() : null,
-          userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
+          ip: reader.clientIp ?? null,
+          userAgent: reader.userAgent ?? null,
           reason: null,
           data: { format, treeSize, records: count, from: window.from?.toISOString() ?? null, to: window.to?.toISOString() ?? null },
         },
