@@ -1,3 +1,5 @@
+import { isNativeError } from 'node:util/types';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -12,9 +14,14 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+/**
+ * Errors as their fields and their cause (Node's fetch says only "fetch failed" and keeps the
+ * reason, such as ECONNREFUSED, in `cause`). `isNativeError` also knows errors of another realm.
+ */
 function serialise(value: unknown): unknown {
-  if (value instanceof Error) {
-    return { name: value.name, message: value.message, stack: value.stack, code: (value as { code?: unknown }).code };
+  if (value instanceof Error || isNativeError(value)) {
+    const { name, message, stack, code, cause } = value as Error & { code?: unknown };
+    return { name, message, stack, code, ...(cause === undefined ? {} : { cause: serialise(cause) }) };
   }
   return value;
 }
