@@ -172,6 +172,20 @@ describe('audit log', () => {
     expect(await verify(tenant)).toEqual({ ok: true, eventsChecked: 5_000 + appendedMeanwhile, treeSize: 5_000 + appendedMeanwhile, firstInvalidSeq: null });
   });
 
+  it('lets a verification asked for while one runs join it, so aliases cannot multiply the work', async () => {
+    const tenant = randomUUID();
+    for (let i = 0; i < 5; i++) await ingest(Array.from({ length: 1000 }, () => record(tenant)));
+    let firstDone = false;
+    const first = verify(tenant).finally(() => (firstDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await ingest([record(tenant), record(tenant)]);
+    expect(firstDone).toBe(false);
+    const aliased = (await query(tenant, '{ a: verifyAuditLog { treeSize } b: verifyAuditLog { treeSize } }')).data!;
+    expect(aliased).toEqual({ a: { treeSize: 5_000 }, b: { treeSize: 5_000 } });
+    expect(await first).toMatchObject({ ok: true, treeSize: 5_000 });
+    expect(await verify(tenant)).toMatchObject({ ok: true, treeSize: 5_002 });
+  });
+
   it('is append-only for every role: no UPDATE, DELETE or TRUNCATE', async () => {
     const tenant = randomUUID();
     await ingest([record(tenant)]);

@@ -37,6 +37,9 @@ const VERIFY_SLICE = 50;
 
 /** Reading a tenant's log: events, signed checkpoints, proofs, and a full recomputation. */
 export class LogService {
+  /** The verification running for a tenant's log, which later askers join. */
+  private readonly verifications = new Map<string, Promise<AuditVerification>>();
+
   constructor(
     private readonly db: DataSource,
     private readonly signer: CheckpointSigner,
@@ -149,8 +152,18 @@ export class LogService {
    * The first event that does not match (edited, removed, reordered, inserted) is reported.
    * One snapshot (REPEATABLE READ) for the head and every page: events appended while it runs
    * would otherwise show up after the head's size and read as an insertion.
+   * Verifications of one log asked for while one runs share its run and its result: aliases or
+   * parallel requests cannot multiply seconds of CPU.
    */
   verify(principal: Principal): Promise<AuditVerification> {
+    const running = this.verifications.get(principal.tenantId);
+    if (running) return running;
+    const verification = this.recompute(principal).finally(() => this.verifications.delete(principal.tenantId));
+    this.verifications.set(principal.tenantId, verification);
+    return verification;
+  }
+
+  private recompute(principal: Principal): Promise<AuditVerification> {
     return withTenant(
       this.db,
       principal,
