@@ -13,9 +13,9 @@ import {
   TEST_AUDIENCE,
   type TestTenant,
 } from '@compliance-graph/testing';
-import { loadGatewayConfig, startGateway, type RunningGateway } from '@compliance-graph/gateway';
+import type { RunningGateway } from '@compliance-graph/gateway';
 import { insertEvidence } from './fixtures';
-import { ROUTER_SECRET, startStack, SUPERGRAPH, type Stack } from './stack';
+import { startAnotherGateway, startStack, type Stack } from './stack';
 
 const EVIDENCE_QUERY = 'query ($id: ID!) { evidence(id: $id) { id title createdBy { id displayName } } }';
 
@@ -35,21 +35,7 @@ describe('gateway over real HTTP', () => {
     await closeAdmin();
   });
 
-  /** A second gateway on the same subgraphs, configured differently. */
-  const anotherGateway = (overrides: Record<string, string>) =>
-    startGateway(
-      loadGatewayConfig({
-        PORT: '0',
-        LOG_LEVEL: 'error',
-        ROUTER_SECRET,
-        IDENTITY_URL: stack.subgraphUrls.identity,
-        EVIDENCE_URL: stack.subgraphUrls.evidence,
-        AUDIT_URL: stack.subgraphUrls.audit,
-        SUBPROCESSORS_URL: stack.subgraphUrls.subprocessors,
-        SUPERGRAPH_PATH: SUPERGRAPH,
-        ...overrides,
-      }),
-    );
+  const anotherGateway = (overrides: Record<string, string>) => startAnotherGateway(stack, overrides);
 
   /** A live session of a member with `role` (the owner for OWNER). */
   const tokenFor = async (tenant: TestTenant, role: Role = 'OWNER') =>

@@ -1,4 +1,5 @@
-import { SERVICE_SCHEMAS, startStack as startWholeStack, type Stack } from '@compliance-graph/stack';
+import { SERVICE_SCHEMAS, SUPERGRAPH, startStack as startWholeStack, type Stack } from '@compliance-graph/stack';
+import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
 import { TEST_ENCRYPTION_KEY, migrateForTests, testDatabaseUrl, testKeys } from '@compliance-graph/testing';
 
 export { SUPERGRAPH, type Stack } from '@compliance-graph/stack';
@@ -31,3 +32,19 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
     gateway: gatewayOverrides,
   });
 }
+
+/** A second gateway on the stack's subgraphs, configured differently. */
+export const startAnotherGateway = (stack: Stack, overrides: Record<string, string>) =>
+  startGateway(
+    loadGatewayConfig({
+      PORT: '0',
+      LOG_LEVEL: 'error',
+      ROUTER_SECRET,
+      IDENTITY_URL: stack.subgraphUrls.identity,
+      EVIDENCE_URL: stack.subgraphUrls.evidence,
+      AUDIT_URL: stack.subgraphUrls.audit,
+      SUBPROCESSORS_URL: stack.subgraphUrls.subprocessors,
+      SUPERGRAPH_PATH: SUPERGRAPH,
+      ...overrides,
+    }),
+  );

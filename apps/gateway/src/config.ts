@@ -22,7 +22,11 @@ export const gatewayEnv = z.object({
   MAX_DEPTH: z.coerce.number().int().min(1).default(12),
   MAX_ALIASES: z.coerce.number().int().min(0).default(15),
   MAX_TOKENS: z.coerce.number().int().min(100).default(4000),
-  MAX_COST: z.coerce.number().int().min(1).default(5000),
+  MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
+  /** Calibrated on the canonical query fixture (apps/gateway/test/canonical-queries.graphql). */
+  MAX_COST: z.coerce.number().int().min(1).default(100_000),
+  /** Longer than verifyAuditLog takes on the largest log the README measures. */
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(50 * 1_048_576),
 });

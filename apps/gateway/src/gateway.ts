@@ -2,15 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import express from 'express';
-import type { GraphQLError, ValidationContext } from 'graphql';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
 import { createLogger } from '@compliance-graph/config';
 import { errorLoggingPlugin, jsonErrorHandler, listen, maskError, withHttpStatus } from '@compliance-graph/federation';
@@ -24,17 +20,7 @@ import { ApiKeyExchange } from './api-key-exchange';
 import { SessionCheck } from './session-check';
 import { SupportRequestLog } from './support-request-log';
 import { SubgraphDataSource } from './subgraph-data-source';
-
-/**
- * graphql-armor throws from inside validation by default, which Apollo reports as a 500;
- * reported through the validation context instead, a refused document is the usual 400
- * GRAPHQL_VALIDATION_FAILED with the limit in its message.
- */
-const reportAsValidationError = {
-  exposeLimits: true,
-  propagateOnRejection: false,
-  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
-};
+import { costLimitPlugin, limitValidationRules } from './operation-limits';
 
 export interface RunningGateway {
   url: string;
@@ -61,7 +47,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name }) => {
       if (!urls[name]) throw new Error(`supergraph names subgraph "${name}", which has no configured URL`);
-      return new SubgraphDataSource(`${urls[name]}/graphql`, config.ROUTER_SECRET);
+      return new SubgraphDataSource(`${urls[name]}/graphql`, config.ROUTER_SECRET, config.SUBGRAPH_TIMEOUT_MS);
     },
   });
 
@@ -72,18 +58,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     gateway,
     includeStacktraceInErrorResponses: false,
     introspection: !production,
+    // Without it, "Did you mean …?" suggestions in validation errors reveal field names.
+    hideSchemaDetailsFromClientErrors: production,
     csrfPrevention: true,
     // Shutdown is ours (stopOnSignals / the launcher); Apollo's own handler would race it.
     stopOnTerminationSignals: false,
     formatError: (formatted) => maskError(formatted),
     parseOptions: { maxTokens: config.MAX_TOKENS },
-    validationRules: [
-      maxDepthRule({ n: config.MAX_DEPTH, ignoreIntrospection: false, ...reportAsValidationError }),
-      maxAliasesRule({ n: config.MAX_ALIASES, ...reportAsValidationError }),
-      costLimitRule({ maxCost: config.MAX_COST, ignoreIntrospection: false, ...reportAsValidationError }),
-    ],
+    validationRules: limitValidationRules(config),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      costLimitPlugin<GatewayContext>(config.MAX_COST),
       errorLoggingPlugin<GatewayContext>(logger),
       {
         async requestDidStart() {

@@ -4,8 +4,12 @@ import type { GatewayContext } from './context';
 
 /** Sends each subgraph fetch with the caller's token and the gateway's forwarding headers. */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly routerSecret: string) {
+  constructor(url: string, private readonly routerSecret: string, timeoutMs: number) {
     super({ url });
+    // A deadline on Apollo's own fetcher: a subgraph that hangs fails its fields with
+    // INTERNAL_SERVER_ERROR instead of holding the client's request open forever.
+    const fetcher = this.fetcher;
+    this.fetcher = (input, init) => fetcher(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
