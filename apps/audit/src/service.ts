@@ -43,7 +43,7 @@ export async function startAuditService(config: AuditConfig) {
         ),
         createLoaders: (principal) => createAuditLoaders(db, log, principal),
         routes: (app) => {
-          mountIngest(app, { serviceToken: config.INTERNAL_SERVICE_TOKEN, ingest, logger });
+          mountIngest(app, { credentials: config.INGEST_CREDENTIALS, ingest, logger });
           mountExport(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, exports: new ExportService(db), ingest, logger });
         },
         onStop: () => checkpointer.stop(),

@@ -8,6 +8,8 @@ import { leafHashOf } from '../src/event/audit-record';
 import { leafHash, verifyCheckpoint, verifyConsistency, verifyInclusion } from '../src/merkle';
 
 const SERVICE_TOKEN = 'internal-service-token-for-audit-tests-0123456789';
+/** Another producer's credential: valid, but not identity's. */
+const EVIDENCE_TOKEN = 'evidence-ingest-token-for-audit-tests-0123456789';
 const ROUTER_SECRET = 'router-secret-for-audit-tests-0123456789abc';
 
 /** The audit log on a real database: ingest over HTTP, reads and proofs through the schema. */
@@ -26,7 +28,7 @@ describe('audit log', () => {
         ROUTER_SECRET,
         IDENTITY_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
         AUDIT_SIGNING_KEYS: JSON.stringify([checkpointKey]),
-        INTERNAL_SERVICE_TOKEN: SERVICE_TOKEN,
+        INGEST_CREDENTIALS: JSON.stringify({ identity: SERVICE_TOKEN, evidence: EVIDENCE_TOKEN }),
         AUDIT_CHECKPOINT_INTERVAL_SECONDS: '1',
       }),
     )) as RunningSubgraph<unknown>;
@@ -170,6 +172,16 @@ describe('audit log', () => {
     expect(result.eventsChecked).toBe(result.treeSize);
     expect(result.treeSize).toBeGreaterThanOrEqual(5_000);
     expect(await verify(tenant)).toEqual({ ok: true, eventsChecked: 5_000 + appendedMeanwhile, treeSize: 5_000 + appendedMeanwhile, firstInvalidSeq: null });
+  });
+
+  it("refuses a batch holding another service's records with that producer's credential, and appends nothing", async () => {
+    const tenant = randomUUID();
+    const forged = await ingest([record(tenant, { service: 'evidence' }), record(tenant)], EVIDENCE_TOKEN);
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'This credential may send only records of service "evidence"' } });
+    expect(await verify(tenant)).toMatchObject({ treeSize: 0 });
+    expect(await (await ingest([record(tenant, { service: 'evidence' })], EVIDENCE_TOKEN)).json()).toEqual({ appended: 1, duplicates: 0 });
+    expect((await ingest([record(tenant)], 'not-a-credential-of-any-producer-0123456789')).status).toBe(401);
   });
 
   it('lets a verification asked for while one runs join it, so aliases cannot multiply the work', async () => {

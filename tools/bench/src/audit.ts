@@ -69,7 +69,7 @@ async function start(
     // Nothing here presents a user token (queries run in process with a principal).
     IDENTITY_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
     AUDIT_SIGNING_KEYS: JSON.stringify([await generateSigningKey()]),
-    INTERNAL_SERVICE_TOKEN: token,
+    INGEST_CREDENTIALS: JSON.stringify({ evidence: token }),
   });
   const audit = await step('starting the audit service', () => startAuditService(config));
   cleanup.push(() => audit.stop());

@@ -83,13 +83,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (failed) throw failed.reason;
   };
   try {
-    const identity = await startIdentityService(
-      loadIdentityConfig({ AUDIT_URL: auditUrl, JWT_SIGNING_KEYS: options.signingKeysJson, ...env, ...options.identity }),
-    );
+    const identityConfig = loadIdentityConfig({ AUDIT_URL: auditUrl, JWT_SIGNING_KEYS: options.signingKeysJson, ...env, ...options.identity });
+    const identity = await startIdentityService(identityConfig);
     subgraphs.push(identity);
     const withJwks = { ...env, IDENTITY_JWKS_URL: `${identity.url}/.well-known/jwks.json` };
     const startAudit = () =>
-      startAuditService(loadAuditConfig({ ...withJwks, PORT: new URL(auditUrl).port, AUDIT_SIGNING_KEYS: options.signingKeysJson }));
+      startAuditService(
+        loadAuditConfig({
+          ...withJwks,
+          PORT: new URL(auditUrl).port,
+          AUDIT_SIGNING_KEYS: options.signingKeysJson,
+          INGEST_CREDENTIALS: JSON.stringify({ identity: identityConfig.INTERNAL_SERVICE_TOKEN }),
+        }),
+      );
     const started = await Promise.allSettled([
       startEvidenceService(loadEvidenceConfig(withJwks)),
       startSubprocessorsService(loadSubprocessorsConfig(withJwks)),

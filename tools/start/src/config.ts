@@ -24,7 +24,7 @@ export const startEnv = z
     PROOFPACK_SIGNING_KEYS: optionalSecret,
     ROUTER_SECRET: optionalSecret,
     ENCRYPTION_KEY: optionalSecret,
-    INTERNAL_SERVICE_TOKEN: optionalSecret,
+    IDENTITY_INGEST_TOKEN: optionalSecret,
   })
   .superRefine((env, ctx) => {
     const ports: [string, number][] = [

@@ -7,7 +7,7 @@ import { isDescribedFailure } from './launch-error';
 import { createLauncherLog, type LauncherLog } from './log';
 import { migrateAll } from './migrations';
 import { resolveDeploymentSecrets } from './secrets';
-import { commonServiceEnv, gatewayEnv, serviceEnv } from './service-env';
+import { gatewayEnv, subgraphEnv } from './service-env';
 import { ServiceGroup } from './service-group';
 import { gateway, subgraphs } from './services';
 import { stopSignal } from './stop-signals';
@@ -32,12 +32,11 @@ async function launch(config: StartConfig, log: LauncherLog, teardown: Teardown,
 
   const services = new ServiceGroup(log, shutdown);
   teardown.add('the services', () => services.stop(SERVICE_STOP_GRACE_MS));
-  const common = commonServiceEnv(config, database.url, secrets);
   const readyTimeoutMs = config.READY_TIMEOUT_SECONDS * 1000;
   // The gateway sends every request on to the subgraphs, so it opens once all four are ready.
-  await services.start(subgraphList, (service) => serviceEnv(common, service), readyTimeoutMs);
+  await services.start(subgraphList, (subgraph) => subgraphEnv(config, database.url, secrets, subgraph), readyTimeoutMs);
   const gatewayService = gateway(config);
-  await services.start([gatewayService], () => gatewayEnv(common, gatewayService, subgraphList), readyTimeoutMs);
+  await services.start([gatewayService], () => gatewayEnv(secrets, gatewayService, subgraphList), readyTimeoutMs);
 
   shutdown.throwIfAborted();
   process.stdout.write(`Compliance Graph is ready: ${gatewayService.url}/graphql\n`);

@@ -15,10 +15,12 @@ const DEPLOYMENT_SECRETS = {
   PROOFPACK_SIGNING_KEYS: { file: 'proofpack-signing-keys.json', generate: signingKeySet },
   ROUTER_SECRET: { file: 'router-secret', generate: random32('base64url') },
   ENCRYPTION_KEY: { file: 'encryption-key', generate: random32('base64') },
-  INTERNAL_SERVICE_TOKEN: { file: 'internal-service-token', generate: random32('base64url') },
+  /** identity's credential for the audit ingest; each producing service has its own. */
+  IDENTITY_INGEST_TOKEN: { file: 'ingest-token-identity', generate: random32('base64url') },
 } as const;
 
-type SecretName = keyof typeof DEPLOYMENT_SECRETS;
+export type SecretName = keyof typeof DEPLOYMENT_SECRETS;
+export const SECRET_NAMES = Object.keys(DEPLOYMENT_SECRETS) as SecretName[];
 export type DeploymentSecrets = Record<SecretName, string>;
 
 /**
@@ -26,10 +28,9 @@ export type DeploymentSecrets = Record<SecretName, string>;
  * file under the keys directory. Logs where each came from, never a value.
  */
 export async function resolveDeploymentSecrets(config: StartConfig, log: LauncherLog): Promise<DeploymentSecrets> {
-  const names = Object.keys(DEPLOYMENT_SECRETS) as SecretName[];
-  if (names.some((name) => !config[name])) ensureKeysDir(config.paths.keysDir);
+  if (SECRET_NAMES.some((name) => !config[name])) ensureKeysDir(config.paths.keysDir);
   const secrets = {} as DeploymentSecrets;
-  for (const name of names) {
+  for (const name of SECRET_NAMES) {
     const configured = config[name];
     if (configured) {
       secrets[name] = configured;

@@ -1,27 +1,41 @@
 import type { StartConfig } from './config';
-import type { DeploymentSecrets } from './secrets';
+import { SECRET_NAMES, type DeploymentSecrets } from './secrets';
 import { HOST, identityJwksUrl, type ServiceDefinition } from './services';
 
-/** What every service is told: the database, every deployment secret, and where identity's keys are. */
-export const commonServiceEnv = (config: StartConfig, databaseUrl: string, secrets: DeploymentSecrets) => ({
+/**
+ * The launcher's own environment passes through (LOG_LEVEL, NODE_ENV, ...), but never a
+ * deployment secret or the database URL: a process gets only those its definition names.
+ */
+function passedThrough(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of [...SECRET_NAMES, 'DATABASE_URL']) delete env[name];
+  return env;
+}
+
+/** A subgraph: the database, its own secrets, and where identity's keys are. */
+export const subgraphEnv = (
+  config: StartConfig,
+  databaseUrl: string,
+  secrets: DeploymentSecrets,
+  subgraph: ServiceDefinition,
+): NodeJS.ProcessEnv => ({
+  ...passedThrough(),
   DATABASE_URL: databaseUrl,
-  ...secrets,
   IDENTITY_JWKS_URL: identityJwksUrl(config),
+  ...subgraph.secrets(secrets),
   HOST,
+  PORT: String(subgraph.port),
 });
 
-/** The launcher's own environment passes through (LOG_LEVEL, NODE_ENV, ...); ours wins on conflict. */
-export const serviceEnv = (
-  common: Record<string, string>,
-  service: ServiceDefinition,
-): NodeJS.ProcessEnv => ({ ...process.env, ...common, PORT: String(service.port) });
-
-/** The gateway also learns each subgraph's base URL, as IDENTITY_URL, EVIDENCE_URL, ... */
+/** The gateway: no database, the router secret, and each subgraph's base URL as IDENTITY_URL, EVIDENCE_URL, ... */
 export const gatewayEnv = (
-  common: Record<string, string>,
+  secrets: DeploymentSecrets,
   gateway: ServiceDefinition,
   subgraphs: ServiceDefinition[],
 ): NodeJS.ProcessEnv => ({
-  ...serviceEnv(common, gateway),
+  ...passedThrough(),
+  ...gateway.secrets(secrets),
   ...Object.fromEntries(subgraphs.map(({ name, url }) => [`${name.toUpperCase()}_URL`, url])),
+  HOST,
+  PORT: String(gateway.port),
 });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -71,6 +71,27 @@ async function query(dataDir: string, sql: string) {
   }
 }
 
+/** Each service process of the launcher's group (by its app) -> the key files whose value its environment holds. */
+function secretsHeld(pgid: number, keysDir: string): Record<string, string[]> {
+  const keyFiles = readdirSync(keysDir).map((file) => ({ file, value: readFileSync(join(keysDir, file), 'utf8').trim() }));
+  const held: Record<string, string[]> = {};
+  for (const pid of groupMembers(pgid)) {
+    let cmdline: string;
+    let environ: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    } catch {
+      continue; // a process that ended meanwhile (pgrep itself, a PostgreSQL backend)
+    }
+    const app = /apps\/([a-z]+)\/dist\/main\.js/.exec(cmdline)?.[1];
+    if (!app) continue;
+    // Values inside JSON (signing keys) or a URL (the database password) appear verbatim.
+    held[app] = keyFiles.filter(({ value }) => value.length > 0 && environ.includes(value)).map(({ file }) => file).sort();
+  }
+  return held;
+}
+
 describe('npm start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cg-start-'));
   // Run as root, PostgreSQL runs as the `postgres` user, which must reach the data directory.
@@ -93,6 +114,14 @@ describe('npm start', () => {
     expect(anonymous.body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED' });
     await query(dataDir, `INSERT INTO identity.tenants (name, slug) VALUES ('Kept', 'kept-across-restarts')`);
     const routerSecret = readFileSync(join(dataDir, 'keys/router-secret'), 'utf8');
+    // Each process holds only the secrets it uses: the gateway no signing key and no database.
+    expect(secretsHeld(first.child.pid!, join(dataDir, 'keys'))).toEqual({
+      gateway: ['router-secret'],
+      identity: ['encryption-key', 'ingest-token-identity', 'jwt-signing-keys.json', 'postgres-password', 'router-secret'],
+      evidence: ['postgres-password', 'proofpack-signing-keys.json', 'router-secret'],
+      audit: ['audit-signing-keys.json', 'ingest-token-identity', 'postgres-password', 'router-secret'],
+      subprocessors: ['postgres-password', 'router-secret'],
+    });
 
     expect(await pressCtrlC(first)).toBe(0);
     expect(groupMembers(first.child.pid!)).toEqual([]);

@@ -6,11 +6,18 @@ import type { IngestService } from './ingest.service';
 export const INGEST_PATH = '/internal/audit/events';
 const MAX_BATCH_BYTES = 5 * 1024 * 1024;
 
+/** The producing service whose credential was presented, if any. */
+function producerOf(presented: string | undefined, credentials: Record<string, string>): string | undefined {
+  return Object.entries(credentials).find(([, credential]) => matchesSecret(presented, credential))?.[0];
+}
+
 /**
- * Where services' outbox relays deliver audit records: authenticated with the internal
- * service credential (never a user token), idempotent by event id, 200 only once appended.
+ * Where services' outbox relays deliver audit records: authenticated with the producing
+ * service's own credential (never a user token), idempotent by event id, 200 only once
+ * appended. A producer writes only records of its own service: a compromised subgraph cannot
+ * put words in identity's mouth.
  */
-export function mountIngest(app: Express, options: { serviceToken: string; ingest: IngestService; logger: Logger }): void {
+export function mountIngest(app: Express, options: { credentials: Record<string, string>; ingest: IngestService; logger: Logger }): void {
   app.post(INGEST_PATH, express.json({ limit: MAX_BATCH_BYTES }), async (req, res) => {
     let presented: string | undefined;
     try {
@@ -18,7 +25,8 @@ export function mountIngest(app: Express, options: { serviceToken: string; inges
     } catch {
       presented = undefined;
     }
-    if (!matchesSecret(presented, options.serviceToken)) {
+    const producer = producerOf(presented, options.credentials);
+    if (!producer) {
       res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Service credential required' } });
       return;
     }
@@ -27,8 +35,14 @@ export function mountIngest(app: Express, options: { serviceToken: string; inges
       res.status(400).json({ error: { code: 'BAD_USER_INPUT', message: 'Expected {"messages": [...]}' } });
       return;
     }
+    const records = messages.map((message) => (message as { payload?: unknown })?.payload ?? message);
+    if (records.some((record) => (record as { service?: unknown })?.service !== producer)) {
+      options.logger.warn('audit records of another service refused', { producer });
+      res.status(403).json({ error: { code: 'FORBIDDEN', message: `This credential may send only records of service "${producer}"` } });
+      return;
+    }
     try {
-      const result = await options.ingest.ingest(messages.map((message) => (message as { payload?: unknown })?.payload ?? message));
+      const result = await options.ingest.ingest(records);
       res.json(result);
     } catch (error) {
       if (error instanceof CodedError) {
