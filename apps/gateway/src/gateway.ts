@@ -9,7 +9,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
 import { createLogger } from '@compliance-graph/config';
-import { errorLoggingPlugin, jsonErrorHandler, listen, maskError, withHttpStatus } from '@compliance-graph/federation';
+import { errorLoggingPlugin, jsonErrorHandler, listen, maskError, principalChangeAlonePlugin, withHttpStatus } from '@compliance-graph/federation';
 import { subgraphUrls, type GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { authenticateAtEdge } from './edge-auth';
@@ -68,6 +68,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     validationRules: limitValidationRules(config),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      principalChangeAlonePlugin<GatewayContext>(),
       costLimitPlugin<GatewayContext>(config.MAX_COST),
       errorLoggingPlugin<GatewayContext>(logger),
       {

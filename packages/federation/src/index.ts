@@ -22,3 +22,4 @@ export { resolverContainer } from './container';
 export { startSubgraphService, type SubgraphServiceDefinition, type SubgraphWiring } from './subgraph-service';
 export { pageRequest, encodeCursor, connection, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageRequest } from './pagination';
 export { UserReference } from './user-reference';
+export { PRINCIPAL_CHANGING_MUTATIONS, combinedPrincipalChange, principalChangeAlonePlugin } from './principal-change';

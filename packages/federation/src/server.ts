@@ -18,6 +18,7 @@ import {
 import { createLogger, type Logger } from '@compliance-graph/config';
 import type { RequestContext } from './context';
 import { isPublicError, jsonErrorHandler, maskError, originalError } from './errors';
+import { principalChangeAlonePlugin } from './principal-change';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
@@ -136,6 +137,7 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Traces would tell a caller how long our resolvers took; nothing reads them here.
       ApolloServerPluginInlineTraceDisabled(),
+      principalChangeAlonePlugin<RequestContext<Loaders>>(),
       errorLoggingPlugin<RequestContext<Loaders>>(logger),
     ],
   });

@@ -4,9 +4,15 @@ import { AuthPayload } from './auth-payload.type';
 import { LoginInput } from './session.inputs';
 import type { SessionService } from './session.service';
 
-/** The contract makes the newly issued principal the caller for the rest of the operation. */
-export function becomeCaller(ctx: RequestContext<unknown>, payload: AuthPayload): AuthPayload {
+/**
+ * The newly issued principal is the caller for the rest of the operation, which is the
+ * mutation's own selection set (a principal-changing mutation is always the only root field).
+ * Shield caches rule results per request by rule name: they were computed for the earlier
+ * caller, so they go with it.
+ */
+export function becomeCaller(ctx: RequestContext<unknown> & { _shield?: { cache: Record<string, unknown> } }, payload: AuthPayload): AuthPayload {
   ctx.principal = payload.principal;
+  if (ctx._shield) ctx._shield.cache = {};
   return payload;
 }
 
