@@ -16,17 +16,22 @@ type RuleBody = (
   info: GraphQLResolveInfo,
 ) => boolean | CodedError | Promise<boolean | CodedError>;
 
-const rulesByName = new Map<string, ShieldRule>();
+const rulesByName = new Map<string, { rule: ShieldRule; source: string }>();
 
 /**
  * A shield rule that logs its own failures: shield turns a throwing rule into a silent denial,
- * which would hide a broken rule behind a plausible FORBIDDEN. A name stands for one behaviour:
- * shield caches results by name and refuses two rules of the same name, so asking for a name
- * again returns the rule made first.
+ * which would hide a broken rule behind a plausible FORBIDDEN. A name stands for one behaviour
+ * process-wide: shield caches results by name, and all subgraphs share one process in tests and
+ * tools/stack. Asking again with the same body (as factories such as `hasRole` do, with their
+ * parameters in the name) returns the rule made first; another body under a taken name throws.
  */
 export function guard(name: string, body: RuleBody, cache: 'contextual' | 'strict' | 'no_cache' = 'contextual'): ShieldRule {
+  const source = body.toString();
   const existing = rulesByName.get(name);
-  if (existing) return existing;
+  if (existing) {
+    if (existing.source !== source) throw new Error(`shield rule "${name}" is already registered with another body; give this rule its own name`);
+    return existing.rule;
+  }
   const created = rule(name, { cache })(async (parent, args, ctx: AuthContext, info) => {
     try {
       return await body(parent, args, ctx, info);
@@ -36,7 +41,7 @@ export function guard(name: string, body: RuleBody, cache: 'contextual' | 'stric
       return false;
     }
   });
-  rulesByName.set(name, created);
+  rulesByName.set(name, { rule: created, source });
   return created;
 }
 

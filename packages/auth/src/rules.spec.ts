@@ -1,0 +1,17 @@
+import { guard, hasRole } from './rules';
+
+describe('guard', () => {
+  it('returns the same rule when a name is asked for again with the same body', () => {
+    const body = () => true;
+    expect(guard('spec:sameBody', body)).toBe(guard('spec:sameBody', body));
+    expect(hasRole('ADMIN', 'OWNER')).toBeDefined();
+    expect(() => hasRole('OWNER', 'ADMIN')).not.toThrow();
+  });
+
+  it('refuses a second body under a taken name, loudly', () => {
+    guard('spec:isSelf', (_p, args, ctx) => args.id === ctx.principal?.userId);
+    expect(() => guard('spec:isSelf', (_p, args, ctx) => args.userId === ctx.principal?.userId)).toThrow(
+      'shield rule "spec:isSelf" is already registered with another body; give this rule its own name',
+    );
+  });
+});
