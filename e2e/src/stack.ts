@@ -25,6 +25,9 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
       ROUTER_SECRET,
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       INTERNAL_SERVICE_TOKEN,
+      // Specs sign up many tenants from one address (without TRUSTED_PROXIES every client is
+      // 127.0.0.1) and the counters outlive a run; the throttle's own spec sets a low limit.
+      SIGNUP_THROTTLE_ADDRESS_LIMIT: '100000',
       ...overrides,
     },
     signingKeysJson: (await testKeys()).signingKeysJson,

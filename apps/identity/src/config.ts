@@ -17,6 +17,10 @@ export const identityEnv = z.object({
   LOGIN_THROTTLE_ACCOUNT_LIMIT: z.coerce.number().int().min(1).default(5),
   /** Failed logins per client address within the window before throttling starts. */
   LOGIN_THROTTLE_ADDRESS_LIMIT: z.coerce.number().int().min(1).default(50),
+  /** Attempts per user (every tenant, every path that checks a password or code) before throttling. */
+  LOGIN_THROTTLE_USER_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** Sign-ups per client address within the window before throttling. */
+  SIGNUP_THROTTLE_ADDRESS_LIMIT: z.coerce.number().int().min(1).default(20),
   LOGIN_THROTTLE_WINDOW_SECONDS: seconds(900, 86400),
   /** First block after the limit; each further failure doubles it, up to the window. */
   LOGIN_THROTTLE_BASE_SECONDS: seconds(30, 3600),

@@ -51,21 +51,23 @@ export async function startIdentityService(config: IdentityConfig) {
       const throttle = new LoginThrottle(db, {
         accountLimit: config.LOGIN_THROTTLE_ACCOUNT_LIMIT,
         addressLimit: config.LOGIN_THROTTLE_ADDRESS_LIMIT,
+        userLimit: config.LOGIN_THROTTLE_USER_LIMIT,
+        signUpAddressLimit: config.SIGNUP_THROTTLE_ADDRESS_LIMIT,
         windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
         baseBlockSeconds: config.LOGIN_THROTTLE_BASE_SECONDS,
       });
-      const mfa = new MfaService(db, encryptionKey);
+      const mfa = new MfaService(db, encryptionKey, throttle);
       const sessions = new SessionService(db, issuer, throttle, mfa);
       const apiKeys = new ApiKeyService(db, issuer);
       const support = new SupportService(db, sessions);
       const resolvers = resolverContainer([
         new ViewerResolver(),
-        new TenantResolver(new TenantService(db, sessions)),
-        new UserResolver(new UserService(db)),
+        new TenantResolver(new TenantService(db, sessions, throttle)),
+        new UserResolver(new UserService(db, throttle)),
         new MembershipResolver(new MembershipService(db)),
         new SessionResolver(sessions),
         new MfaResolver(mfa),
-        new InvitationResolver(new InvitationService(db, sessions, mfa, config.INVITATION_TTL_SECONDS)),
+        new InvitationResolver(new InvitationService(db, sessions, mfa, throttle, config.INVITATION_TTL_SECONDS)),
         new ApiKeyResolver(apiKeys),
         new SupportResolver(support),
       ]);

@@ -9,8 +9,8 @@ describe('guard', () => {
   });
 
   it('refuses a second body under a taken name, loudly', () => {
-    guard('spec:isSelf', (_p, args, ctx) => args.id === ctx.principal?.userId);
-    expect(() => guard('spec:isSelf', (_p, args, ctx) => args.userId === ctx.principal?.userId)).toThrow(
+    guard('spec:isSelf', (_p, args, ctx) => args.id === ctx.principal?.subjectId);
+    expect(() => guard('spec:isSelf', (_p, args, ctx) => args.userId === ctx.principal?.subjectId)).toThrow(
       'shield rule "spec:isSelf" is already registered with another body; give this rule its own name',
     );
   });

@@ -47,7 +47,11 @@ async function run(options: LoginBenchOptions, cleanup: Array<() => Promise<void
         INTERNAL_SERVICE_TOKEN: randomBytes(32).toString('base64url'),
       },
       signingKeysJson: JSON.stringify([await generateSigningKey()]),
-      identity: { LOGIN_THROTTLE_ACCOUNT_LIMIT: String(THROTTLE_LIMIT), LOGIN_THROTTLE_ADDRESS_LIMIT: String(THROTTLE_LIMIT) },
+      identity: {
+        LOGIN_THROTTLE_ACCOUNT_LIMIT: String(THROTTLE_LIMIT),
+        LOGIN_THROTTLE_ADDRESS_LIMIT: String(THROTTLE_LIMIT),
+        SIGNUP_THROTTLE_ADDRESS_LIMIT: String(THROTTLE_LIMIT),
+      },
     }),
   );
   cleanup.push(() => stack.stop());

@@ -1,3 +1,4 @@
+import type { LoginThrottle } from '../throttle/login-throttle';
 import { randomUUID } from 'node:crypto';
 import { IsNull, MoreThan, QueryFailedError, type DataSource } from 'typeorm';
 import { badUserInput, conflict, forbidden, mfaRequired, notFound, unauthenticated, type Principal, type Role } from '@compliance-graph/auth';
@@ -35,6 +36,7 @@ export class InvitationService {
     private readonly db: DataSource,
     private readonly sessions: SessionService,
     private readonly mfa: MfaService,
+    private readonly throttle: LoginThrottle,
     private readonly ttlSeconds: number,
   ) {}
 
@@ -108,13 +110,17 @@ export class InvitationService {
     const [found]: FoundInvitation[] = await this.db.query(`SELECT * FROM identity.find_invitation($1)`, [hashSecretToken(input.token)]);
     if (!found) throw badUserInput(UNUSABLE);
     const existing = found.existing_user_id;
+    // An existing user proves their password (and code): counted like a login, or anyone could
+    // invite a registered email into a tenant of their own and guess without limit.
+    const counters = existing ? this.throttle.counters(caller.clientIp, { userId: existing }) : [];
+    await this.throttle.reserve(counters);
     if (existing) {
       if (!(await verifyPassword(found.existing_password_hash, input.password))) throw unauthenticated(LOGIN_FAILED);
       if (found.existing_mfa_enabled && !input.totpCode) throw mfaRequired('Accepting needs your authenticator code');
     }
     const newUser = existing ? null : { displayName: assertText(input.displayName, 'displayName'), passwordHash: await hashPassword(assertPassword(input.password)) };
     try {
-      return await withTenant(this.db, found.tenant_id, async (tx) => {
+      const payload = await withTenant(this.db, found.tenant_id, async (tx) => {
         const invitation = await tx.findOne(InvitationEntity, { where: { id: found.invitation_id }, lock: { mode: 'pessimistic_write' } });
         if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt <= new Date()) throw badUserInput(UNUSABLE);
         const userId = existing ?? randomUUID();
@@ -143,6 +149,8 @@ export class InvitationService {
         });
         return this.sessions.open(tx, { tenantId: invitation.tenantId, userId, role: invitation.role, mfaPassed });
       });
+      await this.throttle.recordSuccess(counters);
+      return payload;
     } catch (error) {
       if (error instanceof SecondFactorRejected) throw unauthenticated(LOGIN_FAILED);
       if (error instanceof QueryFailedError && (error as { constraint?: string }).constraint === 'memberships_active') {

@@ -1,3 +1,4 @@
+import type { LoginThrottle } from '../throttle/login-throttle';
 import { randomUUID } from 'node:crypto';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { badUserInput, conflict, forbidden, notFound, openSecret, sealSecret, type Principal } from '@compliance-graph/auth';
@@ -26,6 +27,7 @@ export class MfaService {
   constructor(
     private readonly db: DataSource,
     private readonly encryptionKey: Buffer,
+    private readonly throttle: LoginThrottle,
     private readonly issuer = 'Compliance Graph',
   ) {}
 
@@ -50,6 +52,8 @@ export class MfaService {
    * counts as having passed MFA, so its next refresh yields a full token.
    */
   async confirmEnrollment(principal: Principal, caller: Caller, code: string): Promise<TotpActivation> {
+    const counters = this.throttle.counters(caller.clientIp, { userId: principal.subjectId });
+    await this.throttle.reserve(counters);
     const activation = await withTenant(this.db, principal, async (tx) => {
       const state = await this.state(tx, principal.subjectId);
       if (state.totp_secret) throw conflict('MFA is already enabled');
@@ -74,10 +78,13 @@ export class MfaService {
       return Object.assign(new TotpActivation(), { recoveryCodes });
     });
     if (!activation) throw badUserInput(WRONG_CODE);
+    await this.throttle.recordSuccess(counters);
     return activation;
   }
 
   async regenerateRecoveryCodes(principal: Principal, caller: Caller, totpCode: string): Promise<TotpActivation> {
+    const counters = this.throttle.counters(caller.clientIp, { userId: principal.subjectId });
+    await this.throttle.reserve(counters);
     const activation = await withTenant(this.db, principal, async (tx) => {
       const state = await this.state(tx, principal.subjectId);
       if (!state.totp_secret) throw badUserInput('MFA is not enabled');
@@ -92,6 +99,7 @@ export class MfaService {
       return Object.assign(new TotpActivation(), { recoveryCodes });
     });
     if (!activation) throw badUserInput(WRONG_CODE);
+    await this.throttle.recordSuccess(counters);
     return activation;
   }
 

@@ -82,13 +82,11 @@ export class SessionService {
   async login(input: LoginCredentials, caller: Caller): Promise<AuthPayload> {
     const tenantSlug = assertSlug(input.tenantSlug.trim().toLowerCase());
     const email = normaliseEmail(input.email);
-    const counters = this.throttle.counters(tenantSlug, email, caller.clientIp);
-    await this.throttle.assertAllowed(counters);
-
     const [found]: LoginRow[] = await this.db.query(`SELECT * FROM identity.find_login($1, $2)`, [tenantSlug, email]);
+    const counters = this.throttle.counters(caller.clientIp, { tenantSlug, email, userId: found?.user_id });
+    await this.throttle.reserve(counters);
     const passwordOk = await verifyPassword(found?.password_hash ?? null, input.password);
     if (!found || !passwordOk || !found.user_id) {
-      await this.throttle.recordFailure(counters);
       if (found) await this.recordLoginFailure(found, email, 'invalid_credentials', caller);
       throw unauthenticated(LOGIN_FAILED);
     }
@@ -117,7 +115,6 @@ export class SessionService {
       return payload;
     });
     if (!outcome) {
-      await this.throttle.recordFailure(counters);
       await this.recordLoginFailure(found, email, 'invalid_second_factor', caller);
       throw unauthenticated(LOGIN_FAILED);
     }

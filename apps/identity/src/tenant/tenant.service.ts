@@ -1,3 +1,4 @@
+import type { LoginThrottle } from '../throttle/login-throttle';
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError, type DataSource } from 'typeorm';
 import { badUserInput, conflict, type Principal } from '@compliance-graph/auth';
@@ -25,10 +26,13 @@ export class TenantService {
   constructor(
     private readonly db: DataSource,
     private readonly sessions: SessionService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /** A new tenant with the caller as its OWNER, signed in: one transaction, all or nothing. */
   async signUp(input: SignUpInput, caller: Caller): Promise<AuthPayload> {
+    // Each sign-up hashes a password and tells whether an email is registered: counted per address.
+    await this.throttle.reserve(this.throttle.signUpCounters(caller.clientIp));
     const slug = assertSlug(input.tenantSlug.trim());
     const email = normaliseEmail(input.email);
     const tenantName = assertText(input.tenantName, 'tenantName');

@@ -5,22 +5,29 @@ import { rateLimited } from '@compliance-graph/auth';
 export interface ThrottleLimits {
   accountLimit: number;
   addressLimit: number;
+  userLimit: number;
+  signUpAddressLimit: number;
   windowSeconds: number;
   baseBlockSeconds: number;
 }
 
-interface Counter {
+export interface Counter {
   key: string;
   limit: number;
+  /** Cleared by a success (the account and the user); others are shared and only given back. */
+  clearedOnSuccess: boolean;
 }
 
 const hashed = (kind: string, value: string) => `${kind}:${createHash('sha256').update(value).digest('hex')}`;
 
 /**
- * Counts failed logins per submitted tenant slug + email (whether or not the account exists,
- * so the answer never reveals it) and per client address. Past a limit within the window,
- * each key is blocked for a growing interval (base, doubling per further failure, capped at
- * the window). The counters live outside any tenant: a failed login changes no tenant data.
+ * Counts attempts to prove a password, a TOTP code or a recovery code: per submitted tenant
+ * slug + email (whether or not the account exists, so the answer never reveals it), per user
+ * (the normalised email, across every tenant and every path that checks a secret, since a
+ * password is global) and per client address. Past a limit within the window, each key is
+ * blocked for a growing interval (base, doubling per further attempt, capped at the window).
+ * An attempt is reserved atomically before the secret is checked, so parallel guesses cannot
+ * all pass a check made before any of them is counted. The counters live outside any tenant.
  */
 export class LoginThrottle {
   constructor(
@@ -28,44 +35,58 @@ export class LoginThrottle {
     private readonly limits: ThrottleLimits,
   ) {}
 
-  counters(tenantSlug: string, email: string, clientIp: string | null): Counter[] {
-    const counters = [{ key: hashed('account', `${tenantSlug}\n${email}`), limit: this.limits.accountLimit }];
-    if (clientIp) counters.push({ key: hashed('address', clientIp), limit: this.limits.addressLimit });
+  /**
+   * The counters of an attempt: the account (tenant slug + email) when a login names one, the
+   * user when one is known (a user id stands for one normalised email in every tenant), the address.
+   */
+  counters(clientIp: string | null, subject: { tenantSlug?: string; email?: string; userId?: string | null }): Counter[] {
+    const counters: Counter[] = [];
+    if (subject.tenantSlug !== undefined && subject.email !== undefined) {
+      counters.push({ key: hashed('account', `${subject.tenantSlug}\n${subject.email}`), limit: this.limits.accountLimit, clearedOnSuccess: true });
+    }
+    if (subject.userId) counters.push({ key: hashed('user', subject.userId), limit: this.limits.userLimit, clearedOnSuccess: true });
+    if (clientIp) counters.push({ key: hashed('address', clientIp), limit: this.limits.addressLimit, clearedOnSuccess: false });
     return counters;
   }
 
-  /** Refuses with RATE_LIMITED (and how long to wait) while any counter is blocked. */
-  async assertAllowed(counters: Counter[]): Promise<void> {
-    const rows: Array<{ wait: number }> = await this.db.query(
-      `SELECT ceil(extract(epoch FROM blocked_until - now()))::int AS wait
-         FROM identity.login_throttle WHERE key = ANY($1) AND blocked_until > now()`,
-      [counters.map((c) => c.key)],
-    );
-    const wait = Math.max(0, ...rows.map((r) => r.wait));
+  /** Sign-ups per client address: each one hashes a password and says whether an email is taken. */
+  signUpCounters(clientIp: string | null): Counter[] {
+    return clientIp ? [{ key: hashed('signup', clientIp), limit: this.limits.signUpAddressLimit, clearedOnSuccess: false }] : [];
+  }
+
+  /**
+   * Counts one attempt on every counter before the secret is checked, or refuses with
+   * RATE_LIMITED (and how long to wait) when a counter is blocked; the attempt that reaches a
+   * limit blocks the ones after it. Atomic per counter (identity.reserve_attempt).
+   */
+  async reserve(counters: Counter[]): Promise<void> {
+    if (counters.length === 0) return;
+    const sorted = [...counters].sort((a, b) => (a.key < b.key ? -1 : 1));
+    const [{ wait }]: Array<{ wait: number }> = await this.db.query(`SELECT identity.reserve_attempt($1, $2, $3, $4) AS wait`, [
+      sorted.map((c) => c.key),
+      sorted.map((c) => c.limit),
+      this.limits.windowSeconds,
+      this.limits.baseBlockSeconds,
+    ]);
     if (wait > 0) throw rateLimited(wait);
   }
 
-  async recordFailure(counters: Counter[]): Promise<void> {
-    for (const { key, limit } of counters) {
-      await this.db.query(
-        `INSERT INTO identity.login_throttle AS t (key, failures, window_started_at)
-         VALUES ($1, 1, now())
-         ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN t.window_started_at < now() - make_interval(secs => $2) THEN 1 ELSE t.failures + 1 END,
-           window_started_at = CASE WHEN t.window_started_at < now() - make_interval(secs => $2) THEN now() ELSE t.window_started_at END`,
-        [key, this.limits.windowSeconds],
-      );
+  /**
+   * The secret was right: the account and user counters start over; the attempt is given back
+   * to the shared ones (an address's block stands only for its failures).
+   */
+  async recordSuccess(counters: Counter[]): Promise<void> {
+    const cleared = counters.filter((c) => c.clearedOnSuccess).map((c) => c.key);
+    const shared = counters.filter((c) => !c.clearedOnSuccess);
+    if (cleared.length > 0) await this.db.query(`DELETE FROM identity.login_throttle WHERE key = ANY($1::text[])`, [cleared]);
+    for (const { key, limit } of shared) {
       await this.db.query(
         `UPDATE identity.login_throttle
-            SET blocked_until = now() + make_interval(secs => least($3, $4 * power(2, failures - $2)))
-          WHERE key = $1 AND failures >= $2`,
-        [key, limit, this.limits.windowSeconds, this.limits.baseBlockSeconds],
+            SET failures = greatest(failures - 1, 0),
+                blocked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE blocked_until END
+          WHERE key = $1`,
+        [key, limit],
       );
     }
-  }
-
-  /** A successful login clears its account counter (not the address one: others share it). */
-  async recordSuccess(counters: Counter[]): Promise<void> {
-    await this.db.query(`DELETE FROM identity.login_throttle WHERE key = $1`, [counters[0].key]);
   }
 }

@@ -1,3 +1,4 @@
+import type { LoginThrottle } from '../throttle/login-throttle';
 import type { DataSource } from 'typeorm';
 import { badUserInput, type Principal } from '@compliance-graph/auth';
 import { withTenant } from '@compliance-graph/db';
@@ -8,7 +9,10 @@ import { assertPassword } from '../validation';
 import { hashPassword, verifyPassword } from './password';
 
 export class UserService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly throttle: LoginThrottle,
+  ) {}
 
   /**
    * Changes the caller's password and ends every other session of theirs, in every tenant:
@@ -17,6 +21,8 @@ export class UserService {
    */
   async changePassword(principal: Principal, caller: Caller, currentPassword: string, newPassword: string): Promise<boolean> {
     const newHash = await hashPassword(assertPassword(newPassword, 'newPassword'));
+    const counters = this.throttle.counters(caller.clientIp, { userId: principal.subjectId });
+    await this.throttle.reserve(counters);
     const changed = await withTenant(this.db, principal, async (tx) => {
       const [user]: Array<{ password_hash: string | null }> = await tx.query(
         `SELECT password_hash FROM identity.users WHERE id = $1 FOR UPDATE`,
@@ -37,6 +43,7 @@ export class UserService {
       return true;
     });
     if (!changed) throw badUserInput('currentPassword is wrong');
+    await this.throttle.recordSuccess(counters);
     return true;
   }
 }
