@@ -49,7 +49,7 @@ const setOperator =
  */
 const resetMfa: Command = async (db, [email, ...words]) => {
   const address = normaliseEmail(email);
-  const reason = assertText(words.join(' '), 'reason', 500);
+  const reason = assertText(words.join(' '), 'reason');
   const tenants = await db.transaction(async (tx) => {
     const [user]: Array<{ id: string }> = await tx.query(`SELECT id FROM identity.users WHERE email = $1 FOR UPDATE`, [address]);
     if (!user) return null;
