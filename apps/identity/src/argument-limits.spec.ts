@@ -12,7 +12,7 @@ describe('withArgumentLimits', () => {
   });
 
   it('accepts a schema whose every string argument has a limit', () => {
-    const schema = buildSchema(`type Query { user(id: ID!): Boolean } type Mutation { revoke(reason: String!, ids: [ID!]!): Boolean }`);
+    const schema = buildSchema(`type Query { user(id: ID!): Boolean } type Mutation { revoke(reason: String!, membershipId: [ID!]!): Boolean }`);
     expect(() => withArgumentLimits(schema)).not.toThrow();
   });
 });
