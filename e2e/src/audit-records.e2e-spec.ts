@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { addMember, admin, bearer, closeAdmin, postGraphql } from '@compliance-graph/testing';
 import { signUp, unique } from './accounts';
+import { operatorCli } from './fixtures';
 import { codeOf, graphqlClient, randomClientAddress } from './graphql-client';
 import { startStack, type Stack } from './stack';
 
@@ -149,5 +151,31 @@ describe('audit records from client input', () => {
     expect(names.viewer.tenant.name).toBe('Acme');
     const { rows } = await admin().query(`SELECT count(*)::int AS invited FROM identity.invitations WHERE tenant_id = $1`, [owner.tenant.id]);
     expect(rows).toEqual([{ invited: 0 }]);
+  });
+  it('sets aside a record the ingest refuses, lets the tenant’s later records through, and lists and replays it with the operator CLI', async () => {
+    const owner = await signUp(gql);
+    // A record an older producer could enqueue (a 600-character user agent), which the ingest now refuses with 400.
+    const stale = randomUUID();
+    const occurredAt = new Date().toISOString();
+    await admin().query(
+      `INSERT INTO identity.outbox (id, topic, tenant_id, occurred_at, payload) VALUES ($1, 'audit', $2, $3, $4)`,
+      [stale, owner.tenant.id, occurredAt, JSON.stringify({
+        id: stale, tenantId: owner.tenant.id, occurredAt, action: 'user.login_failed', actorKind: 'SYSTEM', actorId: null, subjectType: 'Tenant',
+        subjectId: owner.tenant.id, service: 'identity', ip: null, userAgent: 'u'.repeat(600), reason: 'wrong_password', data: {},
+      })],
+    );
+    await gql('mutation { updateTenantSettings(input: { name: "After the stale one" }) { name } }', {}, owner.accessToken);
+
+    const log = await logUntil(owner.accessToken, 'tenant.settings_updated', 30_000);
+    expect(log.map((event) => event.action)).toEqual(['tenant.created', 'membership.created', 'tenant.settings_updated']);
+    const [row] = (await admin().query(`SELECT refusals, dead_at IS NOT NULL AS dead, delivered_at FROM identity.outbox WHERE id = $1`, [stale])).rows;
+    expect(row).toEqual({ refusals: 3, dead: true, delivered_at: null });
+
+    const ready = (await (await fetch(`${stack.subgraphUrls.identity}/readyz`)).json()) as { outbox: { dead: number } };
+    expect(ready.outbox.dead).toBeGreaterThanOrEqual(1);
+    expect(operatorCli('outbox', 'list')).toMatch(new RegExp(`${stale}  tenant ${owner.tenant.id}  audit .* refused 3x: .*HTTP 400`));
+    expect(operatorCli('outbox', 'retry', stale)).toContain(`put 1 dead message(s) back in line: ${stale}`);
+    const [retried] = (await admin().query(`SELECT refusals, dead_at FROM identity.outbox WHERE id = $1`, [stale])).rows;
+    expect(retried).toEqual({ refusals: 0, dead_at: null });
   });
 });

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '@compliance-graph/config';
 import { backoffDelayMs } from './backoff';
+import { ConsumerRefused } from './http-delivery';
 import type { OutboxMessage } from './message';
 import { outboxStore, type OutboxBacklog, type OutboxBatch, type OutboxStore } from './outbox-store';
 
@@ -251,7 +252,21 @@ class Relay {
     const failures = batch.attempts + 1;
     const retryInMs = backoffDelayMs(failures, this.settings.maxBackoffMs);
     const reason = describeFailure(error);
-    await this.store.markFailed(tx, batch, reason, retryInMs);
+    if (error instanceof ConsumerRefused) {
+      // Head of line no more: a message its consumer keeps refusing is set aside (kept, counted
+      // in /readyz, replayable by the operator) and the tenant's later messages flow on.
+      if (await this.store.markRefused(tx, batch, reason, retryInMs)) {
+        this.logger.error('outbox message refused by its consumer and set aside as dead; replay it with `outbox retry`', {
+          tenantId: batch.tenantId,
+          topic: batch.topic,
+          messageId: batch.messages[0].id,
+          error: reason,
+        });
+        return;
+      }
+    } else {
+      await this.store.markFailed(tx, batch, reason, retryInMs);
+    }
     this.logger.warn('outbox delivery failed; the tenant waits for the retry', {
       tenantId: batch.tenantId,
       topic: batch.topic,

@@ -1,3 +1,4 @@
+import { outboxDeadLettersMigration } from '@compliance-graph/outbox';
 import { InitialIdentity1764230400000 } from './1764230400000-initial-identity';
 import { Sessions1764316800000 } from './1764316800000-sessions';
 import { Mfa1764316800001 } from './1764316800001-mfa';
@@ -14,4 +15,5 @@ export const identityMigrations = [
   ApiKeys1764489600000,
   SupportSessions1764576000000,
   MfaResetScope1764748800000,
+  outboxDeadLettersMigration('identity'),
 ];
