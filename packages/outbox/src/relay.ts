@@ -7,7 +7,8 @@ import { outboxStore, type OutboxBacklog, type OutboxBatch, type OutboxStore } f
 
 /**
  * Hands one tenant's messages of one topic, in `position` order, to their consumer; throws
- * when the consumer did not take them. The signal fires when the relay stops and gives up on
+ * when the consumer did not take them, with ConsumerRefused when it refused the messages
+ * themselves (they are then set aside after REFUSALS_BEFORE_DEAD refusals, not retried forever). The signal fires when the relay stops and gives up on
  * this call, so a transport can cancel it; the messages are delivered again later either way.
  */
 export type Deliver = (topic: string, messages: OutboxMessage[], signal?: AbortSignal) => Promise<void>;
