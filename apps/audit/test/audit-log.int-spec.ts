@@ -4,6 +4,7 @@ import { generateSigningKey } from '@compliance-graph/auth';
 import type { RunningSubgraph } from '@compliance-graph/federation';
 import { admin, closeAdmin, executeOnSubgraph, migrateForTests, principal, testDatabaseUrl } from '@compliance-graph/testing';
 import { AUDIT_SCHEMA, auditMigrations, loadAuditConfig, startAuditService } from '../src';
+import { auditRecordSchema, USER_AGENT_MAX_LENGTH } from '@compliance-graph/outbox';
 import { leafHashOf } from '../src/event/audit-record';
 import { leafHash, verifyCheckpoint, verifyConsistency, verifyInclusion } from '../src/merkle';
 
@@ -83,6 +84,24 @@ describe('audit log', () => {
     const bad = await ingest([record(tenant), record(tenant, { occurredAt: '2026-11-27T10:00:00Z' })]);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('BAD_USER_INPUT');
+    expect((await query(tenant, '{ auditEvents { totalCount } }')).data!.auditEvents.totalCount).toBe(0);
+  });
+
+  it('refuses with 400 every record the producers’ own schema refuses: NUL, unpaired surrogates, an over-long user agent', async () => {
+    const tenant = randomUUID();
+    const unstorable = [
+      record(tenant, { reason: 'left\u0000' }),
+      record(tenant, { data: { email: 'a\u0000@example.test' } }),
+      record(tenant, { data: { ['key\ud800']: 1 } }),
+      record(tenant, { userAgent: 'x'.repeat(USER_AGENT_MAX_LENGTH + 1) }),
+    ];
+    for (const refused of unstorable) {
+      expect(auditRecordSchema.safeParse(refused).success).toBe(false);
+      const answer = await ingest([refused]);
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('BAD_USER_INPUT');
+    }
+    expect(auditRecordSchema.safeParse(record(tenant, { userAgent: 'x'.repeat(USER_AGENT_MAX_LENGTH) })).success).toBe(true);
     expect((await query(tenant, '{ auditEvents { totalCount } }')).data!.auditEvents.totalCount).toBe(0);
   });
 

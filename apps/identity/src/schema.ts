@@ -2,6 +2,7 @@ import type { ContainerType } from 'type-graphql';
 import { buildFederatedSchema } from '@compliance-graph/federation';
 import { ApiKeyResolver } from './api-key/api-key.resolver';
 import { apiKeyReference } from './api-key/api-key.reference';
+import { withArgumentLimits } from './argument-limits';
 import { identityGraphEntities } from './entities';
 import { identityRules } from './permissions';
 import { InvitationResolver } from './invitation/invitation.resolver';
@@ -29,12 +30,13 @@ export const identityResolvers = [
 ] as const;
 
 /** Without a container (composition, rule coverage) the resolvers are never instantiated. */
-export function buildIdentitySchema(container?: ContainerType) {
-  return buildFederatedSchema({
+export async function buildIdentitySchema(container?: ContainerType) {
+  const schema = await buildFederatedSchema({
     resolvers: [...identityResolvers],
     orphanedTypes: identityGraphEntities,
     references: { ...tenantReference, ...userReference, ...membershipReference, ...apiKeyReference },
     rules: identityRules,
     container,
   });
+  return withArgumentLimits(schema);
 }

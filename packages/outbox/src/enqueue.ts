@@ -1,4 +1,4 @@
-import type { EntityManager, QueryRunner } from 'typeorm';
+import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { assertSchemaName, enableTenantRls } from '@compliance-graph/db';
 import type { OutboxMessage } from './message';
 
@@ -38,4 +38,33 @@ export async function createOutboxTable(runner: QueryRunner, schema: string): Pr
     `CREATE INDEX outbox_pending ON ${table} (tenant_id, position) WHERE delivered_at IS NULL`,
   );
   await enableTenantRls(runner, schema, 'outbox');
+}
+
+/** After this many refusals by the consumer (4xx) a message is set aside as dead. */
+export const REFUSALS_BEFORE_DEAD = 3;
+
+/**
+ * The migration that lets a relay set aside a message its consumer refuses (dead_at), so
+ * the tenant's later messages flow on; dead messages stay in the table until replayed.
+ * One class per service, each named with the same timestamp in its own migrations table.
+ */
+export function outboxDeadLettersMigration(schema: string): new () => MigrationInterface {
+  const table = `${assertSchemaName(schema)}.outbox`;
+  return class OutboxDeadLetters1764921600000 implements MigrationInterface {
+    name = 'OutboxDeadLetters1764921600000';
+
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`ALTER TABLE ${table} ADD COLUMN refusals integer NOT NULL DEFAULT 0, ADD COLUMN dead_at timestamptz`);
+      await runner.query(`DROP INDEX ${assertSchemaName(schema)}.outbox_pending`);
+      await runner.query(`CREATE INDEX outbox_pending ON ${table} (tenant_id, position) WHERE delivered_at IS NULL AND dead_at IS NULL`);
+      await runner.query(`CREATE INDEX outbox_dead ON ${table} (position) WHERE dead_at IS NOT NULL`);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`DROP INDEX ${assertSchemaName(schema)}.outbox_dead`);
+      await runner.query(`DROP INDEX ${assertSchemaName(schema)}.outbox_pending`);
+      await runner.query(`CREATE INDEX outbox_pending ON ${table} (tenant_id, position) WHERE delivered_at IS NULL`);
+      await runner.query(`ALTER TABLE ${table} DROP COLUMN refusals, DROP COLUMN dead_at`);
+    }
+  };
 }

@@ -10,6 +10,11 @@ export interface HttpDeliveryOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** 4xx answers about the caller or the route, not the messages: retried like an outage, never counted against a message. */
+const NOT_ABOUT_THE_MESSAGES = new Set([401, 403, 404, 408, 429]);
+
+/** The consumer refused the messages themselves (a 4xx such as 400): retrying the same bytes will not help. */
+export class ConsumerRefused extends Error {}
 
 /**
  * Delivers a batch as `POST {"topic", "messages"}` with the service credential as bearer.
@@ -37,6 +42,7 @@ export function httpDelivery(options: HttpDeliveryOptions): Deliver {
     } catch (error) {
       throw failure(timeout.aborted ? `no answer within ${timeoutMs} ms` : causeOf(error));
     }
+    if (status >= 400 && status < 500 && !NOT_ABOUT_THE_MESSAGES.has(status)) throw new ConsumerRefused(failure(`HTTP ${status}`).message);
     if (status < 200 || status > 299) throw failure(`HTTP ${status}`);
   };
 }

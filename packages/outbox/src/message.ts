@@ -1,4 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { badUserInput } from '@compliance-graph/auth';
+import {
+  CLIENT_ADDRESS_MAX_LENGTH,
+  USER_AGENT_MAX_LENGTH,
+  auditRecordSchema,
+  describeIssues,
+  normaliseHeaderValue,
+  type AuditRecord,
+} from './audit-record';
 
 /** An outbox message as DESIGN.md defines it. */
 export interface OutboxMessage<P extends object = Record<string, unknown>> {
@@ -10,24 +19,7 @@ export interface OutboxMessage<P extends object = Record<string, unknown>> {
   payload: P;
 }
 
-export type ActorKind = 'USER' | 'API_KEY' | 'SUPPORT' | 'SYSTEM';
-
-/** The audit record a producer sends; the audit service adds seq, recordedAt and leafHash. */
-export interface AuditRecord {
-  id: string;
-  tenantId: string;
-  occurredAt: string;
-  action: string;
-  actorKind: ActorKind;
-  actorId: string | null;
-  subjectType: string;
-  subjectId: string;
-  service: string;
-  ip: string | null;
-  userAgent: string | null;
-  reason: string | null;
-  data: Record<string, unknown>;
-}
+export type ActorKind = AuditRecord['actorKind'];
 
 export const AUDIT_TOPIC = 'audit';
 
@@ -46,32 +38,29 @@ export interface AuditEventInput {
   occurredAt?: Date;
 }
 
-const ACTION = /^[a-z_]+\.[a-z_]+$/;
-
-/** Builds the outbox message of an audit event `<domain>.<past-tense verb>`. */
+/**
+ * Builds the outbox message of an audit event `<domain>.<past-tense verb>`, with the client's
+ * address and user agent normalised, and checks it against the ingest's own schema: a record
+ * the ingest would refuse fails here, as BAD_USER_INPUT, and rolls back the change it describes.
+ */
 export function auditMessage(event: AuditEventInput): OutboxMessage<AuditRecord> {
-  if (!ACTION.test(event.action)) throw new Error(`audit action "${event.action}" is not <domain>.<verb>`);
   const id = randomUUID();
   const occurredAt = (event.occurredAt ?? new Date()).toISOString();
-  return {
+  const parsed = auditRecordSchema.safeParse({
     id,
-    topic: AUDIT_TOPIC,
     tenantId: event.tenantId,
     occurredAt,
-    payload: {
-      id,
-      tenantId: event.tenantId,
-      occurredAt,
-      action: event.action,
-      actorKind: event.actorKind,
-      actorId: event.actorId ?? null,
-      subjectType: event.subjectType,
-      subjectId: event.subjectId,
-      service: event.service,
-      ip: event.ip ?? null,
-      userAgent: event.userAgent ?? null,
-      reason: event.reason ?? null,
-      data: event.data ?? {},
-    },
-  };
+    action: event.action,
+    actorKind: event.actorKind,
+    actorId: event.actorId ?? null,
+    subjectType: event.subjectType,
+    subjectId: event.subjectId,
+    service: event.service,
+    ip: normaliseHeaderValue(event.ip, CLIENT_ADDRESS_MAX_LENGTH),
+    userAgent: normaliseHeaderValue(event.userAgent, USER_AGENT_MAX_LENGTH),
+    reason: event.reason ?? null,
+    data: event.data ?? {},
+  });
+  if (!parsed.success) throw badUserInput(`audit record of ${event.action}: ${describeIssues(parsed.error)}`);
+  return { id, topic: AUDIT_TOPIC, tenantId: event.tenantId, occurredAt, payload: parsed.data };
 }

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertSchemaName } from '@compliance-graph/db';
+import { REFUSALS_BEFORE_DEAD } from './enqueue';
 import type { OutboxMessage } from './message';
 
 /** The SQL of the relay, for one service's outbox table and the topics its relay delivers. */
@@ -12,6 +13,11 @@ export interface OutboxStore {
   nextBatch(tx: EntityManager, tenantId: string, limit: number): Promise<OutboxBatch | null>;
   markDelivered(tx: EntityManager, batch: OutboxBatch): Promise<void>;
   markFailed(tx: EntityManager, batch: OutboxBatch, error: string, retryInMs: number): Promise<void>;
+  /**
+   * The consumer refused the batch (4xx): counts a refusal against its head and sets the head
+   * aside as dead once it alone was refused REFUSALS_BEFORE_DEAD times. True when it died.
+   */
+  markRefused(tx: EntityManager, batch: OutboxBatch, error: string, retryInMs: number): Promise<boolean>;
   backlog(): Promise<OutboxBacklog>;
   /** Whether the connection sees every tenant's rows (the worker role), not one tenant's. */
   bypassesRowLevelSecurity(): Promise<boolean>;
@@ -29,6 +35,8 @@ export interface OutboxBatch {
 export interface OutboxBacklog {
   pending: number;
   oldestAgeSeconds: number | null;
+  /** Messages set aside after their consumer refused them; kept until replayed (`npm run operator -- outbox retry`). */
+  dead: number;
 }
 
 interface PendingRow {
@@ -39,6 +47,7 @@ interface PendingRow {
   occurred_at: Date;
   payload: Record<string, unknown>;
   attempts: number;
+  refusals: number;
   due: boolean;
 }
 
@@ -47,6 +56,14 @@ export function outboxStore(dataSource: DataSource, schema: string, topics: read
   const table = `${assertSchemaName(schema)}.outbox`;
   const ofTopics = `($1::text[] IS NULL OR topic = ANY($1::text[]))`;
   const topicList = topics ? [...topics] : null;
+
+  const deadCount = async () => {
+    const [row]: { dead: number }[] = await dataSource.query(
+      `SELECT count(*)::int AS dead FROM ${table} WHERE dead_at IS NOT NULL AND ${ofTopics}`,
+      [topicList],
+    );
+    return row.dead;
+  };
 
   return {
     async dueTenants() {
@@ -57,12 +74,12 @@ export function outboxStore(dataSource: DataSource, schema: string, topics: read
       const rows: { tenant_id: string }[] = await dataSource.query(
         `WITH RECURSIVE heads AS (
            (SELECT tenant_id, position, next_attempt_at FROM ${table}
-             WHERE delivered_at IS NULL AND ${ofTopics}
+             WHERE delivered_at IS NULL AND dead_at IS NULL AND ${ofTopics}
              ORDER BY tenant_id, position LIMIT 1)
            UNION ALL
            SELECT next.* FROM heads CROSS JOIN LATERAL (
              SELECT tenant_id, position, next_attempt_at FROM ${table}
-              WHERE delivered_at IS NULL AND ${ofTopics} AND tenant_id > heads.tenant_id
+              WHERE delivered_at IS NULL AND dead_at IS NULL AND ${ofTopics} AND tenant_id > heads.tenant_id
               ORDER BY tenant_id, position LIMIT 1) next
          )
          SELECT tenant_id FROM heads WHERE next_attempt_at <= clock_timestamp() ORDER BY position`,
@@ -83,14 +100,15 @@ export function outboxStore(dataSource: DataSource, schema: string, topics: read
 
     async nextBatch(tx, tenantId, limit) {
       const rows: PendingRow[] = await tx.query(
-        `SELECT position, id, topic, tenant_id, occurred_at, payload, attempts, next_attempt_at <= clock_timestamp() AS due
+        `SELECT position, id, topic, tenant_id, occurred_at, payload, attempts, refusals, next_attempt_at <= clock_timestamp() AS due
            FROM ${table}
-          WHERE tenant_id = $2 AND delivered_at IS NULL AND ${ofTopics}
+          WHERE tenant_id = $2 AND delivered_at IS NULL AND dead_at IS NULL AND ${ofTopics}
           ORDER BY position LIMIT $3`,
         [topicList, tenantId, limit],
       );
       if (rows.length === 0 || !rows[0].due) return null;
-      return batchOf(leadingRunOfOneTopic(rows));
+      // Once the consumer refused a batch, its head goes alone: a refusal then names one message.
+      return batchOf(rows[0].refusals > 0 ? rows.slice(0, 1) : leadingRunOfOneTopic(rows));
     },
 
     async markDelivered(tx, batch) {
@@ -108,13 +126,29 @@ export function outboxStore(dataSource: DataSource, schema: string, topics: read
       );
     },
 
+    async markRefused(tx, batch, error, retryInMs) {
+      // For UPDATE ... RETURNING, TypeORM answers [rows, affected].
+      const [[head]]: [{ dead: boolean }[], number] = await tx.query(
+        `UPDATE ${table}
+            SET attempts = attempts + 1, refusals = refusals + 1, last_error = $2,
+                next_attempt_at = clock_timestamp() + $3 * interval '1 millisecond',
+                dead_at = CASE WHEN $4 AND refusals + 1 >= $5 THEN clock_timestamp() END
+          WHERE position = $1 RETURNING dead_at IS NOT NULL AS dead`,
+        [batch.positions[0], error, retryInMs, batch.positions.length === 1, REFUSALS_BEFORE_DEAD],
+      );
+      if (batch.positions.length > 1) {
+        await tx.query(`UPDATE ${table} SET attempts = attempts + 1, last_error = $2 WHERE position = ANY($1::bigint[])`, [batch.positions.slice(1), error]);
+      }
+      return head.dead;
+    },
+
     async backlog() {
       const [row]: { pending: string; oldest: string | null }[] = await dataSource.query(
         `SELECT count(*) AS pending, EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)) AS oldest
-           FROM ${table} WHERE delivered_at IS NULL AND ${ofTopics}`,
+           FROM ${table} WHERE delivered_at IS NULL AND dead_at IS NULL AND ${ofTopics}`,
         [topicList],
       );
-      return { pending: Number(row.pending), oldestAgeSeconds: row.oldest === null ? null : Number(row.oldest) };
+      return { pending: Number(row.pending), oldestAgeSeconds: row.oldest === null ? null : Number(row.oldest), dead: await deadCount() };
     },
 
     async bypassesRowLevelSecurity() {
@@ -145,5 +179,45 @@ function batchOf(rows: PendingRow[]): OutboxBatch {
       occurredAt: row.occurred_at.toISOString(),
       payload: row.payload,
     })),
+  };
+}
+
+export interface DeadMessage {
+  id: string;
+  tenantId: string;
+  topic: string;
+  occurredAt: string;
+  deadAt: string;
+  refusals: number;
+  lastError: string | null;
+}
+
+/** The dead messages of one service's outbox, for the operator: listed, and replayed after a fix. */
+export function deadLetters(dataSource: DataSource, schema: string) {
+  const table = `${assertSchemaName(schema)}.outbox`;
+  return {
+    async list(): Promise<DeadMessage[]> {
+      const rows: Array<{ id: string; tenant_id: string; topic: string; occurred_at: Date; dead_at: Date; refusals: number; last_error: string | null }> =
+        await dataSource.query(`SELECT id, tenant_id, topic, occurred_at, dead_at, refusals, last_error FROM ${table} WHERE dead_at IS NOT NULL ORDER BY position`);
+      return rows.map((row) => ({
+        id: row.id,
+        tenantId: row.tenant_id,
+        topic: row.topic,
+        occurredAt: row.occurred_at.toISOString(),
+        deadAt: row.dead_at.toISOString(),
+        refusals: row.refusals,
+        lastError: row.last_error,
+      }));
+    },
+
+    /** Puts dead messages (all, or those ids) back in line at their own position; returns their ids. */
+    async retry(ids: string[] | 'all'): Promise<string[]> {
+      const [rows]: [Array<{ id: string }>, number] = await dataSource.query(
+        `UPDATE ${table} SET dead_at = NULL, refusals = 0, next_attempt_at = clock_timestamp()
+          WHERE dead_at IS NOT NULL AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) RETURNING id`,
+        [ids === 'all' ? null : ids],
+      );
+      return rows.map((row) => row.id);
+    },
   };
 }

@@ -1,12 +1,14 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '@compliance-graph/config';
 import { backoffDelayMs } from './backoff';
+import { ConsumerRefused } from './http-delivery';
 import type { OutboxMessage } from './message';
 import { outboxStore, type OutboxBacklog, type OutboxBatch, type OutboxStore } from './outbox-store';
 
 /**
  * Hands one tenant's messages of one topic, in `position` order, to their consumer; throws
- * when the consumer did not take them. The signal fires when the relay stops and gives up on
+ * when the consumer did not take them, with ConsumerRefused when it refused the messages
+ * themselves (they are then set aside after REFUSALS_BEFORE_DEAD refusals, not retried forever). The signal fires when the relay stops and gives up on
  * this call, so a transport can cancel it; the messages are delivered again later either way.
  */
 export type Deliver = (topic: string, messages: OutboxMessage[], signal?: AbortSignal) => Promise<void>;
@@ -251,7 +253,21 @@ class Relay {
     const failures = batch.attempts + 1;
     const retryInMs = backoffDelayMs(failures, this.settings.maxBackoffMs);
     const reason = describeFailure(error);
-    await this.store.markFailed(tx, batch, reason, retryInMs);
+    if (error instanceof ConsumerRefused) {
+      // Head of line no more: a message its consumer keeps refusing is set aside (kept, counted
+      // in /readyz, replayable by the operator) and the tenant's later messages flow on.
+      if (await this.store.markRefused(tx, batch, reason, retryInMs)) {
+        this.logger.error('outbox message refused by its consumer and set aside as dead; replay it with `outbox retry`', {
+          tenantId: batch.tenantId,
+          topic: batch.topic,
+          messageId: batch.messages[0].id,
+          error: reason,
+        });
+        return;
+      }
+    } else {
+      await this.store.markFailed(tx, batch, reason, retryInMs);
+    }
     this.logger.warn('outbox delivery failed; the tenant waits for the retry', {
       tenantId: batch.tenantId,
       topic: batch.topic,

@@ -64,6 +64,25 @@ describe('outbox enqueue', () => {
     });
   });
 
+  it('normalises the user agent and client address it takes from headers: bounded, control characters gone, never refused', () => {
+    const payload = (userAgent: string, ip: string) =>
+      auditMessage({ tenantId: tenantA, action: 'user.login_failed', actorKind: 'SYSTEM', subjectType: 'Tenant', subjectId: tenantA, service: 'identity', userAgent, ip }).payload;
+    expect(payload(`Mozilla ${'x'.repeat(5_000)}`, '203.0.113.9').userAgent).toBe(`Mozilla ${'x'.repeat(504)}`);
+    expect(payload('Odd\u0000\t\u0085agent\ud800!', ' 203.0.113.9\r\n')).toMatchObject({ userAgent: 'Oddagent\ufffd!', ip: '203.0.113.9' });
+    // A cut that would split a surrogate pair drops the whole pair.
+    expect(payload(`${'x'.repeat(511)}\u{1F600}`, '203.0.113.9').userAgent).toBe('x'.repeat(511));
+    expect(payload('\u0000\u0001', '\u0000')).toMatchObject({ userAgent: null, ip: null });
+  });
+
+  it('refuses, as BAD_USER_INPUT naming the field, a record the audit ingest would refuse', () => {
+    const attempt = (overrides: Record<string, unknown>) => () =>
+      auditMessage({ tenantId: tenantA, action: 'membership.revoked', actorKind: 'SYSTEM', subjectType: 'Membership', subjectId: tenantA, service: 'identity', ...overrides });
+    expect(attempt({ reason: 'left\u0000' })).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+    expect(attempt({ reason: 'left\u0000' })).toThrow(/reason must not contain NUL characters/);
+    expect(attempt({ data: { email: 'a\udc00' } })).toThrow(/data\.email must not contain unpaired UTF-16 surrogates/);
+    expect(attempt({ reason: 'r'.repeat(2_001) })).toThrow(/reason/);
+  });
+
   it('rolls back with the state change it describes', async () => {
     const message = auditMessage({ tenantId: tenantA, action: 'tenant.created', actorKind: 'SYSTEM', subjectType: 'Tenant', subjectId: tenantA, service: 'identity' });
     await expect(

@@ -3,13 +3,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { admin, closeAdmin } from '@compliance-graph/testing';
-import { httpDelivery, startOutboxRelay } from '../src';
+import { ConsumerRefused, httpDelivery, startOutboxRelay } from '../src';
 import { connect, enqueueFor, message, migrateProbeSchema, recordingLogger, storedRows } from './relay-fixtures';
 
 const SCHEMA = 'outbox_http_probe';
 const TOKEN = 'internal-service-token-do-not-log';
 
-type Answer = 'ok' | 'server error' | 'no answer';
+type Answer = 'ok' | 'server error' | 'no answer' | 400 | 401 | 429;
 
 /** A consumer endpoint on a real socket that records each request and answers as told. */
 async function startConsumer() {
@@ -21,7 +21,7 @@ async function startConsumer() {
     request.on('end', () => {
       requests.push({ headers: request.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
       if (state.answer === 'no answer') return;
-      response.writeHead(state.answer === 'ok' ? 202 : 500, { 'content-type': 'application/json' });
+      response.writeHead(state.answer === 'ok' ? 202 : typeof state.answer === 'number' ? state.answer : 500, { 'content-type': 'application/json' });
       response.end(JSON.stringify(state.answer === 'ok' ? { accepted: true } : { error: 'boom' }));
     });
   });
@@ -65,6 +65,21 @@ describe('httpDelivery', () => {
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toMatch(/HTTP 500$/);
     expect((failure as Error).message).not.toContain(TOKEN);
+  });
+
+  it('reports a 4xx about the messages as ConsumerRefused, and a 401 or 429 as an ordinary failure', async () => {
+    const outcome = async (answer: Answer) => {
+      consumer.state.answer = answer;
+      return httpDelivery({ url: consumer.url, token: TOKEN })('audit', batch).catch((error: Error) => error);
+    };
+    const refused = await outcome(400);
+    expect(refused).toBeInstanceOf(ConsumerRefused);
+    expect((refused as Error).message).toMatch(/HTTP 400$/);
+    for (const answer of [401, 429, 'server error'] as const) {
+      const failure = await outcome(answer);
+      expect(failure).toBeInstanceOf(Error);
+      expect(failure).not.toBeInstanceOf(ConsumerRefused);
+    }
   });
 
   it('fails when the consumer does not answer in time, and without the credential', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { admin, closeAdmin } from '@compliance-graph/testing';
-import { startOutboxRelay, type Deliver, type OutboxRelay, type OutboxRelayOptions } from '../src';
+import { ConsumerRefused, deadLetters, startOutboxRelay, type Deliver, type OutboxRelay, type OutboxRelayOptions } from '../src';
 import {
   connect,
   enqueueFor,
@@ -181,6 +181,59 @@ describe('outbox relay', () => {
     });
   });
 
+  it('sets aside a message its consumer refuses (4xx) after 3 attempts, delivers the tenant’s later ones, counts, logs and replays it', async () => {
+    const tenant = randomUUID();
+    const [before, bad, ...after] = await enqueueFor(app, SCHEMA, tenant, 'audit', 'audit', 'audit', 'audit');
+    const receptions: Reception[] = [];
+    const refusing = { id: bad.id };
+    const deliver: Deliver = async (topic, messages) => {
+      if (messages.some((m) => m.id === refusing.id)) throw new ConsumerRefused('delivering failed: HTTP 400');
+      receptions.push(receptionOf(topic, messages));
+    };
+    const logger = recordingLogger();
+    const started = relay(deliver, { logger });
+    const attempt = async () => {
+      await admin().query(`UPDATE ${SCHEMA}.outbox SET next_attempt_at = clock_timestamp() WHERE tenant_id = $1`, [tenant]);
+      await started.drain();
+    };
+
+    await attempt(); // the whole batch is refused: its head goes alone next
+    await attempt(); // `before` alone is delivered, then [bad, ...after] refused: bad's first attempt
+    expect(receivedIds(receptions)).toEqual([before.id]);
+    await attempt(); // bad alone, refused: its second
+    expect(await started.backlog()).toMatchObject({ pending: 3, dead: 0 });
+    await attempt(); // and its third: dead
+    expect(await started.backlog()).toMatchObject({ dead: 1 });
+    await started.drain();
+    expect(receivedIds(receptions)).toEqual([before.id, ...idsOf(after)]);
+    expect(await started.backlog()).toMatchObject({ pending: 0, dead: 1 });
+    expect(logger.entries.filter((e) => e.level === 'error').map((e) => e.fields.messageId)).toEqual([bad.id]);
+
+    const dead = deadLetters(worker, SCHEMA);
+    expect((await dead.list()).map((m) => [m.id, m.tenantId, m.refusals])).toEqual([[bad.id, tenant, 3]]);
+    expect((await dead.list())[0].lastError).toMatch(/HTTP 400/);
+    refusing.id = 'none';
+    expect(await dead.retry('all')).toEqual([bad.id]);
+    await started.drain();
+    expect(receivedIds(receptions)).toEqual([before.id, ...idsOf(after), bad.id]);
+    expect(await started.backlog()).toMatchObject({ pending: 0, dead: 0 });
+    expect(await dead.list()).toEqual([]);
+  });
+
+  it('never sets aside a message for failures that are not refusals, however many', async () => {
+    const tenant = randomUUID();
+    const [only] = await enqueueFor(app, SCHEMA, tenant, 'audit');
+    const started = relay(async () => {
+      throw new Error('delivering failed: HTTP 503');
+    });
+    for (let n = 0; n < 5; n += 1) {
+      await setNextAttempt(SCHEMA, only.id);
+      await started.drain();
+    }
+    expect(await started.backlog()).toMatchObject({ pending: 1, dead: 0 });
+    expect((await storedRow(SCHEMA, only.id)).attempts).toBe(5);
+  });
+
   describe('when a relay dies mid-batch', () => {
     /** A consumer that takes the batch and never answers, like a relay killed while waiting. */
     const hangingConsumer = () => {
@@ -298,7 +351,7 @@ describe('outbox relay', () => {
 
       await admin().query(`UPDATE ${SCHEMA}.outbox SET next_attempt_at = now()`);
       await relay(async () => undefined).drain();
-      expect(await outbox.backlog()).toEqual({ pending: 0, oldestAgeSeconds: null });
+      expect(await outbox.backlog()).toEqual({ pending: 0, oldestAgeSeconds: null, dead: 0 });
     });
 
     it('warns once a minute at most while the oldest message is older than the threshold', async () => {

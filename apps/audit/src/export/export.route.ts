@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Express, Request, Response } from 'express';
 import {
@@ -16,6 +15,7 @@ import {
 } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
 import { forwardedRequest, type ForwardedRequest } from '@compliance-graph/federation';
+import { auditMessage } from '@compliance-graph/outbox';
 import type { IngestService } from '../ingest/ingest.service';
 import { FORMATS, csvHeader, csvLine, ndjsonLine, type ExportFormat } from './export-format';
 import type { ExportService, ExportWindow } from './export.service';
@@ -88,23 +88,20 @@ export function mountExport(app: Express, options: ExportRouteOptions): void {
         count += 1;
       }
       res.end();
-      await options.ingest.ingest([
-        {
-          id: randomUUID(),
-          tenantId: principal.tenantId,
-          occurredAt: new Date().toISOString(),
-          action: 'audit.exported',
-          actorKind: principal.kind,
-          actorId: principal.subjectId,
-          subjectType: 'Tenant',
-          subjectId: principal.tenantId,
-          service: 'audit',
-          ip: reader.clientIp ?? null,
-          userAgent: reader.userAgent ?? null,
-          reason: null,
-          data: { format, treeSize, records: count, from: window.from?.toISOString() ?? null, to: window.to?.toISOString() ?? null },
-        },
-      ]);
+      // Built as every producer builds its records: the reader's user agent and address normalised.
+      const { payload } = auditMessage({
+        tenantId: principal.tenantId,
+        action: 'audit.exported',
+        actorKind: principal.kind,
+        actorId: principal.subjectId,
+        subjectType: 'Tenant',
+        subjectId: principal.tenantId,
+        service: 'audit',
+        ip: reader.clientIp,
+        userAgent: reader.userAgent,
+        data: { format, treeSize, records: count, from: window.from?.toISOString() ?? null, to: window.to?.toISOString() ?? null },
+      });
+      await options.ingest.ingest([payload]);
     } catch (error) {
       options.logger.error('audit export failed', { error });
       if (!res.headersSent) res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { badUserInput } from '@compliance-graph/auth';
 import { withTenant } from '@compliance-graph/db';
+import { describeIssues } from '@compliance-graph/outbox';
 import { leafHashOf, producedRecord, type ProducedRecord, type UnhashedRecord } from '../event/audit-record';
 import { TreeStore } from '../log/tree-store';
 import { rootHash } from '../merkle';
@@ -22,7 +23,7 @@ export class IngestService {
   async ingest(messages: unknown[]): Promise<IngestResult> {
     const records = messages.map((message, position) => {
       const parsed = producedRecord.safeParse(message);
-      if (!parsed.success) throw badUserInput(`record ${position}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+      if (!parsed.success) throw badUserInput(`record ${position}: ${describeIssues(parsed.error)}`);
       return parsed.data;
     });
     const byTenant = new Map<string, ProducedRecord[]>();

@@ -24,7 +24,7 @@ export class ApiKeyService {
 
   /** `cgk_<prefix>_<secret>`: 48 bits of public prefix, 256 bits of secret; only the SHA-256 of the whole key is kept. */
   async create(principal: Principal, caller: Caller, input: CreateApiKeyInput): Promise<CreatedApiKey> {
-    const name = assertText(input.name, 'name', 100);
+    const name = assertText(input.name, 'name', 'CreateApiKeyInput.name');
     if (!API_KEY_ROLES.includes(input.role)) throw badUserInput(`role must be one of ${API_KEY_ROLES.join(', ')}`);
     const expiresAt = new Date(input.expiresAt);
     const now = Date.now();

@@ -1,14 +1,17 @@
 import 'reflect-metadata';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '@compliance-graph/config';
-import { createDataSource } from '@compliance-graph/db';
+import { createDataSource, isUuid } from '@compliance-graph/db';
+import { deadLetters } from '@compliance-graph/outbox';
 import { recordIdentityAudit } from '../audit';
 import { clearUserMfa } from '../mfa/mfa-reset';
 import { assertText, normaliseEmail } from '../validation';
 
 const USAGE = `usage: npm run operator -- grant <email> | revoke <email> | list
-       npm run operator -- reset-mfa <email> <reason ...>`;
+       npm run operator -- reset-mfa <email> <reason ...>
+       npm run operator -- outbox list | outbox retry (--all | <event id> ...)`;
 
 /** How a platform action appears in a tenant's audit log: no request, no address. */
 const CLI_CALLER = { clientIp: null, userAgent: 'npm run operator' };
@@ -49,7 +52,7 @@ const setOperator =
  */
 const resetMfa: Command = async (db, [email, ...words]) => {
   const address = normaliseEmail(email);
-  const reason = assertText(words.join(' '), 'reason', 500);
+  const reason = assertText(words.join(' '), 'reason');
   const tenants = await db.transaction(async (tx) => {
     const [user]: Array<{ id: string }> = await tx.query(`SELECT id FROM identity.users WHERE email = $1 FOR UPDATE`, [address]);
     if (!user) return null;
@@ -76,7 +79,33 @@ const resetMfa: Command = async (db, [email, ...words]) => {
   return 0;
 };
 
+/**
+ * Identity's dead outbox messages (audit records the audit service refused 3 times): listed
+ * with the refusal, and put back in line once the cause is fixed. The relay then delivers them.
+ */
+const outbox: Command = async (db, args) => {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { all: { type: 'boolean', default: false } } });
+  const [action, ...ids] = positionals;
+  const dead = deadLetters(db, 'identity');
+  if (action === 'list' && ids.length === 0 && !values.all) {
+    const messages = await dead.list();
+    for (const m of messages) say(`${m.id}  tenant ${m.tenantId}  ${m.topic}  occurred ${m.occurredAt}  dead since ${m.deadAt}  refused ${m.refusals}x: ${m.lastError ?? ''}`);
+    say(`${messages.length} dead message(s)`);
+    return 0;
+  }
+  if (action === 'retry' && values.all !== ids.length > 0) {
+    const invalid = ids.filter((id) => !isUuid(id));
+    if (invalid.length > 0) return fail(`not an event id: ${invalid.join(', ')}`);
+    const retried = await dead.retry(values.all ? 'all' : ids);
+    say(`put ${retried.length} dead message(s) back in line: ${retried.join(', ')}`);
+    return retried.length === 0 && !values.all ? 1 : 0;
+  }
+  process.stderr.write(`${USAGE}\n`);
+  return 2;
+};
+
 const COMMANDS: Record<string, { args: number; run: Command }> = {
+  outbox: { args: 1, run: outbox },
   list: { args: 0, run: list },
   grant: { args: 1, run: setOperator(true) },
   revoke: { args: 1, run: setOperator(false) },

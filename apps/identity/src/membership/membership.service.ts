@@ -61,7 +61,7 @@ export class MembershipService {
 
   /** Ends a membership with a reason; its sessions end at once (refresh fails, the gateway refuses within seconds). */
   async revoke(principal: Principal, caller: Caller, membershipId: string, reason: string): Promise<MembershipEntity> {
-    const why = assertText(reason, 'reason', 500);
+    const why = assertText(reason, 'reason');
     return withTenant(this.db, principal, async (tx) => {
       const membership = await this.activeMembership(tx, membershipId);
       if (membership.role === 'OWNER') {

@@ -135,7 +135,7 @@ export class MfaService {
    */
   async resetMemberMfa(principal: Principal, caller: Caller, membershipId: string, reason: string): Promise<MembershipEntity> {
     if (!isUuid(membershipId)) throw badUserInput('membershipId must be a UUID');
-    const why = assertText(reason, 'reason', 500);
+    const why = assertText(reason, 'reason');
     return withTenant(this.db, principal, async (tx) => {
       const membership = await tx.findOne(MembershipEntity, { where: { id: membershipId, revokedAt: IsNull() } });
       if (!membership) throw notFound('No such membership');

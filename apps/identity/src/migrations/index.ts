@@ -1,3 +1,4 @@
+import { outboxDeadLettersMigration } from '@compliance-graph/outbox';
 import { InitialIdentity1764230400000 } from './1764230400000-initial-identity';
 import { Sessions1764316800000 } from './1764316800000-sessions';
 import { Mfa1764316800001 } from './1764316800001-mfa';
@@ -5,7 +6,7 @@ import { Invitations1764403200000 } from './1764403200000-invitations';
 import { ApiKeys1764489600000 } from './1764489600000-api-keys';
 import { SupportSessions1764576000000 } from './1764576000000-support-sessions';
 import { MfaResetScope1764748800000 } from './1764748800000-mfa-reset-scope';
-import { ThrottleReservation1764921600000 } from './1764921600000-throttle-reservation';
+import { ThrottleReservation1764921600001 } from './1764921600001-throttle-reservation';
 
 export const identityMigrations = [
   InitialIdentity1764230400000,
@@ -15,5 +16,6 @@ export const identityMigrations = [
   ApiKeys1764489600000,
   SupportSessions1764576000000,
   MfaResetScope1764748800000,
-  ThrottleReservation1764921600000,
+  outboxDeadLettersMigration('identity'),
+  ThrottleReservation1764921600001,
 ];

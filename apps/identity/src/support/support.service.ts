@@ -44,7 +44,7 @@ export class SupportService {
     if (!operator?.is_operator || !operator.mfa_enabled || !principal.mfa) {
       throw forbidden('Support sessions are for platform operators signed in with MFA');
     }
-    const why = assertText(reason, 'reason', 500);
+    const why = assertText(reason, 'reason');
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_MINUTES) throw badUserInput(`minutes must be between 1 and ${MAX_MINUTES}`);
     const slug = assertSlug(tenantSlug.trim().toLowerCase());
     const [target]: Array<{ tenant_id: string; support_access_allowed: boolean }> = await this.db.query(

@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { serviceRoles } from '@compliance-graph/db';
 
-export class ThrottleReservation1764921600000 implements MigrationInterface {
-  name = 'ThrottleReservation1764921600000';
+export class ThrottleReservation1764921600001 implements MigrationInterface {
+  name = 'ThrottleReservation1764921600001';
 
   async up(runner: QueryRunner): Promise<void> {
     // One attempt reserved on every counter in one statement, before a password or code is
