@@ -16,6 +16,7 @@ const ALLOWED_SECURITY_DEFINER_FUNCTIONS: string[] = [
   'identity.find_refresh_token', // refresh and logout: tenant and session of a token hash
   'identity.find_tenant_for_support', // openSupportSession: a tenant by slug, and whether it allows support
   'identity.member_elsewhere', // resetMemberMfa: whether the member also belongs to another tenant (yes or no)
+  'identity.origin_stands', // a switchTenant session: whether the session it derives from (another tenant's) still stands (yes or no)
 ];
 
 const rolesOf = (kind: 'owner' | 'app' | 'worker' | 'lookup') => SCHEMAS.map((schema) => `${schema}_${kind}`);

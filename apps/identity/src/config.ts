@@ -13,6 +13,8 @@ export const identityEnv = z.object({
   ACCESS_TOKEN_TTL_SECONDS: seconds(900, 3600),
   REFRESH_TOKEN_TTL_SECONDS: seconds(30 * 86400, 365 * 86400),
   INVITATION_TTL_SECONDS: seconds(7 * 86400, 90 * 86400),
+  /** How recent a sign-in must be to start or confirm TOTP enrolment or regenerate recovery codes. */
+  RECENT_SIGN_IN_SECONDS: seconds(600, 86400),
   /** Failed logins per tenant slug + email within the window before throttling starts. */
   LOGIN_THROTTLE_ACCOUNT_LIMIT: z.coerce.number().int().min(1).default(5),
   /** Failed logins per client address within the window before throttling starts. */

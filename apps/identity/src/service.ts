@@ -56,7 +56,7 @@ export async function startIdentityService(config: IdentityConfig) {
         windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
         baseBlockSeconds: config.LOGIN_THROTTLE_BASE_SECONDS,
       });
-      const mfa = new MfaService(db, encryptionKey, throttle);
+      const mfa = new MfaService(db, encryptionKey, throttle, config.RECENT_SIGN_IN_SECONDS);
       const sessions = new SessionService(db, issuer, throttle, mfa);
       const apiKeys = new ApiKeyService(db, issuer);
       const support = new SupportService(db, sessions);

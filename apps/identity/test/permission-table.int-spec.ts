@@ -131,6 +131,15 @@ describe('identity permission table (contract README, "Who may do what")', () =>
     const apiKeyId = await createApiKey();
     callers.apiKey = user('AUDITOR', apiKeyId, { kind: 'API_KEY', sessionId: apiKeyId });
 
+    // Each member caller signed in: the session row login writes (switchTenant derives from it).
+    for (const caller of Object.values(callers)) {
+      if (caller?.kind !== 'USER') continue;
+      await admin().query(
+        `INSERT INTO identity.sessions (id, tenant_id, user_id, mfa_passed, expires_at, kind) VALUES ($1, $2, $3, $4, now() + interval '1 hour', 'USER')`,
+        [caller.sessionId, caller.tenantId, caller.subjectId, caller.mfa],
+      );
+    }
+
     const other = await addMember(home.tenantId, 'MEMBER', 'Other member');
     fixture = { tenantId: home.tenantId, slug: home.slug, other: { userId: other.userId, membershipId: other.membershipId }, apiKeyId };
     // Every User field a row reads has a value, so a null one means hidden.

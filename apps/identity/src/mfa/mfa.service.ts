@@ -28,11 +28,27 @@ export class MfaService {
     private readonly db: DataSource,
     private readonly encryptionKey: Buffer,
     private readonly throttle: LoginThrottle,
+    private readonly recentSignInSeconds: number,
     private readonly issuer = 'Compliance Graph',
   ) {}
 
+  /**
+   * Changing the second factor needs a recent sign-in (refresh and switchTenant keep the
+   * original time), so a thief of an access or refresh token cannot enrol their own authenticator.
+   */
+  private async assertRecentSignIn(tx: EntityManager, principal: Principal): Promise<void> {
+    const [session]: Array<{ recent: boolean }> = await tx.query(
+      `SELECT authenticated_at > now() - make_interval(secs => $2) AS recent FROM identity.sessions WHERE id = $1`,
+      [principal.sessionId, this.recentSignInSeconds],
+    );
+    if (!session?.recent) {
+      throw forbidden(`Sign in again: changing your authenticator needs a sign-in within the last ${Math.round(this.recentSignInSeconds / 60)} minutes`);
+    }
+  }
+
   async startEnrollment(principal: Principal): Promise<TotpEnrollment> {
     return withTenant(this.db, principal, async (tx) => {
+      await this.assertRecentSignIn(tx, principal);
       const state = await this.state(tx, principal.subjectId);
       if (state.totp_secret) throw conflict('MFA is already enabled: regenerate recovery codes, or ask an admin to reset it');
       const secret = generateTotpSecret();
@@ -55,6 +71,7 @@ export class MfaService {
     const counters = this.throttle.counters(caller.clientIp, { userId: principal.subjectId });
     await this.throttle.reserve(counters);
     const activation = await withTenant(this.db, principal, async (tx) => {
+      await this.assertRecentSignIn(tx, principal);
       const state = await this.state(tx, principal.subjectId);
       if (state.totp_secret) throw conflict('MFA is already enabled');
       if (!state.totp_pending_secret) throw badUserInput('Start an enrolment first');
@@ -86,6 +103,7 @@ export class MfaService {
     const counters = this.throttle.counters(caller.clientIp, { userId: principal.subjectId });
     await this.throttle.reserve(counters);
     const activation = await withTenant(this.db, principal, async (tx) => {
+      await this.assertRecentSignIn(tx, principal);
       const state = await this.state(tx, principal.subjectId);
       if (!state.totp_secret) throw badUserInput('MFA is not enabled');
       if (!(await this.useTotp(tx, principal.subjectId, state, totpCode))) return null;

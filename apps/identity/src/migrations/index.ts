@@ -7,6 +7,7 @@ import { ApiKeys1764489600000 } from './1764489600000-api-keys';
 import { SupportSessions1764576000000 } from './1764576000000-support-sessions';
 import { MfaResetScope1764748800000 } from './1764748800000-mfa-reset-scope';
 import { ThrottleReservation1764921600001 } from './1764921600001-throttle-reservation';
+import { DerivedSessions1765008000000 } from './1765008000000-derived-sessions';
 
 export const identityMigrations = [
   InitialIdentity1764230400000,
@@ -18,4 +19,5 @@ export const identityMigrations = [
   MfaResetScope1764748800000,
   outboxDeadLettersMigration('identity'),
   ThrottleReservation1764921600001,
+  DerivedSessions1765008000000,
 ];

@@ -33,6 +33,10 @@ export class SessionEntity {
   @Column('timestamptz', { name: 'expires_at' })
   expiresAt!: Date;
 
+  /** The session switchTenant derived this one from (in another tenant); it stands only with it. */
+  @Column('uuid', { name: 'origin_session_id', nullable: true })
+  originSessionId!: string | null;
+
   @Column('timestamptz', { name: 'revoked_at', nullable: true })
   revokedAt!: Date | null;
 

@@ -45,6 +45,8 @@ export interface OpenSession {
   mfaPassed: boolean;
   /** A platform operator's visit: its reason and the end of its time box. */
   support?: { reason: string; expiresAt: Date };
+  /** switchTenant: the session this one derives from, whose sign-in time and expiry it keeps. */
+  origin?: Pick<SessionEntity, 'id' | 'authenticatedAt' | 'expiresAt'>;
 }
 
 export class SessionService {
@@ -70,8 +72,9 @@ export class SessionService {
       supportReason: session.support?.reason ?? null,
       mfaPassed: session.mfaPassed,
       createdAt: now,
-      authenticatedAt: now,
-      expiresAt: session.support?.expiresAt ?? new Date(now.getTime() + this.issuer.refreshTtlSeconds * 1000),
+      authenticatedAt: session.origin?.authenticatedAt ?? now,
+      expiresAt: session.origin?.expiresAt ?? session.support?.expiresAt ?? new Date(now.getTime() + this.issuer.refreshTtlSeconds * 1000),
+      originSessionId: session.origin?.id ?? null,
       revokedAt: null,
       revokedReason: null,
     });
@@ -175,12 +178,17 @@ export class SessionService {
    */
   async switchTenant(principal: Principal, caller: Caller, tenantId: string): Promise<AuthPayload> {
     if (!isUuid(tenantId)) throw badUserInput('tenantId must be a UUID');
+    const origin = await withTenant(this.db, principal, async (tx) => {
+      const session = await tx.findOneBy(SessionEntity, { id: principal.sessionId });
+      return session && (await this.currentRole(tx, session)) ? session : null;
+    });
+    if (!origin) throw unauthenticated('Your session has ended: sign in again');
     const payload = await withTenant(this.db, tenantId, async (tx) => {
       const membership = await tx.findOne(MembershipEntity, { where: { tenantId, userId: principal.subjectId, revokedAt: IsNull() } });
       if (!membership) return null;
       const [user]: Array<{ mfa_enabled: boolean }> = await tx.query(`SELECT mfa_enabled FROM identity.users WHERE id = $1`, [principal.subjectId]);
       if (user.mfa_enabled && !principal.mfa) throw mfaRequired('Switch from a session that passed MFA');
-      const opened = await this.open(tx, { tenantId, userId: principal.subjectId, role: membership.role, mfaPassed: principal.mfa });
+      const opened = await this.open(tx, { tenantId, userId: principal.subjectId, role: membership.role, mfaPassed: origin.mfaPassed, origin });
       await recordIdentityAudit(tx, caller, {
         tenantId,
         action: 'user.logged_in',
@@ -217,6 +225,10 @@ export class SessionService {
       [session.userId],
     );
     if (!user || session.authenticatedAt < user.sessions_valid_after) return null;
+    if (session.originSessionId) {
+      const [{ stands }] = await tx.query(`SELECT identity.origin_stands($1) AS stands`, [session.originSessionId]);
+      if (!stands) return null;
+    }
     if (session.kind === 'SUPPORT') return user.is_operator ? SUPPORT_ROLE : null;
     const membership = await tx.findOne(MembershipEntity, { where: { tenantId: session.tenantId, userId: session.userId, revokedAt: IsNull() } });
     return membership?.role ?? null;
@@ -260,7 +272,8 @@ export class SessionService {
       expiresAt: session.expiresAt,
       usedAt: null,
     });
-    const access = await this.issuer.accessToken(principal);
+    // No access token outlives its session (a support session's time box above all).
+    const access = await this.issuer.accessToken(principal, session.expiresAt);
     return Object.assign(new AuthPayload(), {
       accessToken: access.token,
       accessTokenExpiresAt: access.expiresAt,
