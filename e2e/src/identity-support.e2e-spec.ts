@@ -62,6 +62,15 @@ describe('identity: support access', () => {
     expect(requests).toEqual(['graphql WhoAmI', 'graphql Members', 'graphql Change']);
   });
 
+  it('issues access tokens that expire no later than the support session', async () => {
+    const operator = await operatorWithMfa();
+    const customer = await customerAllowingSupport();
+    const support = (await gql(OPEN, { s: customer.tenant.slug, r: 'ticket 9: a short look', m: 5 }, operator.accessToken)).data.openSupportSession;
+    const { exp } = JSON.parse(Buffer.from(support.accessToken.split('.')[1], 'base64url').toString('utf8')) as { exp: number };
+    const viewer = (await gql('{ viewer { supportSessionExpiresAt } }', {}, support.accessToken)).data.viewer;
+    expect(exp * 1000).toBeLessThanOrEqual(Date.parse(viewer.supportSessionExpiresAt));
+  });
+
   it('refuses the tenant that does not allow it, non-operators, sessions without MFA and boxes over an hour', async () => {
     const operator = await operatorWithMfa();
     const closed = await signUp('Closed');
