@@ -9,6 +9,7 @@ import { graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
 
 const VERIFY_CLI = join(__dirname, '../../tools/verify/dist/main.js');
+const TREE_SIZE = 'x-audit-tree-size';
 const KEYS = ['id', 'tenantId', 'seq', 'occurredAt', 'recordedAt', 'action', 'actorKind', 'actorId', 'subjectType', 'subjectId', 'service', 'ip', 'userAgent', 'reason', 'data', 'leafHash'];
 
 /** The export a tenant admin downloads, and the offline verifier anyone can run on it. */
@@ -37,6 +38,15 @@ describe('audit export and offline verification', () => {
 
   const download = (query: string, token = owner.accessToken) =>
     fetch(`${stack.gatewayUrl}/audit/export${query}`, { headers: { ...bearer(token), 'user-agent': 'export-spec' } });
+  const exportsRecorded = async () =>
+    (await admin().query(`SELECT count(*)::int AS n FROM audit.events WHERE tenant_id = $1 AND action = 'audit.exported'`, [owner.tenant.id])).rows[0].n;
+  /** Polls until `sql` counts `n` rows: producers' records reach the log through the relay, within seconds. */
+  const eventually = async (sql: string, params: unknown[], n: number) => {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      if ((await admin().query(sql, params)).rows[0].n >= n) return;
+    }
+    throw new Error(`timed out waiting for ${n} rows of ${sql}`);
+  };
   const verifyCli = (exportFile: string, checkpointFile: string, keyFile: string) => {
     try {
       return { code: 0, out: execFileSync(process.execPath, [VERIFY_CLI, 'audit', exportFile, '--checkpoint', checkpointFile, '--key', keyFile], { encoding: 'utf8' }) };
@@ -87,6 +97,75 @@ describe('audit export and offline verification', () => {
     expect(await forbidden.json()).toEqual({ error: { code: 'FORBIDDEN', message: expect.any(String) } });
     expect((await download('?format=xml')).status).toBe(400);
     expect((await download('?from=yesterday')).status).toBe(400);
+  });
+
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'xml', 'csv&format=ndjson'])(
+    'refuses format=%s with BAD_USER_INPUT and serves nothing',
+    async (format) => {
+      const answer = await download(`?format=${format}`);
+      expect(answer.status).toBe(400);
+      expect(answer.headers.get(TREE_SIZE)).toBeNull();
+      expect(await answer.json()).toEqual({ error: { code: 'BAD_USER_INPUT', message: 'format must be ndjson or csv' } });
+    },
+  );
+
+  it('neutralises CSV cells a spreadsheet would run as a formula, and keeps them verbatim in NDJSON', async () => {
+    const reasons = ['=HYPERLINK("http://evil.test","x")', '+1+2', '-1+2', '@SUM(A1)'];
+    for (const reason of reasons) {
+      const member = await addMember(owner.tenant.id, 'MEMBER');
+      const answer = await gql('mutation ($m: ID!, $r: String!) { revokeMembership(membershipId: $m, reason: $r) { id } }', { m: member.membershipId, r: reason }, owner.accessToken);
+      expect(answer.errors).toBeUndefined();
+    }
+    await eventually(`SELECT count(*)::int AS n FROM audit.events WHERE tenant_id = $1 AND reason = ANY($2)`, [owner.tenant.id, reasons], reasons.length);
+    const csv = await (await download('?format=csv')).text();
+    for (const cell of ['"\'=HYPERLINK(""http://evil.test"",""x"")"', "'+1+2", "'-1+2", "'@SUM(A1)"]) {
+      expect(csv).toContain(`,${cell},`);
+    }
+    const ndjson = (await (await download('?format=ndjson')).text()).trim().split('\n').map((line) => JSON.parse(line));
+    expect(ndjson.filter((r) => reasons.includes(r.reason)).map((r) => r.reason)).toEqual(reasons);
+  });
+
+  it('records the export before its first byte: while the record cannot be written, nothing is served', async () => {
+    const holder = await admin().connect();
+    let answer: Response | undefined;
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT size FROM audit.log_heads WHERE tenant_id = $1 FOR UPDATE`, [owner.tenant.id]);
+      const pending = download('?format=ndjson').then((a) => (answer = a));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(answer).toBeUndefined();
+      await holder.query('COMMIT');
+      await pending;
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    const size = Number(answer!.headers.get(TREE_SIZE));
+    const { rows } = await admin().query(`SELECT seq FROM audit.events WHERE tenant_id = $1 AND action = 'audit.exported' AND seq = $2`, [owner.tenant.id, size]);
+    expect(rows).toHaveLength(1);
+    expect((await answer!.text()).trim().split('\n')).toHaveLength(size);
+  });
+
+  it('serves no export it could not record', async () => {
+    const refuse = `refuse_export_${owner.tenant.id.replace(/-/g, '')}`;
+    await admin().query(
+      `CREATE FUNCTION public.${refuse}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'recording refused'; END $$`,
+    );
+    await admin().query(
+      `CREATE TRIGGER ${refuse} BEFORE INSERT ON audit.events FOR EACH ROW
+       WHEN (NEW.tenant_id = '${owner.tenant.id}' AND NEW.action = 'audit.exported') EXECUTE FUNCTION public.${refuse}()`,
+    );
+    try {
+      const before = await exportsRecorded();
+      const answer = await download('?format=ndjson');
+      expect(answer.status).toBe(500);
+      expect(answer.headers.get(TREE_SIZE)).toBeNull();
+      expect(await answer.json()).toEqual({ error: { code: 'INTERNAL_SERVER_ERROR', message: expect.any(String) } });
+      expect(await exportsRecorded()).toBe(before);
+    } finally {
+      await admin().query(`DROP TRIGGER ${refuse} ON audit.events`);
+      await admin().query(`DROP FUNCTION public.${refuse}()`);
+    }
   });
 
   describe('the verifier CLI', () => {

@@ -12,13 +12,25 @@ export const FORMATS = {
 } as const;
 export type ExportFormat = keyof typeof FORMATS;
 
+/** Own keys only: `toString`, `constructor` or `__proto__` are not formats. */
+export const isExportFormat = (value: unknown): value is ExportFormat =>
+  typeof value === 'string' && Object.hasOwn(FORMATS, value);
+
 export const ndjsonLine = (record: ExportRecord) =>
   `${JSON.stringify(Object.fromEntries(RECORD_KEYS.map((key) => [key, record[key]])))}\n`;
 
-/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; null is empty. */
+/** A spreadsheet takes a cell beginning with one of these as a formula (CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; null is empty.
+ * A field that would start a formula gets a leading single quote, as OWASP recommends, so the
+ * CSV is for reading: NDJSON is the form that verifies.
+ */
 const csvField = (value: unknown) => {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const raw = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 

@@ -17,7 +17,7 @@ import type { Logger } from '@compliance-graph/config';
 import { forwardedRequest, type ForwardedRequest } from '@compliance-graph/federation';
 import { auditMessage } from '@compliance-graph/outbox';
 import type { IngestService } from '../ingest/ingest.service';
-import { FORMATS, csvHeader, csvLine, ndjsonLine, type ExportFormat } from './export-format';
+import { FORMATS, csvHeader, csvLine, isExportFormat, ndjsonLine, type ExportFormat } from './export-format';
 import type { ExportService, ExportWindow } from './export.service';
 
 export const EXPORT_PATH = '/audit/export';
@@ -43,8 +43,8 @@ async function readerOf(req: Request, options: ExportRouteOptions): Promise<Forw
 }
 
 function windowOf(req: Request): { format: ExportFormat; window: ExportWindow } {
-  const format = (req.query.format ?? 'ndjson') as string;
-  if (!(format in FORMATS)) throw badUserInput('format must be ndjson or csv');
+  const format = req.query.format ?? 'ndjson';
+  if (!isExportFormat(format)) throw badUserInput('format must be ndjson or csv');
   const date = (name: 'from' | 'to') => {
     const value = req.query[name];
     if (value === undefined) return undefined;
@@ -52,13 +52,14 @@ function windowOf(req: Request): { format: ExportFormat; window: ExportWindow } 
     if (Number.isNaN(parsed.getTime())) throw badUserInput(`${name} must be an ISO date-time`);
     return parsed;
   };
-  return { format: format as ExportFormat, window: { from: date('from'), to: date('to') } };
+  return { format, window: { from: date('from'), to: date('to') } };
 }
 
 /**
  * GET /audit/export: the caller's log at one tree size (X-Audit-Tree-Size), streamed in seq
- * order with backpressure, so memory stays flat for any size. Afterwards the export itself is
- * recorded as `audit.exported`, beyond the exported size.
+ * order with backpressure, so memory stays flat for any size. The export itself is recorded as
+ * `audit.exported`, beyond the exported size, before its first byte is sent: no export is ever
+ * served unrecorded, and one that cannot be recorded is not served.
  */
 export function mountExport(app: Express, options: ExportRouteOptions): void {
   app.get(EXPORT_PATH, async (req: Request, res: Response) => {
@@ -75,20 +76,9 @@ export function mountExport(app: Express, options: ExportRouteOptions): void {
     const { principal } = reader;
     const { format, window } = request;
     try {
-      const treeSize = await options.exports.treeSize(principal);
-      res.status(200);
-      res.setHeader('Content-Type', FORMATS[format].contentType);
-      res.setHeader('Content-Disposition', `attachment; filename="audit-${principal.tenantId}-${treeSize}.${FORMATS[format].extension}"`);
-      res.setHeader(TREE_SIZE_HEADER, String(treeSize));
-      res.setHeader('Cache-Control', 'no-store');
-      if (format === 'csv') res.write(csvHeader());
-      let count = 0;
-      for await (const record of options.exports.records(principal, treeSize, window)) {
-        if (!res.write(format === 'csv' ? csvLine(record) : ndjsonLine(record))) await once(res, 'drain');
-        count += 1;
-      }
-      res.end();
-      // Built as every producer builds its records: the reader's user agent and address normalised.
+      const plan = await options.exports.plan(principal, window);
+      // Recorded before the first byte, built as every producer builds its records (the
+      // reader's user agent and address normalised): no export is ever served unrecorded.
       const { payload } = auditMessage({
         tenantId: principal.tenantId,
         action: 'audit.exported',
@@ -99,9 +89,19 @@ export function mountExport(app: Express, options: ExportRouteOptions): void {
         service: 'audit',
         ip: reader.clientIp,
         userAgent: reader.userAgent,
-        data: { format, treeSize, records: count, from: window.from?.toISOString() ?? null, to: window.to?.toISOString() ?? null },
+        data: { format, ...plan, from: window.from?.toISOString() ?? null, to: window.to?.toISOString() ?? null },
       });
       await options.ingest.ingest([payload]);
+      res.status(200);
+      res.setHeader('Content-Type', FORMATS[format].contentType);
+      res.setHeader('Content-Disposition', `attachment; filename="audit-${principal.tenantId}-${plan.treeSize}.${FORMATS[format].extension}"`);
+      res.setHeader(TREE_SIZE_HEADER, String(plan.treeSize));
+      res.setHeader('Cache-Control', 'no-store');
+      if (format === 'csv') res.write(csvHeader());
+      for await (const record of options.exports.records(principal, plan.treeSize, window)) {
+        if (!res.write(format === 'csv' ? csvLine(record) : ndjsonLine(record))) await once(res, 'drain');
+      }
+      res.end();
     } catch (error) {
       options.logger.error('audit export failed', { error });
       if (!res.headersSent) res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@compliance-graph/auth';
 import { withTenant } from '@compliance-graph/db';
 import type { ExportRecord } from '../event/audit-record';
@@ -13,12 +13,32 @@ export interface ExportWindow {
   to?: Date;
 }
 
+/** What an export will serve: the records below `treeSize` in the window, `records` of them. */
+export interface ExportPlan {
+  treeSize: number;
+  records: number;
+}
+
+/** The window's records below `size`, after seq `after`, in seq order. */
+function windowQuery(tx: EntityManager, size: number, window: ExportWindow, after = -1) {
+  const query = tx
+    .createQueryBuilder(AuditEventEntity, 'e')
+    .where('e.seq > :after AND e.seq < :size', { after, size })
+    .orderBy('e.seq', 'ASC');
+  if (window.from) query.andWhere('e.occurredAt >= :from', { from: window.from });
+  if (window.to) query.andWhere('e.occurredAt < :to', { to: window.to });
+  return query;
+}
+
 export class ExportService {
   constructor(private readonly db: DataSource) {}
 
-  /** The log's size now: the export covers exactly the records below it. */
-  treeSize(principal: Principal): Promise<number> {
-    return withTenant(this.db, principal, (tx) => headSize(tx, principal.tenantId));
+  /** The log's size now (the export covers exactly the records below it) and how many it serves. */
+  plan(principal: Principal, window: ExportWindow): Promise<ExportPlan> {
+    return withTenant(this.db, principal, async (tx) => {
+      const treeSize = await headSize(tx, principal.tenantId);
+      return { treeSize, records: await windowQuery(tx, treeSize, window).getCount() };
+    });
   }
 
   /**
@@ -29,16 +49,7 @@ export class ExportService {
   async *records(principal: Principal, treeSize: number, window: ExportWindow): AsyncGenerator<ExportRecord> {
     let after = -1;
     for (;;) {
-      const page = await withTenant(this.db, principal, (tx) => {
-        const query = tx
-          .createQueryBuilder(AuditEventEntity, 'e')
-          .where('e.seq > :after AND e.seq < :size', { after, size: treeSize })
-          .orderBy('e.seq', 'ASC')
-          .take(PAGE);
-        if (window.from) query.andWhere('e.occurredAt >= :from', { from: window.from });
-        if (window.to) query.andWhere('e.occurredAt < :to', { to: window.to });
-        return query.getMany();
-      });
+      const page = await withTenant(this.db, principal, (tx) => windowQuery(tx, treeSize, window, after).take(PAGE).getMany());
       for (const event of page) yield event.toExportRecord();
       if (page.length < PAGE) return;
       after = page[page.length - 1].seq;
