@@ -1,3 +1,4 @@
+import { callerOf } from './context';
 import { guard, hasRole } from './rules';
 
 describe('guard', () => {
@@ -13,5 +14,11 @@ describe('guard', () => {
     expect(() => guard('spec:isSelf', (_p, args, ctx) => args.userId === ctx.principal?.subjectId)).toThrow(
       'shield rule "spec:isSelf" is already registered with another body; give this rule its own name',
     );
+  });
+});
+
+describe('callerOf', () => {
+  it('answers UNAUTHENTICATED, not a TypeError, when a request has no principal', () => {
+    expect(() => callerOf({})).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
   });
 });

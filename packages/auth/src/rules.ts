@@ -1,7 +1,7 @@
 import { chain, rule, shield, type IRules } from 'graphql-shield';
 import type { GraphQLResolveInfo } from 'graphql';
 import { CodedError, forbidden, mfaRequired, unauthenticated } from './errors';
-import type { AuthContext } from './context';
+import { callerOf, type AuthContext } from './context';
 import type { Role } from './principal';
 
 /** A rule or a combination of rules (chain, and, or). */
@@ -52,13 +52,13 @@ export const isRouter = guard('isRouter', (_p, _a, ctx) => ctx.fromRouter);
 /** The caller is a person acting for themselves: not an API key, not a support session. */
 export const isUserItself = chain(
   isAuthenticated,
-  guard('isUserItself', (_p, _a, ctx) => ctx.principal!.kind === 'USER'),
+  guard('isUserItself', (_p, _a, ctx) => callerOf(ctx).kind === 'USER'),
 );
 
 export function hasRole(...roles: readonly Role[]): ShieldRule {
   return chain(
     isAuthenticated,
-    guard(`hasRole(${[...roles].sort().join(',')})`, (_p, _a, ctx) => roles.includes(ctx.principal!.role)),
+    guard(`hasRole(${[...roles].sort().join(',')})`, (_p, _a, ctx) => roles.includes(callerOf(ctx).role)),
   );
 }
 

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { callerOf } from '@compliance-graph/auth';
 import { UserReference, type RequestContext } from '@compliance-graph/federation';
 import { AuditEventEntity } from '../event/event.entity';
 import type { LogService } from './log.service';
@@ -22,17 +23,17 @@ export class LogResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext<unknown>,
   ): Promise<AuditEventConnection> {
-    return this.log.events(ctx.principal!, filter, first, after);
+    return this.log.events(callerOf(ctx), filter, first, after);
   }
 
   @Query(() => AuditEventEntity, { nullable: true })
   auditEvent(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext<unknown>): Promise<AuditEventEntity | null> {
-    return this.log.event(ctx.principal!, id);
+    return this.log.event(callerOf(ctx), id);
   }
 
   @Query(() => AuditCheckpoint, { description: 'latest when treeSize is omitted' })
   auditCheckpoint(@Arg('treeSize', () => Int, { nullable: true }) treeSize: number | null, @Ctx() ctx: RequestContext<unknown>): Promise<AuditCheckpoint> {
-    return this.log.checkpoint(ctx.principal!, treeSize);
+    return this.log.checkpoint(callerOf(ctx), treeSize);
   }
 
   @Query(() => AuditInclusionProof)
@@ -41,7 +42,7 @@ export class LogResolver {
     @Arg('treeSize', () => Int, { nullable: true }) treeSize: number | null,
     @Ctx() ctx: RequestContext<unknown>,
   ): Promise<AuditInclusionProof> {
-    return this.log.inclusionProof(ctx.principal!, eventId, treeSize);
+    return this.log.inclusionProof(callerOf(ctx), eventId, treeSize);
   }
 
   @Query(() => AuditConsistencyProof)
@@ -50,12 +51,12 @@ export class LogResolver {
     @Arg('toSize', () => Int) toSize: number,
     @Ctx() ctx: RequestContext<unknown>,
   ): Promise<AuditConsistencyProof> {
-    return this.log.consistencyProof(ctx.principal!, fromSize, toSize);
+    return this.log.consistencyProof(callerOf(ctx), fromSize, toSize);
   }
 
   @Query(() => AuditVerification)
   verifyAuditLog(@Ctx() ctx: RequestContext<unknown>): Promise<AuditVerification> {
-    return this.log.verify(ctx.principal!);
+    return this.log.verify(callerOf(ctx));
   }
 
   @FieldResolver(() => UserReference, { nullable: true, description: 'resolved through identity for USER and SUPPORT actors' })

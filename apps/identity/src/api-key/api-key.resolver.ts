@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { callerOf } from '@compliance-graph/auth';
 import type { RequestContext } from '@compliance-graph/federation';
 import type { IdentityLoaders } from '../loaders';
 import { UserEntity } from '../user/user.entity';
@@ -12,17 +13,17 @@ export class ApiKeyResolver {
 
   @Query(() => [ApiKeyEntity], { description: 'OWNER, ADMIN, AUDITOR' })
   apiKeys(@Ctx() ctx: RequestContext<IdentityLoaders>): Promise<ApiKeyEntity[]> {
-    return this.service.list(ctx.principal!);
+    return this.service.list(callerOf(ctx));
   }
 
   @Mutation(() => CreatedApiKey, { description: 'OWNER, ADMIN' })
   createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: RequestContext<IdentityLoaders>): Promise<CreatedApiKey> {
-    return this.service.create(ctx.principal!, ctx, input);
+    return this.service.create(callerOf(ctx), ctx, input);
   }
 
   @Mutation(() => ApiKeyEntity)
   revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext<IdentityLoaders>): Promise<ApiKeyEntity> {
-    return this.service.revoke(ctx.principal!, ctx, id);
+    return this.service.revoke(callerOf(ctx), ctx, id);
   }
 
   @FieldResolver(() => UserEntity)

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Role } from '@compliance-graph/auth';
+import { callerOf, type Role } from '@compliance-graph/auth';
 import type { RequestContext } from '@compliance-graph/federation';
 import type { IdentityLoaders } from '../loaders';
 import { RoleEnum } from '../membership/membership.entity';
@@ -19,7 +19,7 @@ export class InvitationResolver {
     @Arg('pending', () => Boolean, { nullable: true, defaultValue: true }) pending: boolean,
     @Ctx() ctx: RequestContext<IdentityLoaders>,
   ): Promise<InvitationEntity[]> {
-    return this.service.list(ctx.principal!, pending);
+    return this.service.list(callerOf(ctx), pending);
   }
 
   @Mutation(() => CreatedInvitation)
@@ -28,12 +28,12 @@ export class InvitationResolver {
     @Arg('role', () => RoleEnum) role: Role,
     @Ctx() ctx: RequestContext<IdentityLoaders>,
   ): Promise<CreatedInvitation> {
-    return this.service.invite(ctx.principal!, ctx, email, role);
+    return this.service.invite(callerOf(ctx), ctx, email, role);
   }
 
   @Mutation(() => InvitationEntity)
   revokeInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext<IdentityLoaders>): Promise<InvitationEntity> {
-    return this.service.revoke(ctx.principal!, ctx, id);
+    return this.service.revoke(callerOf(ctx), ctx, id);
   }
 
   @Mutation(() => AuthPayload)

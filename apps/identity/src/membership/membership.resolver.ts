@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Role } from '@compliance-graph/auth';
+import { callerOf, type Role } from '@compliance-graph/auth';
 import type { RequestContext } from '@compliance-graph/federation';
 import { TenantEntity } from '../tenant/tenant.entity';
 import { UserEntity } from '../user/user.entity';
@@ -19,7 +19,7 @@ export class MembershipResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext<IdentityLoaders>,
   ): Promise<MembershipConnection> {
-    return this.memberships.list(ctx.principal!, { includeRevoked, first, after });
+    return this.memberships.list(callerOf(ctx), { includeRevoked, first, after });
   }
 
   @Mutation(() => MembershipEntity, { description: 'OWNER, ADMIN; only OWNER grants OWNER' })
@@ -28,7 +28,7 @@ export class MembershipResolver {
     @Arg('role', () => RoleEnum) role: Role,
     @Ctx() ctx: RequestContext<IdentityLoaders>,
   ): Promise<MembershipEntity> {
-    return this.memberships.changeRole(ctx.principal!, ctx, membershipId, role);
+    return this.memberships.changeRole(callerOf(ctx), ctx, membershipId, role);
   }
 
   @Mutation(() => MembershipEntity)
@@ -37,7 +37,7 @@ export class MembershipResolver {
     @Arg('reason') reason: string,
     @Ctx() ctx: RequestContext<IdentityLoaders>,
   ): Promise<MembershipEntity> {
-    return this.memberships.revoke(ctx.principal!, ctx, membershipId, reason);
+    return this.memberships.revoke(callerOf(ctx), ctx, membershipId, reason);
   }
 
   @FieldResolver(() => UserEntity)

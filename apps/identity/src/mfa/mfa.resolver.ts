@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { callerOf } from '@compliance-graph/auth';
 import type { RequestContext } from '@compliance-graph/federation';
 import { MembershipEntity } from '../membership/membership.entity';
 import { TotpActivation, TotpEnrollment } from './mfa.types';
@@ -10,17 +11,17 @@ export class MfaResolver {
 
   @Mutation(() => TotpEnrollment)
   startTotpEnrollment(@Ctx() ctx: RequestContext<unknown>): Promise<TotpEnrollment> {
-    return this.mfa.startEnrollment(ctx.principal!);
+    return this.mfa.startEnrollment(callerOf(ctx));
   }
 
   @Mutation(() => TotpActivation, { description: 'then refreshSession yields a full token' })
   confirmTotpEnrollment(@Arg('code') code: string, @Ctx() ctx: RequestContext<unknown>): Promise<TotpActivation> {
-    return this.mfa.confirmEnrollment(ctx.principal!, ctx, code);
+    return this.mfa.confirmEnrollment(callerOf(ctx), ctx, code);
   }
 
   @Mutation(() => TotpActivation)
   regenerateRecoveryCodes(@Arg('totpCode') totpCode: string, @Ctx() ctx: RequestContext<unknown>): Promise<TotpActivation> {
-    return this.mfa.regenerateRecoveryCodes(ctx.principal!, ctx, totpCode);
+    return this.mfa.regenerateRecoveryCodes(callerOf(ctx), ctx, totpCode);
   }
 
   @Mutation(() => MembershipEntity, { description: 'OWNER, ADMIN; never their own' })
@@ -29,6 +30,6 @@ export class MfaResolver {
     @Arg('reason') reason: string,
     @Ctx() ctx: RequestContext<unknown>,
   ): Promise<MembershipEntity> {
-    return this.mfa.resetMemberMfa(ctx.principal!, ctx, membershipId, reason);
+    return this.mfa.resetMemberMfa(callerOf(ctx), ctx, membershipId, reason);
   }
 }

@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { callerOf } from '@compliance-graph/auth';
 import type { RequestContext } from '@compliance-graph/federation';
 import { AuthPayload } from './auth-payload.type';
 import { LoginInput } from './session.inputs';
@@ -37,6 +38,6 @@ export class SessionResolver {
 
   @Mutation(() => AuthPayload, { description: 'for users with several memberships; a user with MFA switches only from a session that passed MFA' })
   async switchTenant(@Arg('tenantId', () => ID) tenantId: string, @Ctx() ctx: RequestContext<unknown>): Promise<AuthPayload> {
-    return becomeCaller(ctx, await this.sessions.switchTenant(ctx.principal!, ctx, tenantId));
+    return becomeCaller(ctx, await this.sessions.switchTenant(callerOf(ctx), ctx, tenantId));
   }
 }

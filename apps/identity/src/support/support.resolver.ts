@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { callerOf } from '@compliance-graph/auth';
 import type { RequestContext } from '@compliance-graph/federation';
 import type { IdentityLoaders } from '../loaders';
 import { AuthPayload } from '../session/auth-payload.type';
@@ -13,7 +14,7 @@ export class SupportResolver {
 
   @Query(() => [SupportSession], { description: 'OWNER, ADMIN, AUDITOR: who from the platform accessed this tenant' })
   supportSessions(@Ctx() ctx: RequestContext<IdentityLoaders>): Promise<SupportSession[]> {
-    return this.service.list(ctx.principal!);
+    return this.service.list(callerOf(ctx));
   }
 
   @Mutation(() => AuthPayload, { description: 'platform operators with MFA only' })
@@ -23,12 +24,12 @@ export class SupportResolver {
     @Arg('minutes', () => Int) minutes: number,
     @Ctx() ctx: RequestContext<IdentityLoaders>,
   ): Promise<AuthPayload> {
-    return becomeCaller(ctx, await this.service.open(ctx.principal!, ctx, tenantSlug, reason, minutes));
+    return becomeCaller(ctx, await this.service.open(callerOf(ctx), ctx, tenantSlug, reason, minutes));
   }
 
   @Mutation(() => SupportSession, { description: "the support session itself, or the tenant's OWNER/ADMIN" })
   endSupportSession(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext<IdentityLoaders>): Promise<SupportSession> {
-    return this.service.end(ctx.principal!, ctx, id);
+    return this.service.end(callerOf(ctx), ctx, id);
   }
 
   @FieldResolver(() => UserEntity)

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { notFound } from '@compliance-graph/auth';
+import { callerOf, notFound } from '@compliance-graph/auth';
 import type { RequestContext } from '@compliance-graph/federation';
 import type { IdentityLoaders } from '../loaders';
 import { AuthPayload } from '../session/auth-payload.type';
@@ -14,7 +14,7 @@ export class TenantResolver {
 
   @Query(() => TenantEntity, { description: "The caller's tenant." })
   async tenant(@Ctx() ctx: RequestContext<IdentityLoaders>): Promise<TenantEntity> {
-    return (await ctx.loaders.tenants.load(ctx.principal!.tenantId)) ?? Promise.reject(notFound());
+    return (await ctx.loaders.tenants.load(callerOf(ctx).tenantId)) ?? Promise.reject(notFound());
   }
 
   @Mutation(() => AuthPayload, { description: 'new tenant, caller becomes OWNER' })
@@ -27,6 +27,6 @@ export class TenantResolver {
     @Arg('input', () => TenantSettingsInput) input: TenantSettingsInput,
     @Ctx() ctx: RequestContext<IdentityLoaders>,
   ): Promise<TenantEntity> {
-    return this.tenants.updateSettings(ctx.principal!, ctx, input);
+    return this.tenants.updateSettings(callerOf(ctx), ctx, input);
   }
 }

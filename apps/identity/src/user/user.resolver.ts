@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { badUserInput } from '@compliance-graph/auth';
+import { callerOf, badUserInput } from '@compliance-graph/auth';
 import { isUuid } from '@compliance-graph/db';
 import type { RequestContext } from '@compliance-graph/federation';
 import type { IdentityLoaders } from '../loaders';
@@ -22,6 +22,6 @@ export class UserResolver {
     @Arg('newPassword') newPassword: string,
     @Ctx() ctx: RequestContext<IdentityLoaders>,
   ): Promise<boolean> {
-    return this.users.changePassword(ctx.principal!, ctx, currentPassword, newPassword);
+    return this.users.changePassword(callerOf(ctx), ctx, currentPassword, newPassword);
   }
 }

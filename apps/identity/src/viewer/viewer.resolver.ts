@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { notFound } from '@compliance-graph/auth';
+import { callerOf, notFound } from '@compliance-graph/auth';
 import type { RequestContext } from '@compliance-graph/federation';
 import { ApiKeyEntity } from '../api-key/api-key.entity';
 import { TenantEntity } from '../tenant/tenant.entity';
@@ -11,7 +11,7 @@ import { Viewer } from './viewer.type';
 export class ViewerResolver {
   @Query(() => Viewer)
   viewer(@Ctx() ctx: RequestContext<IdentityLoaders>): Viewer {
-    const principal = ctx.principal!;
+    const principal = callerOf(ctx);
     return Object.assign(new Viewer(), {
       principalKind: principal.kind,
       role: principal.role,
@@ -34,7 +34,7 @@ export class ViewerResolver {
   @FieldResolver(() => Date, { nullable: true })
   async supportSessionExpiresAt(@Root() viewer: Viewer, @Ctx() ctx: RequestContext<IdentityLoaders>): Promise<Date | null> {
     if (viewer.principalKind !== 'SUPPORT') return null;
-    return (await ctx.loaders.sessions.load(ctx.principal!.sessionId))?.expiresAt ?? null;
+    return (await ctx.loaders.sessions.load(callerOf(ctx).sessionId))?.expiresAt ?? null;
   }
 
   @FieldResolver(() => ApiKeyEntity, { nullable: true, description: 'null for users' })

@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { callerOf } from '@compliance-graph/auth';
 import type { RequestContext } from '@compliance-graph/federation';
 import { SubprocessorEntity } from './subprocessor.entity';
 import { SubprocessorService } from './subprocessor.service';
@@ -12,11 +13,11 @@ export class SubprocessorResolver {
     @Arg('asOf', () => Date, { nullable: true }) asOf: Date | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<SubprocessorEntity[]> {
-    return this.service.list(ctx.principal!, asOf);
+    return this.service.list(callerOf(ctx), asOf);
   }
 
   @Query(() => SubprocessorEntity, { nullable: true })
   subprocessor(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<SubprocessorEntity | null> {
-    return this.service.get(ctx.principal!, id);
+    return this.service.get(callerOf(ctx), id);
   }
 }
