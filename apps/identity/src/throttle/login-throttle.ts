@@ -23,8 +23,8 @@ const hashed = (kind: string, value: string) => `${kind}:${createHash('sha256').
 /**
  * Counts attempts to prove a password, a TOTP code or a recovery code: per submitted tenant
  * slug + email (whether or not the account exists, so the answer never reveals it), per user
- * (the normalised email, across every tenant and every path that checks a secret, since a
- * password is global) and per client address. Past a limit within the window, each key is
+ * (by user id, which stands for one normalised email: across every tenant and every path that
+ * checks a secret, since a password is global) and per client address. Past a limit within the window, each key is
  * blocked for a growing interval (base, doubling per further attempt, capped at the window).
  * An attempt is reserved atomically before the secret is checked, so parallel guesses cannot
  * all pass a check made before any of them is counted. The counters live outside any tenant.
