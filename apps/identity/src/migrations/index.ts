@@ -8,6 +8,7 @@ import { SupportSessions1764576000000 } from './1764576000000-support-sessions';
 import { MfaResetScope1764748800000 } from './1764748800000-mfa-reset-scope';
 import { ThrottleReservation1764921600001 } from './1764921600001-throttle-reservation';
 import { DerivedSessions1765008000000 } from './1765008000000-derived-sessions';
+import { ConfinedUserWrites1765094400000 } from './1765094400000-confined-user-writes';
 
 export const identityMigrations = [
   InitialIdentity1764230400000,
@@ -20,4 +21,5 @@ export const identityMigrations = [
   outboxDeadLettersMigration('identity'),
   ThrottleReservation1764921600001,
   DerivedSessions1765008000000,
+  ConfinedUserWrites1765094400000,
 ];
