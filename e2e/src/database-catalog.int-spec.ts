@@ -60,10 +60,15 @@ describe('database catalog', () => {
     // Other schemas' roles (test probes) follow the same naming; no other role may bypass RLS.
     expect(bypassing.filter((name) => !/_(worker|lookup)$/.test(name))).toEqual([]);
     const { rows: privileged } = await admin().query(
-      `SELECT rolname FROM pg_roles WHERE rolname = ANY($1) AND (rolsuper OR rolcreaterole OR rolcreatedb OR rolcanlogin)`,
+      `SELECT rolname FROM pg_roles WHERE rolname = ANY($1) AND (rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication)`,
       [[...rolesOf('app'), ...rolesOf('owner'), ...rolesOf('worker'), ...rolesOf('lookup')]],
     );
     expect(privileged).toEqual([]);
+    // Only the app and worker roles log in (database-logins.int-spec.ts); the owner is reached by the migrating user.
+    const { rows: logins } = await admin().query(`SELECT rolname FROM pg_roles WHERE rolname = ANY($1) AND rolcanlogin`, [
+      [...rolesOf('owner'), ...rolesOf('lookup')],
+    ]);
+    expect(logins).toEqual([]);
   });
 
   it('gives the request roles ownership of nothing', async () => {

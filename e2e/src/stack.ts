@@ -1,6 +1,6 @@
 import { SERVICE_SCHEMAS, SUPERGRAPH, startStack as startWholeStack, type Stack } from '@compliance-graph/stack';
 import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
-import { TEST_ENCRYPTION_KEY, migrateForTests, testDatabaseUrl, testKeys } from '@compliance-graph/testing';
+import { TEST_ENCRYPTION_KEY, migrateForTests, testKeys, testLoginUrls } from '@compliance-graph/testing';
 
 export { SUPERGRAPH, type Stack } from '@compliance-graph/stack';
 export const SERVICES = SERVICE_SCHEMAS;
@@ -17,10 +17,10 @@ export async function migrateAll(): Promise<void> {
 export async function startStack(overrides: Record<string, string> = {}, gatewayOverrides: Record<string, string> = {}): Promise<Stack> {
   await migrateAll();
   return startWholeStack({
+    databaseLogins: testLoginUrls,
     env: {
       NODE_ENV: 'test',
       LOG_LEVEL: 'error',
-      DATABASE_URL: testDatabaseUrl(),
       DATABASE_POOL_SIZE: '4',
       ROUTER_SECRET,
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,

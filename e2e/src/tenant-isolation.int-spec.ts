@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { createDataSource, withTenant } from '@compliance-graph/db';
-import { admin, closeAdmin, testDatabaseUrl } from '@compliance-graph/testing';
+import { openServicePool, withTenant } from '@compliance-graph/db';
+import { admin, closeAdmin, testLoginUrls } from '@compliance-graph/testing';
 import { insertEvidence } from './fixtures';
 import { migrateAll } from './stack';
 
@@ -19,8 +19,7 @@ describe('row-level security, shield bypassed', () => {
     for (const tenant of [tenantA, tenantB]) {
       for (let i = 0; i < 3; i++) await insertEvidence(tenant, randomUUID(), `${tenant === tenantA ? 'A' : 'B'} ${i}`);
     }
-    app = createDataSource({ databaseUrl: testDatabaseUrl(), schema: 'evidence', role: 'app', poolSize: 1 });
-    await app.initialize();
+    app = await openServicePool({ databaseUrl: testLoginUrls('evidence').app, variable: 'DATABASE_URL', schema: 'evidence', role: 'app', poolSize: 1 });
   });
   afterAll(async () => {
     await app.destroy();

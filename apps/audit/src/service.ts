@@ -1,6 +1,6 @@
 import { importSigningKey, parseSigningKeys, remoteKeySet } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
-import { createDataSource } from '@compliance-graph/db';
+import { openServicePool } from '@compliance-graph/db';
 import { resolverContainer, startSubgraphService } from '@compliance-graph/federation';
 import { CheckpointSigner } from './checkpoint/checkpoint-signer';
 import { startCheckpointer } from './checkpoint/checkpointer';
@@ -54,8 +54,13 @@ export async function startAuditService(config: AuditConfig) {
 
 async function startPeriodicCheckpoints(config: AuditConfig, log: LogService, logger: Logger): Promise<{ stop(): Promise<void> }> {
   if (config.AUDIT_CHECKPOINT_INTERVAL_SECONDS === 0) return { stop: async () => undefined };
-  const workerDb = createDataSource({ databaseUrl: config.DATABASE_URL, schema: AUDIT_SCHEMA, role: 'worker', poolSize: 1 });
-  await workerDb.initialize();
+  const workerDb = await openServicePool({
+    databaseUrl: config.DATABASE_WORKER_URL,
+    variable: 'DATABASE_WORKER_URL',
+    schema: AUDIT_SCHEMA,
+    role: 'worker',
+    poolSize: 1,
+  });
   const checkpointer = startCheckpointer(workerDb, log, config.AUDIT_CHECKPOINT_INTERVAL_SECONDS, logger.child({ component: 'checkpointer' }));
   return {
     async stop() {

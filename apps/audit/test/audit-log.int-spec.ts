@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { generateSigningKey } from '@compliance-graph/auth';
 import type { RunningSubgraph } from '@compliance-graph/federation';
-import { admin, closeAdmin, executeOnSubgraph, migrateForTests, principal, testDatabaseUrl } from '@compliance-graph/testing';
+import { admin, closeAdmin, executeOnSubgraph, migrateForTests, principal, testDatabaseEnv } from '@compliance-graph/testing';
 import { AUDIT_SCHEMA, auditMigrations, loadAuditConfig, startAuditService } from '../src';
 import { auditRecordSchema, USER_AGENT_MAX_LENGTH } from '@compliance-graph/outbox';
 import { leafHashOf } from '../src/event/audit-record';
@@ -25,7 +25,7 @@ describe('audit log', () => {
       loadAuditConfig({
         PORT: '0',
         LOG_LEVEL: 'error',
-        DATABASE_URL: testDatabaseUrl(),
+        ...testDatabaseEnv(AUDIT_SCHEMA),
         ROUTER_SECRET,
         IDENTITY_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
         AUDIT_SIGNING_KEYS: JSON.stringify([checkpointKey]),

@@ -11,7 +11,7 @@ import {
   executeOnSubgraph,
   migrateForTests,
   principal,
-  testDatabaseUrl,
+  testDatabaseEnv,
   testKeys,
   type OperationResult,
 } from '@compliance-graph/testing';
@@ -92,7 +92,7 @@ describe('identity permission table (contract README, "Who may do what")', () =>
         NODE_ENV: 'test',
         LOG_LEVEL: 'error',
         PORT: '0',
-        DATABASE_URL: testDatabaseUrl(),
+        ...testDatabaseEnv(IDENTITY_SCHEMA),
         DATABASE_POOL_SIZE: '4',
         ROUTER_SECRET,
         JWT_SIGNING_KEYS: (await testKeys()).signingKeysJson,

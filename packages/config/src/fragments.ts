@@ -12,12 +12,19 @@ export const nodeEnv = {
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 };
 
-/** What every subgraph needs: where it listens, its database, and how it trusts the router. */
+const postgresUrl = z.string().url('must be a postgres:// URL');
+
+/**
+ * What every subgraph needs: where it listens, its database, and how it trusts the router.
+ * The service logs in as its own two roles (`<schema>_app` for requests, `<schema>_worker` for
+ * background jobs), never as the user that runs the migrations.
+ */
 export const subgraphEnv = (defaultPort: number) => ({
   ...nodeEnv,
   HOST: z.string().default('127.0.0.1'),
   PORT: port(defaultPort),
-  DATABASE_URL: z.string().url('must be a postgres:// URL'),
+  DATABASE_URL: postgresUrl,
+  DATABASE_WORKER_URL: postgresUrl,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   ROUTER_SECRET: secret,
   JWT_ISSUER: z.string().default('compliance-graph'),

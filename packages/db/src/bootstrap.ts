@@ -1,13 +1,16 @@
 import { Client } from 'pg';
+import type { LoginPasswords } from './logins';
 import { assertSchemaName, serviceRoles } from './roles';
 
 /**
- * Creates the service's roles and schema, idempotently. Runs with the login user of
- * DATABASE_URL, which needs CREATEROLE (a superuser in development and CI); a production
- * deployment runs it once with a privileged user and grants the four roles to the
- * service's login user.
+ * Creates the service's roles and schema, idempotently, and converges roles made by earlier
+ * versions. Runs with the login user of DATABASE_URL, which needs CREATEROLE (a superuser in
+ * development and CI) and becomes a member of the owner, app and worker roles; the service
+ * itself never uses that login. The app and worker roles log in themselves and are members of
+ * nothing (see assertConfinedLogin); `passwords` sets theirs, and without it the passwords are
+ * left as they are (a deployment that manages them elsewhere).
  */
-export async function bootstrapServiceSchema(databaseUrl: string, schema: string): Promise<void> {
+export async function bootstrapServiceSchema(databaseUrl: string, schema: string, passwords?: LoginPasswords): Promise<void> {
   assertSchemaName(schema);
   const roles = serviceRoles(schema);
   const client = new Client({ connectionString: databaseUrl });
@@ -21,12 +24,22 @@ export async function bootstrapServiceSchema(databaseUrl: string, schema: string
       else await client.query(`ALTER ROLE ${name} ${attributes}`);
     };
     await ensureRole(roles.owner, 'NOLOGIN NOBYPASSRLS NOSUPERUSER NOCREATEROLE NOCREATEDB');
-    await ensureRole(roles.app, 'NOLOGIN NOBYPASSRLS NOSUPERUSER NOCREATEROLE NOCREATEDB');
-    await ensureRole(roles.worker, 'NOLOGIN BYPASSRLS NOSUPERUSER NOCREATEROLE NOCREATEDB');
+    const password = (role: 'app' | 'worker') => (passwords ? ` PASSWORD ${client.escapeLiteral(passwords[role])}` : '');
+    await ensureRole(roles.app, `LOGIN NOBYPASSRLS NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION${password('app')}`);
+    await ensureRole(roles.worker, `LOGIN BYPASSRLS NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION${password('worker')}`);
     await ensureRole(roles.lookup, 'NOLOGIN BYPASSRLS NOSUPERUSER NOCREATEROLE NOCREATEDB');
     const { rows } = await client.query<{ user: string }>('SELECT current_user AS "user"');
     const login = rows[0].user;
     for (const role of [roles.owner, roles.app, roles.worker]) await client.query(`GRANT ${role} TO "${login}"`);
+    // A membership the app or worker role holds (granted by hand, or by an older bootstrap) is a way out.
+    for (const role of [roles.app, roles.worker]) {
+      const held = await client.query<{ name: string }>(
+        `SELECT g.rolname AS name FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member
+          WHERE r.rolname = $1`,
+        [role],
+      );
+      for (const { name } of held.rows) await client.query(`REVOKE "${name}" FROM ${role}`);
+    }
     // The owner hands its lookup functions to the lookup role, which needs membership.
     await client.query(`GRANT ${roles.lookup} TO ${roles.owner}`);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${roles.owner}`);

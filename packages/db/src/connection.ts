@@ -1,9 +1,11 @@
 import { serviceRoles, type ConnectionRole } from './roles';
 
 /**
- * The login user of DATABASE_URL is only a door: every connection starts as one of the
- * service's roles through the startup option `role`, which also survives `RESET ROLE`, so a
- * request connection cannot fall back to the login user's privileges.
+ * Every connection starts as one of the service's roles through the startup option `role`,
+ * which also survives `RESET ROLE`. A running service logs in as that role itself (the option
+ * then changes nothing, and assertConfinedLogin proves there is nowhere further to go); tools
+ * that log in as a privileged user (migrations as the owner, the operator CLI, test fixtures)
+ * step down with it.
  */
 export function connectionOptions(databaseUrl: string, schema: string, role: ConnectionRole) {
   return {

@@ -1,5 +1,6 @@
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 import { connectionOptions } from './connection';
+import { assertConfinedLogin, type LoginRole } from './logins';
 import type { ConnectionRole } from './roles';
 
 export interface DataSourceOptions {
@@ -28,4 +29,21 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     logging: false,
     extra: { max: options.poolSize ?? 10, options: startup, application_name: `cg-${options.schema}-${options.role}` },
   });
+}
+
+/**
+ * A running service's pool, initialised: it must log in as the schema's `role` itself, and a
+ * URL that could become another role is refused before the service serves anything.
+ * `variable` names the setting the URL came from, for the error.
+ */
+export async function openServicePool(options: DataSourceOptions & { role: LoginRole; variable: string }): Promise<DataSource> {
+  const dataSource = createDataSource(options);
+  await dataSource.initialize();
+  try {
+    await assertConfinedLogin(dataSource, options.schema, options.role, options.variable);
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
 }

@@ -1,7 +1,16 @@
 export { serviceRoles, assertSchemaName, type ServiceRoles, type ConnectionRole } from './roles';
 export { connectionOptions } from './connection';
+export {
+  loginPasswords,
+  loginUrl,
+  serviceLoginUrls,
+  assertConfinedLogin,
+  LOGIN_ROLES,
+  type LoginRole,
+  type LoginPasswords,
+} from './logins';
 export { bootstrapServiceSchema } from './bootstrap';
-export { createDataSource, type DataSourceOptions } from './data-source';
+export { createDataSource, openServicePool, type DataSourceOptions } from './data-source';
 export { withTenant, isUuid } from './with-tenant';
 export { tenantEntityLoader } from './entity-loader';
 export { enableTenantRls, createLookupFunction, CURRENT_TENANT_SQL, type LookupFunction } from './rls';

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import type { MixedList } from 'typeorm';
 import { bootstrapServiceSchema } from './bootstrap';
 import { createDataSource } from './data-source';
+import type { LoginPasswords } from './logins';
 
 export interface ServiceSchema {
   /** The Postgres schema the service owns, e.g. `identity`. */
@@ -11,22 +12,23 @@ export interface ServiceSchema {
 }
 
 /**
- * Bootstraps roles and schema, then runs the pending migrations as the schema's owner.
- * Serialised per schema, so parallel starters (test workers, replicas) cannot race.
+ * Bootstraps roles and schema (setting the login passwords when given), then runs the pending
+ * migrations as the schema's owner. Serialised per schema, so parallel starters (test workers,
+ * replicas) cannot race.
  */
-export async function migrateServiceSchema(databaseUrl: string, service: ServiceSchema): Promise<string[]> {
+export async function migrateServiceSchema(databaseUrl: string, service: ServiceSchema, passwords?: LoginPasswords): Promise<string[]> {
   const lock = new Client({ connectionString: databaseUrl });
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`compliance-graph-migrate:${service.schema}`]);
-    return await runMigrations(databaseUrl, service);
+    return await runMigrations(databaseUrl, service, passwords);
   } finally {
     await lock.end();
   }
 }
 
-async function runMigrations(databaseUrl: string, service: ServiceSchema): Promise<string[]> {
-  await bootstrapServiceSchema(databaseUrl, service.schema);
+async function runMigrations(databaseUrl: string, service: ServiceSchema, passwords?: LoginPasswords): Promise<string[]> {
+  await bootstrapServiceSchema(databaseUrl, service.schema, passwords);
   const dataSource = createDataSource({
     databaseUrl,
     schema: service.schema,

@@ -4,7 +4,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { createAccessTokenVerifier, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
 import { createLogger, type Logger, type SubgraphConfig } from '@compliance-graph/config';
-import { createDataSource } from '@compliance-graph/db';
+import { openServicePool } from '@compliance-graph/db';
 import { AUDIT_TOPIC, httpDelivery, startOutboxRelay, type OutboxRelay } from '@compliance-graph/outbox';
 import { startSubgraphServer, type RunningSubgraph } from './server';
 
@@ -42,14 +42,14 @@ export async function startSubgraphService<Loaders>(
   config: SubgraphConfig,
   definition: SubgraphServiceDefinition<Loaders>,
 ): Promise<RunningSubgraph<Loaders>> {
-  const db = createDataSource({
+  const db = await openServicePool({
     databaseUrl: config.DATABASE_URL,
+    variable: 'DATABASE_URL',
     schema: definition.databaseSchema,
     role: 'app',
     entities: definition.entities,
     poolSize: config.DATABASE_POOL_SIZE,
   });
-  await db.initialize();
   const logger = createLogger(definition.service, config.LOG_LEVEL);
   const relay = definition.outbox ? await startAuditRelay(config, definition, definition.outbox, logger) : undefined;
   const verifyAccessToken = createAccessTokenVerifier(definition.tokenKeys, {
@@ -94,8 +94,13 @@ async function startAuditRelay(
   outbox: { auditUrl: string; serviceToken: string; pollIntervalMs: number },
   logger: Logger,
 ): Promise<OutboxRelay & { stop(): Promise<void> }> {
-  const workerDb = createDataSource({ databaseUrl: config.DATABASE_URL, schema: definition.databaseSchema, role: 'worker', poolSize: 2 });
-  await workerDb.initialize();
+  const workerDb = await openServicePool({
+    databaseUrl: config.DATABASE_WORKER_URL,
+    variable: 'DATABASE_WORKER_URL',
+    schema: definition.databaseSchema,
+    role: 'worker',
+    poolSize: 2,
+  });
   const relay = startOutboxRelay({
     dataSource: workerDb,
     schema: definition.databaseSchema,

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { migrateServiceSchema, type ServiceSchema } from '@compliance-graph/db';
+import { loginPasswords, migrateServiceSchema, serviceLoginUrls, type LoginRole, type ServiceSchema } from '@compliance-graph/db';
 
 /** The database of this test run (set by jest.global-setup.ts). */
 export function testDatabaseUrl(): string {
@@ -8,11 +8,27 @@ export function testDatabaseUrl(): string {
   return url;
 }
 
+/** The test run's stand-in for the launcher's DATABASE_ROLE_SECRET: test logins' passwords derive from it. */
+const TEST_ROLE_SECRET = 'test-database-role-secret';
+
+/** The URLs a service under test logs in with, as `<schema>_app` and `<schema>_worker`, like a deployed one. */
+export function testLoginUrls(schema: string): Record<LoginRole, string> {
+  return serviceLoginUrls(testDatabaseUrl(), schema, loginPasswords(TEST_ROLE_SECRET, schema));
+}
+
+/** A service's DATABASE_URL and DATABASE_WORKER_URL for a test that starts it. */
+export function testDatabaseEnv(schema: string): { DATABASE_URL: string; DATABASE_WORKER_URL: string } {
+  const logins = testLoginUrls(schema);
+  return { DATABASE_URL: logins.app, DATABASE_WORKER_URL: logins.worker };
+}
+
 const migrated = new Map<string, Promise<string[]>>();
 
-/** Migrates a service schema once per test process; the migration itself is idempotent. */
+/** Migrates a service schema once per test process (setting its login passwords); the migration itself is idempotent. */
 export function migrateForTests(service: ServiceSchema): Promise<string[]> {
-  if (!migrated.has(service.schema)) migrated.set(service.schema, migrateServiceSchema(testDatabaseUrl(), service));
+  if (!migrated.has(service.schema)) {
+    migrated.set(service.schema, migrateServiceSchema(testDatabaseUrl(), service, loginPasswords(TEST_ROLE_SECRET, service.schema)));
+  }
   return migrated.get(service.schema)!;
 }
 

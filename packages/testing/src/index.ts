@@ -1,4 +1,4 @@
-export { testDatabaseUrl, migrateForTests, admin, closeAdmin } from './database';
+export { testDatabaseUrl, testLoginUrls, testDatabaseEnv, migrateForTests, admin, closeAdmin } from './database';
 export { testKeys, principal, mintToken, testTokenVerifier, TEST_AUDIENCE, TEST_ENCRYPTION_KEY, type TestKeys } from './tokens';
 export { createTenant, addMember, signIn, type TestTenant, type TestMember } from './tenants';
 export { executeOnSubgraph, postGraphql, bearer, type OperationResult, type HttpResult, type InProcessSubgraph } from './operations';

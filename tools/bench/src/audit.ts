@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateSigningKey } from '@compliance-graph/auth';
-import { migrateServiceSchema } from '@compliance-graph/db';
+import { loginPasswords, migrateServiceSchema, serviceLoginUrls } from '@compliance-graph/db';
 import { AUDIT_SCHEMA, auditMigrations, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
 import { executeOnSubgraph, principal, type InProcessSubgraph } from '@compliance-graph/testing';
 import { AUDIT_USAGE, parseAuditArgs, type AuditBenchOptions } from './audit-args';
@@ -56,14 +56,19 @@ async function start(
   const database = await step('starting the database', () => startBenchDatabase());
   cleanup.push(() => database.stop());
   const postgres = await step('connecting to the database', () => serverVersion(database.url));
-  await step('migrating the audit schema', () => migrateServiceSchema(database.url, { schema: AUDIT_SCHEMA, migrations: auditMigrations }));
+  const passwords = loginPasswords(randomBytes(32).toString('base64url'), AUDIT_SCHEMA);
+  await step('migrating the audit schema', () =>
+    migrateServiceSchema(database.url, { schema: AUDIT_SCHEMA, migrations: auditMigrations }, passwords),
+  );
+  const logins = serviceLoginUrls(database.url, AUDIT_SCHEMA, passwords);
   const token = randomBytes(32).toString('base64url');
   const config = loadAuditConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'error',
     HOST: '127.0.0.1',
     PORT: '0',
-    DATABASE_URL: database.url,
+    DATABASE_URL: logins.app,
+    DATABASE_WORKER_URL: logins.worker,
     DATABASE_POOL_SIZE: String(options.poolSize),
     ROUTER_SECRET: randomBytes(32).toString('base64url'),
     // Nothing here presents a user token (queries run in process with a principal).

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { generateSigningKey } from '@compliance-graph/auth';
+import { loginPasswords, serviceLoginUrls } from '@compliance-graph/db';
 import { migrateAll, startStack, type Stack } from '@compliance-graph/stack';
 import { loginBodies, signUpAccounts, storedPasswordHash } from './accounts';
 import { measureArgon2 } from './argon2';
@@ -33,14 +34,15 @@ async function run(options: LoginBenchOptions, cleanup: Array<() => Promise<void
   const postgres = await step('connecting to the database', () => serverVersion(database.url));
   say(`database  PostgreSQL ${postgres}: ${database.description}`);
 
-  await step('migrating the schemas', () => migrateAll(database.url));
+  const roleSecret = randomBytes(32).toString('base64url');
+  await step('migrating the schemas', () => migrateAll(database.url, roleSecret));
   const stack: Stack = await step('starting the stack', async () =>
     startStack({
+      databaseLogins: (schema) => serviceLoginUrls(database.url, schema, loginPasswords(roleSecret, schema)),
       env: {
         NODE_ENV: 'production',
         LOG_LEVEL: 'error',
         HOST: '127.0.0.1',
-        DATABASE_URL: database.url,
         DATABASE_POOL_SIZE: String(POOL_SIZE),
         ROUTER_SECRET: randomBytes(32).toString('base64url'),
         ENCRYPTION_KEY: randomBytes(32).toString('base64'),

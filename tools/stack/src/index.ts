@@ -1,7 +1,7 @@
 // The app packages declare decorated classes, which need this first.
 import 'reflect-metadata';
 import { resolve } from 'node:path';
-import { migrateServiceSchema, type ServiceSchema } from '@compliance-graph/db';
+import { loginPasswords, migrateServiceSchema, type LoginRole, type ServiceSchema } from '@compliance-graph/db';
 import { IDENTITY_SCHEMA, identityMigrations, loadIdentityConfig, startIdentityService } from '@compliance-graph/identity';
 import { EVIDENCE_SCHEMA, evidenceMigrations, loadEvidenceConfig, startEvidenceService } from '@compliance-graph/evidence';
 import { AUDIT_SCHEMA, auditMigrations, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
@@ -25,14 +25,17 @@ export const SERVICE_SCHEMAS: ServiceSchema[] = [
 /** The committed supergraph at the repository root (same depth from src/ and dist/). */
 export const SUPERGRAPH = resolve(__dirname, '../../../supergraph.graphql');
 
-export async function migrateAll(databaseUrl: string): Promise<void> {
-  for (const service of SERVICE_SCHEMAS) await migrateServiceSchema(databaseUrl, service);
+/** Migrates every schema, setting each service's login passwords from `roleSecret` (see loginPasswords). */
+export async function migrateAll(databaseUrl: string, roleSecret: string): Promise<void> {
+  for (const service of SERVICE_SCHEMAS) await migrateServiceSchema(databaseUrl, service, loginPasswords(roleSecret, service.schema));
 }
 
 export interface StackOptions {
+  /** A service's two login URLs, by its schema: it logs in as its own roles, as deployed (serviceLoginUrls). */
+  databaseLogins: (schema: string) => Record<LoginRole, string>;
   /**
-   * Every service's environment: DATABASE_URL, ROUTER_SECRET, ENCRYPTION_KEY, INTERNAL_SERVICE_TOKEN,
-   * NODE_ENV, ...; it may also override what the stack sets itself (e.g. JWT_SIGNING_KEYS).
+   * Every service's environment: ROUTER_SECRET, ENCRYPTION_KEY, INTERNAL_SERVICE_TOKEN, NODE_ENV,
+   * ...; it may also override what the stack sets itself (e.g. JWT_SIGNING_KEYS).
    */
   env: Record<string, string>;
   /** JSON array of private Ed25519 JWKs: identity signs tokens with it, audit signs checkpoints. */
@@ -67,6 +70,10 @@ interface Running {
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const env = { PORT: '0', ...options.env };
+  const database = (schema: string) => {
+    const logins = options.databaseLogins(schema);
+    return { DATABASE_URL: logins.app, DATABASE_WORKER_URL: logins.worker };
+  };
   // Identity delivers its audit events to the audit service, which verifies tokens with
   // identity's keys: the audit address is fixed before either starts.
   const auditUrl = `http://127.0.0.1:${await freePort()}`;
@@ -83,7 +90,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (failed) throw failed.reason;
   };
   try {
-    const identityConfig = loadIdentityConfig({ AUDIT_URL: auditUrl, JWT_SIGNING_KEYS: options.signingKeysJson, ...env, ...options.identity });
+    const identityConfig = loadIdentityConfig({
+      AUDIT_URL: auditUrl,
+      JWT_SIGNING_KEYS: options.signingKeysJson,
+      ...env,
+      ...database(IDENTITY_SCHEMA),
+      ...options.identity,
+    });
     const identity = await startIdentityService(identityConfig);
     subgraphs.push(identity);
     const withJwks = { ...env, IDENTITY_JWKS_URL: `${identity.url}/.well-known/jwks.json` };
@@ -91,14 +104,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       startAuditService(
         loadAuditConfig({
           ...withJwks,
+          ...database(AUDIT_SCHEMA),
           PORT: new URL(auditUrl).port,
           AUDIT_SIGNING_KEYS: options.signingKeysJson,
           INGEST_CREDENTIALS: JSON.stringify({ identity: identityConfig.INTERNAL_SERVICE_TOKEN }),
         }),
       );
     const started = await Promise.allSettled([
-      startEvidenceService(loadEvidenceConfig(withJwks)),
-      startSubprocessorsService(loadSubprocessorsConfig(withJwks)),
+      startEvidenceService(loadEvidenceConfig({ ...withJwks, ...database(EVIDENCE_SCHEMA) })),
+      startSubprocessorsService(loadSubprocessorsConfig({ ...withJwks, ...database(SUBPROCESSORS_SCHEMA) })),
       startAudit(),
     ]);
     for (const outcome of started.slice(0, 2)) if (outcome.status === 'fulfilled') subgraphs.push(outcome.value);

@@ -27,7 +27,7 @@ async function launch(config: StartConfig, log: LauncherLog, teardown: Teardown,
 
   const secrets = await resolveDeploymentSecrets(config, log);
   const subgraphList = subgraphs(config);
-  await migrateAll(database.url, subgraphList, log);
+  await migrateAll(database.url, subgraphList, log, secrets.DATABASE_ROLE_SECRET);
   shutdown.throwIfAborted();
 
   const services = new ServiceGroup(log, shutdown);

@@ -1,6 +1,7 @@
+import { loginPasswords, serviceLoginUrls } from '@compliance-graph/db';
 import type { StartConfig } from './config';
 import { SECRET_NAMES, type DeploymentSecrets } from './secrets';
-import { HOST, identityJwksUrl, type ServiceDefinition } from './services';
+import { HOST, identityJwksUrl, type ServiceDefinition, type SubgraphDefinition } from './services';
 
 /**
  * The launcher's own environment passes through (LOG_LEVEL, NODE_ENV, ...), but never a
@@ -8,24 +9,32 @@ import { HOST, identityJwksUrl, type ServiceDefinition } from './services';
  */
 function passedThrough(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of [...SECRET_NAMES, 'DATABASE_URL']) delete env[name];
+  for (const name of [...SECRET_NAMES, 'DATABASE_URL', 'DATABASE_WORKER_URL']) delete env[name];
   return env;
 }
 
-/** A subgraph: the database, its own secrets, and where identity's keys are. */
+/**
+ * A subgraph: its own two database logins (on the server of `serverUrl`, never the launcher's
+ * user), its own secrets, and where identity's keys are.
+ */
 export const subgraphEnv = (
   config: StartConfig,
-  databaseUrl: string,
+  serverUrl: string,
   secrets: DeploymentSecrets,
-  subgraph: ServiceDefinition,
-): NodeJS.ProcessEnv => ({
-  ...passedThrough(),
-  DATABASE_URL: databaseUrl,
-  IDENTITY_JWKS_URL: identityJwksUrl(config),
-  ...subgraph.secrets(secrets),
-  HOST,
-  PORT: String(subgraph.port),
-});
+  subgraph: SubgraphDefinition,
+): NodeJS.ProcessEnv => {
+  const { schema } = subgraph.database;
+  const logins = serviceLoginUrls(serverUrl, schema, loginPasswords(secrets.DATABASE_ROLE_SECRET, schema));
+  return {
+    ...passedThrough(),
+    DATABASE_URL: logins.app,
+    DATABASE_WORKER_URL: logins.worker,
+    IDENTITY_JWKS_URL: identityJwksUrl(config),
+    ...subgraph.secrets(secrets),
+    HOST,
+    PORT: String(subgraph.port),
+  };
+};
 
 /** The gateway: no database, the router secret, and each subgraph's base URL as IDENTITY_URL, EVIDENCE_URL, ... */
 export const gatewayEnv = (

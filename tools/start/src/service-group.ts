@@ -28,9 +28,9 @@ export class ServiceGroup {
    * Spawns the services together and resolves once every one of them reports ready; rejects
    * when one does not come up in time or exits, and then stops waiting for the others.
    */
-  async start(
-    services: ServiceDefinition[],
-    envFor: (service: ServiceDefinition) => NodeJS.ProcessEnv,
+  async start<Definition extends ServiceDefinition>(
+    services: Definition[],
+    envFor: (service: Definition) => NodeJS.ProcessEnv,
     readyTimeoutMs: number,
   ): Promise<void> {
     const started = services.map((service) => this.spawn(service, envFor(service)));

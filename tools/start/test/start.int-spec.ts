@@ -71,26 +71,38 @@ async function query(dataDir: string, sql: string) {
   }
 }
 
-/** Each service process of the launcher's group (by its app) -> the key files whose value its environment holds. */
-function secretsHeld(pgid: number, keysDir: string): Record<string, string[]> {
-  const keyFiles = readdirSync(keysDir).map((file) => ({ file, value: readFileSync(join(keysDir, file), 'utf8').trim() }));
-  const held: Record<string, string[]> = {};
+/** The environment of each service process of the launcher's group, by its app. */
+function serviceEnvironments(pgid: number): Record<string, string> {
+  const environments: Record<string, string> = {};
   for (const pid of groupMembers(pgid)) {
-    let cmdline: string;
-    let environ: string;
     try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      const app = /apps\/([a-z]+)\/dist\/main\.js/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
+      if (app) environments[app] = readFileSync(`/proc/${pid}/environ`, 'utf8');
     } catch {
-      continue; // a process that ended meanwhile (pgrep itself, a PostgreSQL backend)
+      // a process that ended meanwhile (pgrep itself, a PostgreSQL backend)
     }
-    const app = /apps\/([a-z]+)\/dist\/main\.js/.exec(cmdline)?.[1];
-    if (!app) continue;
-    // Values inside JSON (signing keys) or a URL (the database password) appear verbatim.
-    held[app] = keyFiles.filter(({ value }) => value.length > 0 && environ.includes(value)).map(({ file }) => file).sort();
   }
-  return held;
+  return environments;
 }
+
+const byApp = <T>(pgid: number, read: (environ: string) => T): Record<string, T> =>
+  Object.fromEntries(Object.entries(serviceEnvironments(pgid)).map(([app, environ]) => [app, read(environ)]));
+
+/** Each service process -> the key files whose value its environment holds (verbatim, also inside JSON or a URL). */
+const secretsHeld = (pgid: number, keysDir: string) => {
+  const keyFiles = readdirSync(keysDir).map((file) => ({ file, value: readFileSync(join(keysDir, file), 'utf8').trim() }));
+  return byApp(pgid, (environ) => keyFiles.filter(({ value }) => value.length > 0 && environ.includes(value)).map(({ file }) => file).sort());
+};
+
+/** Each service process -> the users its DATABASE_URL and DATABASE_WORKER_URL log in as. */
+const databaseLogins = (pgid: number) =>
+  byApp(pgid, (environ) =>
+    environ
+      .split('\0')
+      .filter((entry) => /^DATABASE_(WORKER_)?URL=/.test(entry))
+      .map((entry) => decodeURIComponent(new URL(entry.slice(entry.indexOf('=') + 1)).username))
+      .sort(),
+  );
 
 describe('npm start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cg-start-'));
@@ -114,13 +126,21 @@ describe('npm start', () => {
     expect(anonymous.body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED' });
     await query(dataDir, `INSERT INTO identity.tenants (name, slug) VALUES ('Kept', 'kept-across-restarts')`);
     const routerSecret = readFileSync(join(dataDir, 'keys/router-secret'), 'utf8');
-    // Each process holds only the secrets it uses: the gateway no signing key and no database.
+    // Each process holds only the secrets it uses: the gateway no signing key and no database,
+    // the subgraphs neither the server's password nor the secret their own logins derive from.
     expect(secretsHeld(first.child.pid!, join(dataDir, 'keys'))).toEqual({
       gateway: ['router-secret'],
-      identity: ['encryption-key', 'ingest-token-identity', 'jwt-signing-keys.json', 'postgres-password', 'router-secret'],
-      evidence: ['postgres-password', 'proofpack-signing-keys.json', 'router-secret'],
-      audit: ['audit-signing-keys.json', 'ingest-token-identity', 'postgres-password', 'router-secret'],
-      subprocessors: ['postgres-password', 'router-secret'],
+      identity: ['encryption-key', 'ingest-token-identity', 'jwt-signing-keys.json', 'router-secret'],
+      evidence: ['proofpack-signing-keys.json', 'router-secret'],
+      audit: ['audit-signing-keys.json', 'ingest-token-identity', 'router-secret'],
+      subprocessors: ['router-secret'],
+    });
+    expect(databaseLogins(first.child.pid!)).toEqual({
+      gateway: [],
+      identity: ['identity_app', 'identity_worker'],
+      evidence: ['evidence_app', 'evidence_worker'],
+      audit: ['audit_app', 'audit_worker'],
+      subprocessors: ['subprocessors_app', 'subprocessors_worker'],
     });
 
     expect(await pressCtrlC(first)).toBe(0);
