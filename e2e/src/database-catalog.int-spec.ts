@@ -71,27 +71,55 @@ describe('database catalog', () => {
     expect(logins).toEqual([]);
   });
 
-  it('gives the request roles ownership of nothing', async () => {
+  it("makes every policy compare the row with the request's tenant (a policy that is there but lets everything through fails)", async () => {
+    const { rows } = await admin().query<{ policy: string; using: string | null; check: string | null }>(
+      `SELECT n.nspname || '.' || c.relname || ' ' || p.polname AS policy,
+              pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS check
+         FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = ANY($1)`,
+      [SCHEMAS],
+    );
+    expect(rows.length).toBeGreaterThan(10);
+    const scoped = (expression: string | null) => expression === null || expression.includes("current_setting('app.tenant_id'");
+    expect(rows.filter((r) => !scoped(r.using) || !scoped(r.check)).map((r) => r.policy)).toEqual([]);
+  });
+
+  it('gives the request and worker roles ownership of nothing', async () => {
     const { rows } = await admin().query(
       `SELECT 'relation' AS kind, c.relname AS name FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = ANY($1)
        UNION ALL SELECT 'schema', n.nspname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE r.rolname = ANY($1)
        UNION ALL SELECT 'function', p.proname FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner WHERE r.rolname = ANY($1)`,
-      [rolesOf('app')],
+      [[...rolesOf('app'), ...rolesOf('worker')]],
     );
     expect(rows).toEqual([]);
   });
 
-  it('refuses row_security = off to a request role instead of silently filtering', async () => {
+  it.each([
+    ['identity_app', 'identity.memberships'],
+    ['evidence_app', 'evidence.evidence'],
+    ['audit_app', 'audit.events'],
+    ['subprocessors_app', 'subprocessors.subprocessors'],
+  ])('refuses row_security = off to %s instead of silently filtering', async (role, table) => {
     const client = await admin().connect();
     try {
       await client.query('BEGIN');
-      await client.query('SET LOCAL ROLE evidence_app');
+      await client.query(`SET LOCAL ROLE ${role}`);
       await client.query('SET LOCAL row_security = off');
-      await expect(client.query('SELECT count(*) FROM evidence.evidence')).rejects.toThrow(/row-level security/);
+      await expect(client.query(`SELECT count(*) FROM ${table}`)).rejects.toThrow(/row-level security/);
     } finally {
       await client.query('ROLLBACK');
       client.release();
     }
+  });
+
+  it('gives every SECURITY DEFINER function a fixed search_path that starts with pg_catalog', async () => {
+    const { rows } = await admin().query<{ fn: string; config: string[] | null }>(
+      `SELECT n.nspname || '.' || p.proname AS fn, p.proconfig AS config FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE p.prosecdef AND n.nspname = ANY($1)`,
+      [SCHEMAS],
+    );
+    expect(rows.length).toBe(ALLOWED_SECURITY_DEFINER_FUNCTIONS.length);
+    expect(rows.filter((r) => !(r.config ?? []).some((setting) => setting.startsWith('search_path=pg_catalog'))).map((r) => r.fn)).toEqual([]);
   });
 
   it('lists every SECURITY DEFINER function, each on the allow-list', async () => {

@@ -25,7 +25,25 @@ import { costLimitPlugin, limitValidationRules } from './operation-limits';
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Every route it serves, as `GET /healthz` (or `ALL /graphql` for a mounted path), read from its router. */
+  routes: string[];
   stop(): Promise<void>;
+}
+
+interface RouterLayer {
+  rawPath?: string;
+  route?: { methods: Record<string, boolean> };
+}
+
+/** Read from Express itself, so a route mounted anywhere is listed (the isolation matrix needs a policy row for each). */
+function servedRoutes(app: express.Express): string[] {
+  const layers = (app as unknown as { router: { stack: RouterLayer[] } }).router.stack;
+  const routes = layers.flatMap((layer) => {
+    if (!layer.rawPath || layer.rawPath === '/') return [];
+    if (!layer.route) return [`ALL ${layer.rawPath}`];
+    return Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.rawPath}`);
+  });
+  return [...new Set(routes)].sort();
 }
 
 /** The one origin clients talk to: the composed graph plus the contract's HTTP routes. */
@@ -132,6 +150,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   return {
     url,
     port,
+    routes: servedRoutes(app),
     async stop() {
       await apollo.stop();
       logger.info('stopped');

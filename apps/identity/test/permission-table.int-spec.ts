@@ -10,6 +10,7 @@ import {
   createTenant,
   executeOnSubgraph,
   migrateForTests,
+  openSupportSession,
   principal,
   testDatabaseEnv,
   testKeys,
@@ -113,17 +114,7 @@ describe('identity permission table (contract README, "Who may do what")', () =>
     for (const role of ['ADMIN', 'COMPLIANCE_MANAGER', 'AUDITOR', 'MEMBER', 'PARTNER'] as const) {
       callers[role] = user(role, (await addMember(home.tenantId, role)).userId);
     }
-    // A platform operator (a member of another tenant only) in an open support session, the row
-    // openSupportSession writes: it is what makes the operator visible to the tenant.
-    const operator = (await createTenant('Platform')).owner;
-    await admin().query(`UPDATE identity.users SET is_operator = true WHERE id = $1`, [operator.userId]);
-    const supportSessionId = randomUUID();
-    await admin().query(
-      `INSERT INTO identity.sessions (id, tenant_id, user_id, mfa_passed, expires_at, kind, support_reason)
-       VALUES ($1, $2, $3, true, now() + interval '1 hour', 'SUPPORT', 'ticket 1: permission table')`,
-      [supportSessionId, home.tenantId, operator.userId],
-    );
-    callers.support = user('AUDITOR', operator.userId, { kind: 'SUPPORT', mfa: true, sessionId: supportSessionId });
+    callers.support = await openSupportSession(home.tenantId, 'ticket 1: permission table');
     callers.enrolment = user('OWNER', (await addMember(home.tenantId, 'OWNER', 'Owner without MFA')).userId, { scope: 'mfa_enrolment' });
     callers.foreignOwner = principal(foreign.tenantId, 'OWNER', { subjectId: foreign.owner.userId });
 

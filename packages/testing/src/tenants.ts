@@ -47,6 +47,23 @@ export async function addMember(tenantId: string, role: Role, displayName = `${r
 }
 
 /**
+ * A platform operator (a member of another tenant only) in an open support session of
+ * `tenantId`, the row openSupportSession writes (it is also what makes the operator visible to
+ * the tenant), and the principal of that session: it reads as an AUDITOR.
+ */
+export async function openSupportSession(tenantId: string, reason = 'ticket 1: test'): Promise<Principal> {
+  const operator = (await createTenant('Platform operators')).owner;
+  await admin().query(`UPDATE identity.users SET is_operator = true WHERE id = $1`, [operator.userId]);
+  const sessionId = randomUUID();
+  await admin().query(
+    `INSERT INTO identity.sessions (id, tenant_id, user_id, mfa_passed, expires_at, kind, support_reason)
+     VALUES ($1, $2, $3, true, now() + interval '1 hour', 'SUPPORT', $4)`,
+    [sessionId, tenantId, operator.userId, reason],
+  );
+  return principal(tenantId, 'AUDITOR', { kind: 'SUPPORT', subjectId: operator.userId, sessionId, mfa: true });
+}
+
+/**
  * A live login session for a member, written like identity writes one, and an access token
  * for it: what the gateway's session check accepts. Revoking the row (or the membership)
  * makes the token fail at the gateway, as a real session would.

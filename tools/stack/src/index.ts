@@ -48,6 +48,8 @@ export interface StackOptions {
 
 export interface Stack {
   gatewayUrl: string;
+  /** Every route the gateway serves (RunningGateway.routes). */
+  gatewayRoutes: string[];
   subgraphUrls: Record<'identity' | 'evidence' | 'audit' | 'subprocessors', string>;
   /** Stops the audit service alone (producers keep working; their outboxes fill). */
   stopAudit(): Promise<void>;
@@ -121,7 +123,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (failed) throw failed.reason;
     const [evidence, subprocessors] = subgraphs.slice(1);
     const subgraphUrls = { identity: identity.url, evidence: evidence.url, audit: auditUrl, subprocessors: subprocessors.url };
-    gateway = await startGateway(
+    const running = await startGateway(
       loadGatewayConfig({
         ...env,
         ...options.gateway,
@@ -132,8 +134,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         SUPERGRAPH_PATH: SUPERGRAPH,
       }),
     );
+    gateway = running;
     return {
-      gatewayUrl: gateway.url,
+      gatewayUrl: running.url,
+      gatewayRoutes: running.routes,
       subgraphUrls,
       async stopAudit() {
         const stopping = audit;

@@ -1,0 +1,158 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Role } from '@compliance-graph/auth';
+import { addMember, admin, bearer, createTenant, mintToken, openSupportSession, postGraphql, principal, signIn, type TestMember } from '@compliance-graph/testing';
+import { insertEvidence } from '../fixtures';
+import type { PrincipalName } from './expectations';
+
+/** The rows of one tenant the matrix names, and every string of them that must not reach another tenant. */
+export interface SeededTenant {
+  tenantId: string;
+  slug: string;
+  owner: TestMember;
+  /** A MEMBER who is none of the principals, with an email and a last sign-in (mfaEnabled false): every User field has a value. */
+  member: TestMember;
+  apiKeyIds: Record<'PARTNER' | 'AUDITOR' | 'MEMBER', string>;
+  apiKeySecrets: Record<'PARTNER' | 'AUDITOR' | 'MEMBER', string>;
+  evidenceId: string;
+  subprocessorId: string;
+  auditEventId: string;
+  /** Ids, names, emails and slugs of the tenant's rows. */
+  bytes: string[];
+}
+
+export interface MatrixFixture {
+  home: SeededTenant;
+  foreign: SeededTenant;
+  /** The Authorization header value each principal presents at the gateway (an API key is presented as is). */
+  gatewayCredential: Record<PrincipalName, string | undefined>;
+  /** The access token each principal's request carries from the gateway to a subgraph. */
+  subgraphToken: Record<PrincipalName, string | undefined>;
+  /** Unused refresh tokens of fresh sign-ups, one per cell that spends one. */
+  freshRefreshTokens: string[];
+}
+
+const KEY_ROLES = ['PARTNER', 'AUDITOR', 'MEMBER'] as const;
+const tag = () => randomUUID().slice(0, 8);
+
+async function graphqlAs(gatewayUrl: string, token: string, query: string, variables: Record<string, unknown> = {}) {
+  const answer = await postGraphql(`${gatewayUrl}/graphql`, { query, variables }, bearer(token));
+  if (answer.body.errors) throw new Error(`${query}: ${JSON.stringify(answer.body.errors)}`);
+  return answer.body.data;
+}
+
+/**
+ * A tenant with a row of every kind the matrix names, written the way the platform writes
+ * them where an API exists (API keys through the gateway, which also fills the audit log) and
+ * directly where the subgraph has no mutation yet (evidence, subprocessors).
+ */
+async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTenant> {
+  const tenant = await createTenant(`Isolation ${label} ${tag()}`);
+  const { token: ownerToken } = await signIn(tenant.tenantId, tenant.owner);
+  const member = await addMember(tenant.tenantId, 'MEMBER', `${label} member ${tag()}`);
+  await admin().query(`UPDATE identity.users SET last_login_at = now() WHERE id = $1`, [member.userId]);
+
+  const apiKeyIds = {} as SeededTenant['apiKeyIds'];
+  const apiKeySecrets = {} as SeededTenant['apiKeySecrets'];
+  const expiresAt = new Date(Date.now() + 30 * 86400_000).toISOString();
+  for (const role of KEY_ROLES) {
+    const data = await graphqlAs(
+      gatewayUrl,
+      ownerToken,
+      'mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id } secret } }',
+      { input: { name: `${label} ${role} key ${tag()}`, role, expiresAt } },
+    );
+    apiKeyIds[role] = data.createApiKey.apiKey.id;
+    apiKeySecrets[role] = data.createApiKey.secret;
+  }
+  const evidenceId = await insertEvidence(tenant.tenantId, member.userId, `${label} evidence ${tag()}`);
+  const subprocessorId = randomUUID();
+  await admin().query(
+    `INSERT INTO subprocessors.subprocessors (id, tenant_id, name, purpose, data_categories, locations, transfer_mechanism, status)
+     VALUES ($1, $2, $3, 'hosting', '{contact data}', '{DE}', 'SCC', 'ACTIVE')`,
+    [subprocessorId, tenant.tenantId, `${label} subprocessor ${tag()}`],
+  );
+  const auditEventId = await firstAuditEvent(gatewayUrl, ownerToken);
+
+  const { rows } = await admin().query<{ value: string }>(
+    `SELECT unnest(ARRAY[t.id::text, t.slug, t.name]) AS value FROM identity.tenants t WHERE t.id = $1
+     UNION SELECT unnest(ARRAY[u.id::text, u.email, u.display_name, m.id::text]) FROM identity.memberships m JOIN identity.users u ON u.id = m.user_id WHERE m.tenant_id = $1
+     UNION SELECT unnest(ARRAY[k.id::text, k.name]) FROM identity.api_keys k WHERE k.tenant_id = $1
+     UNION SELECT unnest(ARRAY[e.id::text, e.title]) FROM evidence.evidence e WHERE e.tenant_id = $1
+     UNION SELECT unnest(ARRAY[s.id::text, s.name]) FROM subprocessors.subprocessors s WHERE s.tenant_id = $1
+     UNION SELECT a.id::text FROM audit.events a WHERE a.tenant_id = $1`,
+    [tenant.tenantId],
+  );
+  return { ...tenant, member, apiKeyIds, apiKeySecrets, evidenceId, subprocessorId, auditEventId, bytes: rows.map((r) => r.value) };
+}
+
+/** The tenant's first audit event, once identity's relay has delivered the key creations. */
+async function firstAuditEvent(gatewayUrl: string, ownerToken: string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const data = await graphqlAs(gatewayUrl, ownerToken, '{ auditEvents(first: 1) { nodes { id } } }');
+    if (data.auditEvents.nodes.length) return data.auditEvents.nodes[0].id;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('no audit event arrived');
+}
+
+/** Every principal of the matrix, each with a live session where it has one. */
+export async function buildMatrixFixture(gatewayUrl: string): Promise<MatrixFixture> {
+  const home = await seedTenant(gatewayUrl, 'home');
+  const foreign = await seedTenant(gatewayUrl, 'foreign');
+  const gatewayCredential = {} as MatrixFixture['gatewayCredential'];
+  const subgraphToken = {} as MatrixFixture['subgraphToken'];
+  const useToken = (name: PrincipalName, token: string) => {
+    gatewayCredential[name] = `Bearer ${token}`;
+    subgraphToken[name] = token;
+  };
+
+  gatewayCredential.anonymous = undefined;
+  subgraphToken.anonymous = undefined;
+  useToken('OWNER', (await signIn(home.tenantId, home.owner)).token);
+  for (const role of ['ADMIN', 'COMPLIANCE_MANAGER', 'AUDITOR', 'MEMBER', 'PARTNER'] as const) {
+    useToken(role, (await signIn(home.tenantId, await addMember(home.tenantId, role))).token);
+  }
+  // Presented as keys at the gateway (which exchanges them); a subgraph sees what the exchange issues.
+  for (const role of KEY_ROLES) {
+    gatewayCredential[`key:${role}`] = `Bearer ${home.apiKeySecrets[role]}`;
+    const keyId = home.apiKeyIds[role];
+    subgraphToken[`key:${role}`] = await mintToken(principal(home.tenantId, role as Role, { kind: 'API_KEY', subjectId: keyId, sessionId: keyId }));
+  }
+  useToken('support', await mintToken(await openSupportSession(home.tenantId, 'ticket 1: isolation matrix')));
+  const withoutMfa = await addMember(home.tenantId, 'OWNER', 'Owner without MFA');
+  useToken('enrolment', (await signIn(home.tenantId, withoutMfa, { scope: 'mfa_enrolment' })).token);
+  const leaving = await addMember(home.tenantId, 'ADMIN', 'Admin who left');
+  useToken('revoked', (await signIn(home.tenantId, leaving)).token);
+  await admin().query(`UPDATE identity.memberships SET revoked_at = now(), revoked_reason = 'left' WHERE id = $1`, [leaving.membershipId]);
+  useToken('expired', await expiredToken(home.tenantId, home.owner));
+  useToken('foreignOwner', (await signIn(foreign.tenantId, foreign.owner)).token);
+  return { home, foreign, gatewayCredential, subgraphToken, freshRefreshTokens: await freshRefreshTokens(FRESH_REFRESH_TOKENS) };
+}
+
+/** Enough for every cell that spends one (two rows, each principal, two paths; the combined operations) with room. */
+const FRESH_REFRESH_TOKENS = 200;
+
+/**
+ * Unused refresh tokens, each of its own live session of a throwaway tenant's OWNER, written as
+ * login writes them (only the SHA-256 is stored): a sign-up per token would cost an argon2 hash each.
+ */
+async function freshRefreshTokens(count: number): Promise<string[]> {
+  const tenant = await createTenant('Refresh tokens');
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const { sessionId } = await signIn(tenant.tenantId, tenant.owner);
+    const token = `cgr_${randomBytes(32).toString('base64url')}`;
+    await admin().query(
+      `INSERT INTO identity.refresh_tokens (id, tenant_id, session_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, now() + interval '1 day')`,
+      [randomUUID(), tenant.tenantId, sessionId, createHash('sha256').update(token).digest()],
+    );
+    tokens.push(token);
+  }
+  return tokens;
+}
+
+/** A token of a live session whose expiry has passed. */
+async function expiredToken(tenantId: string, owner: TestMember): Promise<string> {
+  const { sessionId } = await signIn(tenantId, owner);
+  return mintToken(principal(tenantId, 'OWNER', { subjectId: owner.userId, sessionId }), -3600);
+}
