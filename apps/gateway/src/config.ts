@@ -28,6 +28,8 @@ export const gatewayEnv = z.object({
   /** Longer than verifyAuditLog takes on the largest log the README measures. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** A request's headers and body must have arrived within it: a client that trickles its body is cut off with 408. It bounds uploads too (MAX_UPLOAD_BYTES in 60 s is 0.9 MB/s). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(50 * 1_048_576),
 });
 export type GatewayConfig = z.infer<typeof gatewayEnv>;

@@ -22,6 +22,20 @@ import { SupportRequestLog } from './support-request-log';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { costLimitPlugin, limitValidationRules } from './operation-limits';
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The JSON parser would turn bytes that are not UTF-8 into U+FFFD, which then pass for text
+ * (an e-mail address, a reason) into records other services keep: such a body is refused.
+ */
+function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  try {
+    strictUtf8.decode(body);
+  } catch {
+    throw Object.assign(new Error('request body is not valid UTF-8'), { status: 400 });
+  }
+}
+
 export interface RunningGateway {
   url: string;
   port: number;
@@ -71,7 +85,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(app);
+  const httpServer = createServer(
+    {
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      headersTimeout: config.REQUEST_TIMEOUT_MS,
+      // Node looks for expired requests this often (30 s by default, longer than the timeout itself).
+      connectionsCheckingInterval: Math.min(1000, config.REQUEST_TIMEOUT_MS),
+    },
+    app,
+  );
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
@@ -127,7 +149,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   app.use(
     '/graphql',
-    express.json({ limit: config.MAX_BODY_BYTES }),
+    express.json({ limit: config.MAX_BODY_BYTES, verify: refuseInvalidUtf8 }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GatewayContext> => {
         try {
