@@ -1,7 +1,7 @@
 import { loginPasswords, serviceLoginUrls } from '@compliance-graph/db';
 import type { StartConfig } from './config';
 import { SECRET_NAMES, type DeploymentSecrets } from './secrets';
-import { HOST, identityJwksUrl, type ServiceDefinition, type SubgraphDefinition } from './services';
+import { HOST, auditUrl, identityJwksUrl, type ServiceDefinition, type SubgraphDefinition } from './services';
 
 /**
  * The launcher's own environment passes through (LOG_LEVEL, NODE_ENV, ...), but never a
@@ -15,7 +15,7 @@ function passedThrough(): NodeJS.ProcessEnv {
 
 /**
  * A subgraph: its own two database logins (on the server of `serverUrl`, never the launcher's
- * user), its own secrets, and where identity's keys are.
+ * user), its own secrets, where identity's keys are and where audit events go.
  */
 export const subgraphEnv = (
   config: StartConfig,
@@ -30,6 +30,7 @@ export const subgraphEnv = (
     DATABASE_URL: logins.app,
     DATABASE_WORKER_URL: logins.worker,
     IDENTITY_JWKS_URL: identityJwksUrl(config),
+    AUDIT_URL: auditUrl(config),
     ...subgraph.secrets(secrets),
     HOST,
     PORT: String(subgraph.port),

@@ -69,3 +69,6 @@ export function subgraphs(config: StartConfig): SubgraphDefinition[] {
 export const gateway = (config: StartConfig): ServiceDefinition => service('gateway', config.GATEWAY_PORT, routerSecret);
 
 export const identityJwksUrl = (config: StartConfig) => `http://${HOST}:${config.IDENTITY_PORT}${JWKS_PATH}`;
+
+/** Where producing services' outbox relays deliver audit events. */
+export const auditUrl = (config: StartConfig) => `http://${HOST}:${config.AUDIT_PORT}`;

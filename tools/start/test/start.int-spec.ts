@@ -135,6 +135,10 @@ describe('npm start', () => {
       audit: ['audit-signing-keys.json', 'ingest-token-identity', 'router-secret'],
       subprocessors: ['router-secret'],
     });
+    // Identity's relay delivers to the audit port the launcher chose, not the default one.
+    expect(byApp(first.child.pid!, (environ) => environ.split('\0').find((entry) => entry.startsWith('AUDIT_URL='))).identity).toBe(
+      `AUDIT_URL=http://127.0.0.1:${ports.AUDIT_PORT}`,
+    );
     expect(databaseLogins(first.child.pid!)).toEqual({
       gateway: [],
       identity: ['identity_app', 'identity_worker'],
