@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import type { RunningGateway } from '@compliance-graph/gateway';
 import { admin, closeAdmin, createTenant, signIn, type TestTenant } from '@compliance-graph/testing';
+import { recordFigures } from './isolation/figures';
 import { startAnotherGateway, startStack, type Stack } from './stack';
 
 /**
@@ -125,6 +126,7 @@ describe('hostile input at the gateway, in production', () => {
   let gateway: RunningGateway;
   let tenant: TestTenant;
   let token: string;
+  const figures = { hostileSent: 0, hostileRefused: 0 };
 
   beforeAll(async () => {
     stack = await startStack();
@@ -133,6 +135,7 @@ describe('hostile input at the gateway, in production', () => {
     token = (await signIn(tenant.tenantId, tenant.owner)).token;
   });
   afterAll(async () => {
+    recordFigures('hostile-input', figures);
     await gateway?.stop();
     await stack?.stop();
     await closeAdmin();
@@ -155,6 +158,8 @@ describe('hostile input at the gateway, in production', () => {
       body: request.method === 'GET' ? undefined : request.body,
     });
     const text = await answer.text();
+    figures.hostileSent++;
+    if (answer.status === request.status && leaks(text).length === 0) figures.hostileRefused++;
     expect({ status: answer.status, leaks: leaks(text) }).toEqual({ status: request.status, leaks: [] });
     if (!request.code) return;
     const errors: Array<{ message: string; extensions?: { code?: string } }> = JSON.parse(text).errors;
@@ -180,6 +185,8 @@ describe('hostile input at the gateway, in production', () => {
       });
       socket.on('error', reject);
     });
+    figures.hostileSent++;
+    if (/^HTTP\/1\.1 408/.test(answer)) figures.hostileRefused++;
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
     expect(Date.now() - started).toBeLessThan(REQUEST_TIMEOUT_MS + 5_000);
   });

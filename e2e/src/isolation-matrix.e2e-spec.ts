@@ -18,6 +18,7 @@ import { buildMatrixFixture, type MatrixFixture } from './isolation/fixture';
 import { agrees, leakedBytes, observe } from './isolation/observe';
 import { ENTITY_POLICY, FIELD_POLICY, ROOT_POLICY, ROUTE_POLICY, type EntityAccess } from './isolation/policy';
 import { combineOperations, withFragment } from './isolation/operations';
+import { recordFigures } from './isolation/figures';
 
 /**
  * The isolation matrix: every coordinate of the composed supergraph (isolation-coverage.spec.ts
@@ -36,12 +37,14 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 describe('isolation matrix', () => {
   let stack: Stack;
   let fixture: MatrixFixture;
+  const figures = { cellsChecked: 0, cellsWrong: 0, foreignCellsChecked: 0, operationsTried: 0, operationsWrong: 0 };
 
   beforeAll(async () => {
     stack = await startStack();
     fixture = await buildMatrixFixture(stack.gatewayUrl);
   }, 120_000);
   afterAll(async () => {
+    recordFigures('isolation-matrix', figures);
     await stack?.stop();
     await closeAdmin();
   });
@@ -90,11 +93,15 @@ describe('isolation matrix', () => {
 
   /** One cell: the observed outcome against the expected one, and for the foreign OWNER no byte of the tenant under test. */
   const check = (mismatches: string[], cell: string, principal: PrincipalName, expected: Outcome, observed: Outcome, answer: HttpResult, echoed: string[]) => {
+    const before = mismatches.length;
+    figures.cellsChecked++;
+    if (principal === 'foreignOwner') figures.foreignCellsChecked++;
     if (!agrees(expected, observed)) mismatches.push(`${cell} as ${principal}: expected ${expected}, got ${observed} ${JSON.stringify(answer.body).slice(0, 300)}`);
     if (principal === 'foreignOwner') {
       const leaked = leakedBytes(answer, fixture.home.bytes, echoed);
       if (leaked.length) mismatches.push(`${cell} as ${principal}: the other tenant's ${leaked.join(', ')} in ${JSON.stringify(answer.body).slice(0, 300)}`);
     }
+    if (mismatches.length > before) figures.cellsWrong++;
   };
   const echoedBy = (variables: Json | undefined) => (variables ? JSON.stringify(variables).match(/[0-9a-f-]{36}|[a-z0-9-]+/g) ?? [] : []);
 
@@ -178,6 +185,8 @@ describe('isolation matrix', () => {
           });
           const text = await answer.text();
           const expected = expectedStatus(policy, principal, checkedAtEdge);
+          figures.cellsChecked++;
+          if (answer.status !== expected) figures.cellsWrong++;
           if (answer.status !== expected) mismatches.push(`${route} as ${principal}: expected HTTP ${expected}, got ${answer.status} ${text.slice(0, 200)}`);
           if (principal === 'foreignOwner') {
             // A path that names the slug may echo it: that is the caller's own input.
@@ -205,7 +214,9 @@ describe('isolation matrix', () => {
           for (const principal of ['anonymous', 'OWNER', 'MEMBER'] as const) {
             const answer = await viaGateway(principal, combined.query, resolve(combined.variables, placeholders(principal)));
             const code = answer.body?.errors?.[0]?.extensions?.code;
+            figures.operationsTried++;
             if (answer.status !== 400 || code !== 'BAD_USER_INPUT' || answer.body.data !== undefined) {
+              figures.operationsWrong++;
               mismatches.push(`${name} + ${otherName} as ${principal}: HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
             }
           }
@@ -225,6 +236,8 @@ describe('isolation matrix', () => {
           const answer = await viaGateway(principal, aliased.query, aliased.variables);
           const mineSeen = observe(answer, ['mine']);
           const theirsSeen = observe(answer, ['theirs']);
+          figures.operationsTried++;
+          if (mineSeen !== 'allowed' || theirsSeen !== 'null') figures.operationsWrong++;
           if (mineSeen !== 'allowed' || theirsSeen !== 'null') mismatches.push(`${name} as ${principal}: mine ${mineSeen}, theirs ${theirsSeen}`);
           const leaked = fixture.foreign.bytes.filter((value) => !Object.values(theirs).includes(value) && JSON.stringify(answer.body).includes(value));
           if (leaked.length) mismatches.push(`${name} as ${principal}: the other tenant's ${leaked.join(', ')}`);

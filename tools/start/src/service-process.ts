@@ -66,6 +66,11 @@ export class ServiceProcess {
     return new ServiceProcess(definition, child);
   }
 
+  /** `signal` at once, with no grace period: what a fault run does to a service. */
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   /** SIGTERM lets the service drain its requests and close its pool; SIGKILL if it takes too long. */
   async stop(graceMs: number, log: LauncherLog): Promise<void> {
     if (this.status) return;

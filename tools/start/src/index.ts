@@ -1,0 +1,9 @@
+/** The launcher's parts, for tools that run the platform as `npm start` does (the fault run). */
+export { loadStartConfig, type StartConfig } from './config';
+export { createLauncherLog, type LauncherLog } from './log';
+export { migrateAll } from './migrations';
+export { waitUntilReady } from './readiness';
+export { resolveDeploymentSecrets, type DeploymentSecrets } from './secrets';
+export { gatewayEnv, subgraphEnv } from './service-env';
+export { ServiceProcess } from './service-process';
+export { gateway, subgraphs, type ServiceDefinition, type SubgraphDefinition } from './services';
