@@ -119,6 +119,8 @@ export async function buildMatrixFixture(gatewayUrl: string): Promise<MatrixFixt
     subgraphToken[`key:${role}`] = await mintToken(principal(home.tenantId, role as Role, { kind: 'API_KEY', subjectId: keyId, sessionId: keyId }));
   }
   useToken('support', await mintToken(await openSupportSession(home.tenantId, 'ticket 1: isolation matrix')));
+  // The tenant enforces MFA: a member without it signs in to an enrolment-only token.
+  await admin().query(`UPDATE identity.tenants SET mfa_required = true WHERE id = $1`, [home.tenantId]);
   const withoutMfa = await addMember(home.tenantId, 'OWNER', 'Owner without MFA');
   useToken('enrolment', (await signIn(home.tenantId, withoutMfa, { scope: 'mfa_enrolment' })).token);
   const leaving = await addMember(home.tenantId, 'ADMIN', 'Admin who left');
