@@ -44,15 +44,17 @@ describe('row-level security, shield bypassed', () => {
   });
 
   it("refuses to insert a row for another tenant", async () => {
+    // The database outlives a run: the title is this run's own.
+    const title = `smuggled ${randomUUID()}`;
     const attempt = withTenant(app, tenantA, (tx) =>
       tx.query(
         `INSERT INTO evidence.evidence (tenant_id, title, source_kind, source_ref, collected_at, created_by)
-         VALUES ($1, 'smuggled', 'MANUAL', 'x', now(), $2)`,
-        [tenantB, randomUUID()],
+         VALUES ($1, $3, 'MANUAL', 'x', now(), $2)`,
+        [tenantB, randomUUID(), title],
       ),
     );
     await expect(attempt).rejects.toThrow(/row-level security/);
-    const { rows } = await admin().query(`SELECT count(*)::int AS n FROM evidence.evidence WHERE title = 'smuggled'`);
+    const { rows } = await admin().query(`SELECT count(*)::int AS n FROM evidence.evidence WHERE title = $1`, [title]);
     expect(rows[0].n).toBe(0);
   });
 
