@@ -147,6 +147,19 @@ describe('audit log', () => {
     expect(tooBig.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('answers many concurrent requests for a checkpoint not yet signed, all with the one stored checkpoint', async () => {
+    // The race is a matter of timing: several logs, each asked from many requests at once.
+    for (let round = 0; round < 10; round++) {
+      const tenant = randomUUID();
+      await ingest(Array.from({ length: 3 }, () => record(tenant)));
+      const answers = await Promise.all(Array.from({ length: 8 }, () => query(tenant, '{ auditCheckpoint { treeSize issuedAt signature } }')));
+      expect(answers.flatMap((answer) => answer.errors ?? [])).toEqual([]);
+      expect(new Set(answers.map((answer) => JSON.stringify(answer.data!.auditCheckpoint))).size).toBe(1);
+      const { rows } = await admin().query('SELECT count(*)::int AS n FROM audit.checkpoints WHERE tenant_id = $1 AND tree_size = 3', [tenant]);
+      expect(rows).toEqual([{ n: 1 }]);
+    }
+  });
+
   it('signs a checkpoint for a grown log without being asked', async () => {
     const tenant = randomUUID();
     await ingest([record(tenant), record(tenant), record(tenant)]);

@@ -27,7 +27,7 @@ export const PRINCIPALS = [
 export type PrincipalName = (typeof PRINCIPALS)[number];
 
 /** What a cell may answer; `allowed` also covers business errors (NOT_FOUND, BAD_USER_INPUT, ...) for a call the permission layer let through. */
-export type Outcome = 'allowed' | 'hidden' | 'null' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'MFA_REQUIRED' | 'REFUSED';
+export type Outcome = 'allowed' | 'hidden' | 'null' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'MFA_REQUIRED' | 'REFUSED' | 'INTERNAL_SERVER_ERROR';
 
 /** The contract's groups (its README, "Who may do what"), restated here so that a change in code cannot move them. */
 const GROUPS: Record<'staff' | 'readers' | 'admin', readonly Role[]> = {

@@ -27,8 +27,8 @@ function valuesAt(value: unknown, path: readonly Segment[]): unknown[] {
 
 /**
  * What a GraphQL answer says about the object at `object` (and its `field`): a permission code
- * at or above it, NOT_FOUND, absence, a hidden field, or access. Any other coded error is
- * access: the permission layer let the call through. A field with a rule of its own that comes
+ * at or above it, NOT_FOUND, absence, a hidden field, or access. Any other coded error but
+ * INTERNAL_SERVER_ERROR is access: the permission layer let the call through. A field with a rule of its own that comes
  * back null is hidden (the fixture gives every such field a value).
  */
 export function observe(answer: HttpResult, object: readonly Segment[], field?: { name: string; hasRule: boolean }): Outcome {
@@ -38,6 +38,8 @@ export function observe(answer: HttpResult, object: readonly Segment[], field?: 
     errors.find((e) => predicate(e.extensions?.code ?? '') && (!e.path || isPrefix(e.path, object)))?.extensions?.code;
   const permission = codeAbove((code) => PERMISSION_CODES.has(code));
   if (permission) return permission as Outcome;
+  // A server error is no answer about permissions: the cell fails, naming it.
+  if (errors.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) return 'INTERNAL_SERVER_ERROR';
   if (codeAbove((code) => code === 'NOT_FOUND')) return 'NOT_FOUND';
   const objects = valuesAt(answer.body?.data, object);
   if (objects.some((value) => value === null || value === undefined)) return codeAbove((code) => code !== '') ? 'allowed' : 'null';

@@ -230,15 +230,16 @@ export class LogService {
     await tree.prefetch((source) => rootHash(source, size));
     const root = await rootHash(tree, size);
     const head = this.signer.sign(tenantId, size, root);
-    const [stored]: Array<{ issued_at: Date }> = await tx.query(
-      `WITH written AS (
-         INSERT INTO audit.checkpoints (tenant_id, tree_size, root_hash, body, signature, key_id)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING issued_at)
-       SELECT issued_at FROM written
-       UNION ALL SELECT issued_at FROM audit.checkpoints WHERE tenant_id = $1 AND tree_size = $2 AND key_id = $6
-       LIMIT 1`,
+    const written: Array<{ issued_at: Date }> = await tx.query(
+      `INSERT INTO audit.checkpoints (tenant_id, tree_size, root_hash, body, signature, key_id)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING issued_at`,
       [tenantId, size, root, head.body, head.signature, head.keyId],
     );
+    // A concurrent request may be writing the same checkpoint: the insert then waits for it and
+    // does nothing, and only a new statement (a new READ COMMITTED snapshot) sees the row it wrote.
+    const [stored]: Array<{ issued_at: Date }> = written.length
+      ? written
+      : await tx.query(`SELECT issued_at FROM audit.checkpoints WHERE tenant_id = $1 AND tree_size = $2 AND key_id = $3`, [tenantId, size, head.keyId]);
     return Object.assign(new AuditCheckpoint(), {
       origin: head.origin,
       treeSize: size,
