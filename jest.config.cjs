@@ -1,17 +1,15 @@
-const { readFileSync } = require('node:fs');
+const { existsSync, readdirSync, readFileSync } = require('node:fs');
 
 const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 delete swc.$schema;
 
-const projects = {
-  packages: ['auth', 'config', 'db', 'federation', 'outbox', 'testing'],
-  apps: ['gateway', 'identity', 'evidence', 'audit', 'subprocessors'],
-  // Tool modules that tests import, so the apps they load are the same (source) modules.
-  tools: ['stack'],
-};
+// Every project with a src/index.ts entry resolves to its source, so tests load one copy of each
+// module (tools included: the apps they load must be the ones the test loads).
 const moduleNameMapper = {};
-for (const [folder, names] of Object.entries(projects)) {
-  for (const name of names) moduleNameMapper[`^@compliance-graph/${name}$`] = `<rootDir>/${folder}/${name}/src/index.ts`;
+for (const folder of ['packages', 'apps', 'tools']) {
+  for (const name of readdirSync(`${__dirname}/${folder}`)) {
+    if (existsSync(`${__dirname}/${folder}/${name}/src/index.ts`)) moduleNameMapper[`^@compliance-graph/${name}$`] = `<rootDir>/${folder}/${name}/src/index.ts`;
+  }
 }
 
 /** One run for the whole workspace: unit specs, integration specs on Postgres, end-to-end specs over HTTP. */

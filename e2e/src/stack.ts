@@ -1,4 +1,4 @@
-import { SERVICE_SCHEMAS, SUPERGRAPH, startStack as startWholeStack, type Stack } from '@compliance-graph/stack';
+import { SERVICE_SCHEMAS, SUPERGRAPH, gatewaySubgraphEnv, startStack as startWholeStack, type Stack } from '@compliance-graph/stack';
 import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
 import { TEST_ENCRYPTION_KEY, migrateForTests, testKeys, testLoginUrls } from '@compliance-graph/testing';
 
@@ -25,9 +25,11 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
       ROUTER_SECRET,
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       INTERNAL_SERVICE_TOKEN,
-      // Specs sign up many tenants from one address (without TRUSTED_PROXIES every client is
-      // 127.0.0.1) and the counters outlive a run; the throttle's own spec sets a low limit.
+      // Specs sign up many tenants and fail many logins from one address (without
+      // TRUSTED_PROXIES every client is 127.0.0.1: the isolation matrix alone fails dozens), and
+      // the counters outlive a run; the throttle's own specs set low limits.
       SIGNUP_THROTTLE_ADDRESS_LIMIT: '100000',
+      LOGIN_THROTTLE_ADDRESS_LIMIT: '100000',
       ...overrides,
     },
     signingKeysJson: (await testKeys()).signingKeysJson,
@@ -43,10 +45,7 @@ export const startAnotherGateway = (stack: Stack, overrides: Record<string, stri
       PORT: '0',
       LOG_LEVEL: 'error',
       ROUTER_SECRET,
-      IDENTITY_URL: stack.subgraphUrls.identity,
-      EVIDENCE_URL: stack.subgraphUrls.evidence,
-      AUDIT_URL: stack.subgraphUrls.audit,
-      SUBPROCESSORS_URL: stack.subgraphUrls.subprocessors,
+      ...gatewaySubgraphEnv(stack.subgraphUrls),
       SUPERGRAPH_PATH: SUPERGRAPH,
       ...overrides,
     }),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { configHelpers, jwksEnv, loadConfig, subgraphEnv } from '@compliance-graph/config';
 
 export const auditEnv = z.object({
-  ...subgraphEnv(4003),
+  ...subgraphEnv('audit'),
   ...jwksEnv,
   /** JSON array of private Ed25519 JWKs; the first signs checkpoints, all are published (rotation). */
   AUDIT_SIGNING_KEYS: z.string().min(1, 'is required (JSON array of private Ed25519 JWKs)'),

@@ -1,19 +1,21 @@
 import { z } from 'zod';
-import { configHelpers, loadConfig, nodeEnv } from '@compliance-graph/config';
+import { GATEWAY, SUBGRAPHS, configHelpers, defaultUrl, loadConfig, nodeEnv, perSubgraph, urlVariable, type SubgraphName } from '@compliance-graph/config';
 
 const url = z.string().url();
+
+/** IDENTITY_URL, EVIDENCE_URL, ...: each subgraph's base URL, one variable per registered subgraph. */
+const subgraphUrlEnv = Object.fromEntries(SUBGRAPHS.map(({ name }) => [urlVariable(name), url.default(defaultUrl(name))])) as {
+  [N in SubgraphName as ReturnType<typeof urlVariable<N>>]: z.ZodDefault<z.ZodString>;
+};
 
 export const gatewayEnv = z.object({
   ...nodeEnv,
   HOST: z.string().default('127.0.0.1'),
-  PORT: configHelpers.port(4000),
+  PORT: configHelpers.port(GATEWAY.port),
   ROUTER_SECRET: configHelpers.secret,
   JWT_ISSUER: z.string().default('compliance-graph'),
   JWT_AUDIENCE: z.string().default('compliance-graph'),
-  IDENTITY_URL: url.default('http://127.0.0.1:4001'),
-  EVIDENCE_URL: url.default('http://127.0.0.1:4002'),
-  AUDIT_URL: url.default('http://127.0.0.1:4003'),
-  SUBPROCESSORS_URL: url.default('http://127.0.0.1:4004'),
+  ...subgraphUrlEnv,
   SUPERGRAPH_PATH: z.string().default('supergraph.graphql'),
   /** Addresses of reverse proxies in front of the gateway whose X-Forwarded-For is believed. */
   TRUSTED_PROXIES: configHelpers.csv,
@@ -37,9 +39,4 @@ export type GatewayConfig = z.infer<typeof gatewayEnv>;
 export const loadGatewayConfig = (env?: Record<string, string | undefined>) => loadConfig('gateway', gatewayEnv, env);
 
 /** Subgraph name in the supergraph -> configured base URL. */
-export const subgraphUrls = (config: GatewayConfig): Record<string, string> => ({
-  identity: config.IDENTITY_URL,
-  evidence: config.EVIDENCE_URL,
-  audit: config.AUDIT_URL,
-  subprocessors: config.SUBPROCESSORS_URL,
-});
+export const subgraphUrls = (config: GatewayConfig): Record<string, string> => perSubgraph((name) => config[urlVariable(name)]);

@@ -4,7 +4,7 @@ import { loadConfig, outboxEnv, subgraphEnv } from '@compliance-graph/config';
 const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 export const identityEnv = z.object({
-  ...subgraphEnv(4001),
+  ...subgraphEnv('identity'),
   ...outboxEnv,
   /** JSON array of private Ed25519 JWKs; the first signs, all are published (rotation). */
   JWT_SIGNING_KEYS: z.string().min(1, 'is required (JSON array of private Ed25519 JWKs)'),

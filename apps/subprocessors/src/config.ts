@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { jwksEnv, loadConfig, subgraphEnv } from '@compliance-graph/config';
 
 export const subprocessorsEnv = z.object({
-  ...subgraphEnv(4004),
+  ...subgraphEnv('subprocessors'),
   ...jwksEnv,
 });
 export type SubprocessorsConfig = z.infer<typeof subprocessorsEnv>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultPort, defaultUrl, type SubgraphName } from './services';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const secret = z.string().min(32, 'must be at least 32 characters');
@@ -19,10 +20,10 @@ const postgresUrl = z.string().url('must be a postgres:// URL');
  * The service logs in as its own two roles (`<schema>_app` for requests, `<schema>_worker` for
  * background jobs), never as the user that runs the migrations.
  */
-export const subgraphEnv = (defaultPort: number) => ({
+export const subgraphEnv = (name: SubgraphName) => ({
   ...nodeEnv,
   HOST: z.string().default('127.0.0.1'),
-  PORT: port(defaultPort),
+  PORT: port(defaultPort(name)),
   DATABASE_URL: postgresUrl,
   DATABASE_WORKER_URL: postgresUrl,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
@@ -33,12 +34,12 @@ export const subgraphEnv = (defaultPort: number) => ({
 
 /** Subgraphs other than identity verify access tokens against identity's published keys. */
 export const jwksEnv = {
-  IDENTITY_JWKS_URL: z.string().url().default('http://127.0.0.1:4001/.well-known/jwks.json'),
+  IDENTITY_JWKS_URL: z.string().url().default(`${defaultUrl('identity')}/.well-known/jwks.json`),
 };
 
 /** Services that write audit events deliver them from their outbox to the audit service. */
 export const outboxEnv = {
-  AUDIT_URL: z.string().url().default('http://127.0.0.1:4003'),
+  AUDIT_URL: z.string().url().default(defaultUrl('audit')),
   INTERNAL_SERVICE_TOKEN: secret,
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   /** `off` only where no audit service exists (some tests); events then wait in the outbox. */

@@ -1,3 +1,4 @@
 export { loadConfig, ConfigError } from './load-config';
 export { createLogger, levelEnabled, type Logger, type LogLevel } from './logger';
 export * from './fragments';
+export * from './services';

@@ -3,6 +3,7 @@ import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { GATEWAY, SUBGRAPH_NAMES, portVariable } from '@compliance-graph/config';
 import { startEmbeddedPostgres, type RunningPostgres } from '@compliance-graph/db';
 import {
   ServiceProcess,
@@ -60,15 +61,12 @@ export class Platform {
     // Run as root, PostgreSQL runs as the `postgres` user, which must reach the data directory.
     chmodSync(dataDir, 0o755);
     const base = 31000 + Math.floor(Math.random() * 20000);
+    const services = [GATEWAY.name, ...SUBGRAPH_NAMES];
     const config = loadStartConfig({
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
-      GATEWAY_PORT: String(base),
-      IDENTITY_PORT: String(base + 1),
-      EVIDENCE_PORT: String(base + 2),
-      AUDIT_PORT: String(base + 3),
-      SUBPROCESSORS_PORT: String(base + 4),
-      EMBEDDED_PG_PORT: String(base + 5),
+      ...Object.fromEntries(services.map((name, i) => [portVariable(name), String(base + i)])),
+      EMBEDDED_PG_PORT: String(base + services.length),
     });
     // The services' errors during an outage are the expected kind: they go to a file, not the terminal.
     const serviceLog = join(tmpdir(), `cg-faults-${base}.log`);

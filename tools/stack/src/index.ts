@@ -1,26 +1,22 @@
 // The app packages declare decorated classes, which need this first.
 import 'reflect-metadata';
 import { resolve } from 'node:path';
+import { urlVariable, type SubgraphName } from '@compliance-graph/config';
 import { loginPasswords, migrateServiceSchema, type LoginRole, type ServiceSchema } from '@compliance-graph/db';
-import { IDENTITY_SCHEMA, identityMigrations, loadIdentityConfig, startIdentityService } from '@compliance-graph/identity';
-import { EVIDENCE_SCHEMA, evidenceMigrations, loadEvidenceConfig, startEvidenceService } from '@compliance-graph/evidence';
-import { AUDIT_SCHEMA, auditMigrations, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
-import {
-  SUBPROCESSORS_SCHEMA,
-  loadSubprocessorsConfig,
-  startSubprocessorsService,
-  subprocessorsMigrations,
-} from '@compliance-graph/subprocessors';
+import { IDENTITY_SCHEMA, loadIdentityConfig, startIdentityService } from '@compliance-graph/identity';
+import { EVIDENCE_SCHEMA, loadEvidenceConfig, startEvidenceService } from '@compliance-graph/evidence';
+import { AUDIT_SCHEMA, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
+import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService } from '@compliance-graph/subprocessors';
 import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
+import { SUBGRAPH_DATABASES } from '@compliance-graph/start';
 import { freePort } from '@compliance-graph/testing';
 
 /** Every subgraph's schema and migrations, in the order they are applied. */
-export const SERVICE_SCHEMAS: ServiceSchema[] = [
-  { schema: IDENTITY_SCHEMA, migrations: identityMigrations },
-  { schema: EVIDENCE_SCHEMA, migrations: evidenceMigrations },
-  { schema: AUDIT_SCHEMA, migrations: auditMigrations },
-  { schema: SUBPROCESSORS_SCHEMA, migrations: subprocessorsMigrations },
-];
+export const SERVICE_SCHEMAS: ServiceSchema[] = SUBGRAPH_DATABASES;
+
+/** IDENTITY_URL, EVIDENCE_URL, ...: the gateway's variables for the subgraphs' base URLs. */
+export const gatewaySubgraphEnv = (urls: Record<SubgraphName, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(urls).map(([name, url]) => [urlVariable(name as SubgraphName), url]));
 
 /** The committed supergraph at the repository root (same depth from src/ and dist/). */
 export const SUPERGRAPH = resolve(__dirname, '../../../supergraph.graphql');
@@ -50,7 +46,7 @@ export interface Stack {
   gatewayUrl: string;
   /** Every route the gateway serves (RunningGateway.routes). */
   gatewayRoutes: string[];
-  subgraphUrls: Record<'identity' | 'evidence' | 'audit' | 'subprocessors', string>;
+  subgraphUrls: Record<SubgraphName, string>;
   /** Stops the audit service alone (producers keep working; their outboxes fill). */
   stopAudit(): Promise<void>;
   /** Starts it again on the same address. */
@@ -127,10 +123,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       loadGatewayConfig({
         ...env,
         ...options.gateway,
-        IDENTITY_URL: identity.url,
-        EVIDENCE_URL: evidence.url,
-        AUDIT_URL: auditUrl,
-        SUBPROCESSORS_URL: subprocessors.url,
+        ...gatewaySubgraphEnv(subgraphUrls),
         SUPERGRAPH_PATH: SUPERGRAPH,
       }),
     );

@@ -1,10 +1,16 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { loadConfig, nodeEnv } from '@compliance-graph/config';
+import { GATEWAY, SUBGRAPHS, loadConfig, nodeEnv, portVariable, type ServiceName } from '@compliance-graph/config';
 
 // Port 0 (any free port) is refused: the launcher must know each address to poll and to hand on.
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const optionalSecret = z.string().min(1, 'must not be empty (unset it to have one generated)').optional();
+
+const SERVICES = [GATEWAY, ...SUBGRAPHS];
+/** GATEWAY_PORT, IDENTITY_PORT, ...: the port the launcher gives each registered service. */
+const servicePorts = Object.fromEntries(SERVICES.map(({ name, port: fallback }) => [portVariable(name), port(fallback)])) as {
+  [N in ServiceName as ReturnType<typeof portVariable<N>>]: ReturnType<typeof port>;
+};
 
 export const startEnv = z
   .object({
@@ -13,11 +19,7 @@ export const startEnv = z
     DATABASE_URL: z.string().url('must be a postgres:// URL').optional(),
     DATA_DIR: z.string().min(1).default('.data'),
     EMBEDDED_PG_PORT: port(54329),
-    GATEWAY_PORT: port(4000),
-    IDENTITY_PORT: port(4001),
-    EVIDENCE_PORT: port(4002),
-    AUDIT_PORT: port(4003),
-    SUBPROCESSORS_PORT: port(4004),
+    ...servicePorts,
     READY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
     JWT_SIGNING_KEYS: optionalSecret,
     AUDIT_SIGNING_KEYS: optionalSecret,
@@ -28,13 +30,7 @@ export const startEnv = z
     DATABASE_ROLE_SECRET: optionalSecret,
   })
   .superRefine((env, ctx) => {
-    const ports: [string, number][] = [
-      ['GATEWAY_PORT', env.GATEWAY_PORT],
-      ['IDENTITY_PORT', env.IDENTITY_PORT],
-      ['EVIDENCE_PORT', env.EVIDENCE_PORT],
-      ['AUDIT_PORT', env.AUDIT_PORT],
-      ['SUBPROCESSORS_PORT', env.SUBPROCESSORS_PORT],
-    ];
+    const ports: [string, number][] = SERVICES.map(({ name }) => [portVariable(name), env[portVariable(name)]]);
     if (!env.DATABASE_URL) ports.push(['EMBEDDED_PG_PORT', env.EMBEDDED_PG_PORT]);
     const seen = new Map<number, string>();
     for (const [name, value] of ports) {

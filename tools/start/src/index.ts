@@ -1,4 +1,5 @@
-/** The launcher's parts, for tools that run the platform as `npm start` does (the fault run). */
+/** The launcher's parts, for tools that run the platform as `npm start` does (the stack, composition, the fault run). */
+export { SUBGRAPH_APPS, SUBGRAPH_DATABASES, type SubgraphApp } from './apps';
 export { loadStartConfig, type StartConfig } from './config';
 export { createLauncherLog, type LauncherLog } from './log';
 export { migrateAll } from './migrations';

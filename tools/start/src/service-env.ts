@@ -1,3 +1,4 @@
+import { urlVariable } from '@compliance-graph/config';
 import { loginPasswords, serviceLoginUrls } from '@compliance-graph/db';
 import type { StartConfig } from './config';
 import { SECRET_NAMES, type DeploymentSecrets } from './secrets';
@@ -41,11 +42,11 @@ export const subgraphEnv = (
 export const gatewayEnv = (
   secrets: DeploymentSecrets,
   gateway: ServiceDefinition,
-  subgraphs: ServiceDefinition[],
+  subgraphs: SubgraphDefinition[],
 ): NodeJS.ProcessEnv => ({
   ...passedThrough(),
   ...gateway.secrets(secrets),
-  ...Object.fromEntries(subgraphs.map(({ name, url }) => [`${name.toUpperCase()}_URL`, url])),
+  ...Object.fromEntries(subgraphs.map(({ name, url }) => [urlVariable(name), url])),
   HOST,
   PORT: String(gateway.port),
 });

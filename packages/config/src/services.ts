@@ -1,0 +1,36 @@
+/**
+ * The platform's services, declared once. The launcher, the in-process stack, composition, the
+ * gateway's subgraph URLs and every app's defaults read this list; adding a subgraph is one
+ * entry here (and the type checker then names each place that needs its parts, such as its
+ * migrations or its schema builder).
+ */
+export const SUBGRAPHS = [
+  { name: 'identity', port: 4001 },
+  { name: 'evidence', port: 4002 },
+  { name: 'audit', port: 4003 },
+  { name: 'subprocessors', port: 4004 },
+] as const;
+
+export const GATEWAY = { name: 'gateway', port: 4000 } as const;
+
+export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
+export type ServiceName = SubgraphName | typeof GATEWAY.name;
+
+/** Each subgraph owns the PostgreSQL schema of its own name. */
+export const SUBGRAPH_NAMES: readonly SubgraphName[] = SUBGRAPHS.map((s) => s.name);
+
+export const defaultPort = (name: ServiceName): number =>
+  name === GATEWAY.name ? GATEWAY.port : SUBGRAPHS.find((s) => s.name === name)!.port;
+
+/** Where a service listens on one machine by default. */
+export const defaultUrl = (name: ServiceName): string => `http://127.0.0.1:${defaultPort(name)}`;
+
+/** The variable naming a subgraph's base URL for the gateway: `IDENTITY_URL`, ... */
+export const urlVariable = <N extends SubgraphName>(name: N) => `${name.toUpperCase() as Uppercase<N>}_URL` as const;
+
+/** The launcher's variable for a service's port: `GATEWAY_PORT`, `IDENTITY_PORT`, ... */
+export const portVariable = <N extends ServiceName>(name: N) => `${name.toUpperCase() as Uppercase<N>}_PORT` as const;
+
+/** One value per subgraph, in the registry's order. */
+export const perSubgraph = <T>(value: (name: SubgraphName) => T): Record<SubgraphName, T> =>
+  Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, value(name)])) as Record<SubgraphName, T>;
