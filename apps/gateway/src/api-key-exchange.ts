@@ -1,37 +1,40 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { askIdentity } from './identity-internal';
 
 const EXCHANGE_PATH = '/internal/api-keys/exchange';
 /** Exchange again this long before the cached token expires, so no request carries a dying token. */
 const RENEW_BEFORE_MS = 30_000;
-const PRUNE_ABOVE = 10_000;
+/** Keys whose token is remembered at once; the least recently used go first. */
+const MAX_KEYS = 10_000;
 
 export const isApiKey = (credential: string) => credential.startsWith('cgk_');
 
 /**
  * Partners send `cgk_...` keys; subgraphs only understand access tokens. The gateway trades a
  * key for a short-lived token at identity and keeps it until shortly before it expires
- * (indexed by the key's hash, never the key). Revocation still bites within seconds: the
- * session check asks identity about the key behind every token.
+ * (indexed by the key's hash, never the key); concurrent requests with one key share one
+ * exchange. Revocation still bites within seconds: the session check asks identity about the
+ * key behind every token.
  */
 export class ApiKeyExchange {
-  private readonly tokens = new Map<string, { token: string; expiresAt: number }>();
+  private readonly tokens: LRUCache<string, string, string>;
 
-  constructor(
-    private readonly identityUrl: string,
-    private readonly routerSecret: string,
-  ) {}
+  constructor(identityUrl: string, routerSecret: string) {
+    this.tokens = new LRUCache({
+      max: MAX_KEYS,
+      fetchMethod: async (_id, _stale, { context: key, options }) => {
+        const issued = await askIdentity<{ accessToken: string; expiresAt: string }>(identityUrl, EXCHANGE_PATH, key, routerSecret);
+        // A token too close to its expiry to keep is used once and not remembered.
+        options.ttl = Math.max(1, Date.parse(issued.expiresAt) - RENEW_BEFORE_MS - Date.now());
+        return issued.accessToken;
+      },
+    });
+  }
 
   async exchange(key: string): Promise<string> {
-    const id = createHash('sha256').update(key).digest('base64url');
-    const now = Date.now();
-    const cached = this.tokens.get(id);
-    if (cached && cached.expiresAt - RENEW_BEFORE_MS > now) return cached.token;
-    const issued = await askIdentity<{ accessToken: string; expiresAt: string }>(this.identityUrl, EXCHANGE_PATH, key, this.routerSecret);
-    if (this.tokens.size > PRUNE_ABOVE) {
-      for (const [k, v] of this.tokens) if (v.expiresAt <= now) this.tokens.delete(k);
-    }
-    this.tokens.set(id, { token: issued.accessToken, expiresAt: Date.parse(issued.expiresAt) });
-    return issued.accessToken;
+    const token = await this.tokens.fetch(createHash('sha256').update(key).digest('base64url'), { context: key });
+    if (!token) throw new Error('the API key exchange answered no token');
+    return token;
   }
 }

@@ -1,44 +1,40 @@
+import { LRUCache } from 'lru-cache';
 import { unauthenticated, type Principal } from '@compliance-graph/auth';
 import { askIdentity } from './identity-internal';
 
 const SESSION_STATUS_PATH = '/internal/session-status';
-const PRUNE_ABOVE = 10_000;
+/** Sessions whose answer is remembered at once; the least recently used go first. */
+const MAX_SESSIONS = 10_000;
 
 /**
  * Refuses tokens whose session identity no longer stands (revoked session, membership or key,
  * changed role, password changed), asking identity and remembering the answer for at most
- * `ttlMs`, so a revocation bites within that time. If identity cannot answer, the request
- * fails closed.
+ * `ttlMs`, so a revocation bites within that time (0: ask every time). Concurrent requests of
+ * one session share one question: when the answer expires under load, identity is asked once,
+ * not once per request. If identity cannot answer, the request fails closed and nothing is kept.
  */
 export class SessionCheck {
-  private readonly answers = new Map<string, { live: boolean; until: number }>();
+  private readonly answers: LRUCache<string, { live: boolean }, string>;
 
   constructor(
-    private readonly identityUrl: string,
-    private readonly routerSecret: string,
+    identityUrl: string,
+    routerSecret: string,
     private readonly ttlMs: number,
-  ) {}
+  ) {
+    this.answers = new LRUCache({
+      max: MAX_SESSIONS,
+      // lru-cache reads a TTL of 0 as "forever"; ttlMs 0 is served by forceRefresh instead.
+      ttl: Math.max(1, ttlMs),
+      fetchMethod: async (_key, _stale, { context: token }) => {
+        const answer = await askIdentity<{ active?: unknown }>(identityUrl, SESSION_STATUS_PATH, token, routerSecret);
+        return { live: answer.active === true };
+      },
+    });
+  }
 
   async assertLive(token: string, principal: Principal): Promise<void> {
     const key = `${principal.sessionId}|${principal.subjectId}|${principal.role}|${principal.scope}`;
-    const now = Date.now();
-    let answer = this.answers.get(key);
-    if (!answer || answer.until <= now) {
-      answer = { live: await this.ask(token), until: now + this.ttlMs };
-      this.remember(key, answer, now);
-    }
-    if (!answer.live) throw unauthenticated('Session ended or role changed: sign in again or refresh');
-  }
-
-  private async ask(token: string): Promise<boolean> {
-    const answer = await askIdentity<{ active?: unknown }>(this.identityUrl, SESSION_STATUS_PATH, token, this.routerSecret);
-    return answer.active === true;
-  }
-
-  private remember(key: string, answer: { live: boolean; until: number }, now: number): void {
-    if (this.answers.size > PRUNE_ABOVE) {
-      for (const [k, v] of this.answers) if (v.until <= now) this.answers.delete(k);
-    }
-    this.answers.set(key, answer);
+    const answer = await this.answers.fetch(key, { context: token, forceRefresh: this.ttlMs === 0 });
+    if (!answer?.live) throw unauthenticated('Session ended or role changed: sign in again or refresh');
   }
 }
