@@ -1,20 +1,22 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { verifyAuditExport } from './audit-export';
 
 const USAGE = 'usage: npm run verify -- audit <export.ndjson> --checkpoint <checkpoint.json> --key <jwk.json>';
 
-function option(args: string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : undefined;
-}
-
 /** Exit 0: "ok, N events"; 1: the first failure; 2: usage. */
-async function main(args: string[]): Promise<number> {
-  const [kind, file] = args;
-  const checkpointFile = option(args, '--checkpoint');
-  const keyFile = option(args, '--key');
-  if (kind !== 'audit' || !file || !checkpointFile || !keyFile) {
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { checkpoint: { type: 'string' }, key: { type: 'string' } } });
+  } catch {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const [kind, file] = parsed.positionals;
+  const { checkpoint: checkpointFile, key: keyFile } = parsed.values;
+  if (kind !== 'audit' || !file || !checkpointFile || !keyFile || parsed.positionals.length !== 2) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
