@@ -42,7 +42,7 @@ describe('isolation matrix', () => {
   beforeAll(async () => {
     stack = await startStack();
     fixture = await buildMatrixFixture(stack.gatewayUrl);
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     recordFigures('isolation-matrix', figures);
     await stack?.stop();

@@ -71,7 +71,7 @@ async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTena
      VALUES ($1, $2, $3, 'hosting', '{contact data}', '{DE}', 'SCC', 'ACTIVE')`,
     [subprocessorId, tenant.tenantId, `${label} subprocessor ${tag()}`],
   );
-  const auditEventId = await firstAuditEvent(gatewayUrl, ownerToken);
+  const auditEventId = await firstAuditEvent(gatewayUrl, ownerToken, tenant.tenantId);
 
   const { rows } = await admin().query<{ value: string }>(
     `SELECT unnest(ARRAY[t.id::text, t.slug, t.name]) AS value FROM identity.tenants t WHERE t.id = $1
@@ -86,14 +86,21 @@ async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTena
 }
 
 /** The tenant's first audit event, once identity's relay has delivered the key creations. */
-async function firstAuditEvent(gatewayUrl: string, ownerToken: string): Promise<string> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+async function firstAuditEvent(gatewayUrl: string, ownerToken: string, tenantId: string): Promise<string> {
+  const deadline = Date.now() + AUDIT_DELIVERY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
     const data = await graphqlAs(gatewayUrl, ownerToken, '{ auditEvents(first: 1) { nodes { id } } }');
     if (data.auditEvents.nodes.length) return data.auditEvents.nodes[0].id;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error('no audit event arrived');
+  const { rows } = await admin().query(
+    `SELECT count(*)::int AS pending, max(attempts) AS attempts, max(last_error) AS last_error FROM identity.outbox WHERE tenant_id = $1 AND delivered_at IS NULL`,
+    [tenantId],
+  );
+  throw new Error(`no audit event of the tenant arrived within ${AUDIT_DELIVERY_TIMEOUT_MS / 1000} s: ${JSON.stringify(rows[0])}`);
 }
+
+const AUDIT_DELIVERY_TIMEOUT_MS = 30_000;
 
 /** Every principal of the matrix, each with a live session where it has one. */
 export async function buildMatrixFixture(gatewayUrl: string): Promise<MatrixFixture> {

@@ -37,6 +37,8 @@ export interface HttpResult<B = any> {
   body: B;
 }
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** POSTs a GraphQL operation over real HTTP (to the gateway, or a subgraph with `headers`). */
 export async function postGraphql<B = any>(
   url: string,
@@ -47,6 +49,10 @@ export async function postGraphql<B = any>(
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
+    // A request that hangs fails here, naming the URL, not as a test's timeout.
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  }).catch((error: Error) => {
+    throw new Error(`POST ${url} failed: ${error.message}`, { cause: error });
   });
   const text = await answer.text();
   let parsed: unknown = text;
