@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { askIdentity } from './identity-internal';
+import { API_KEY_EXCHANGE, callInternalApi } from '@compliance-graph/internal-api';
 
-const EXCHANGE_PATH = '/internal/api-keys/exchange';
 /** Exchange again this long before the cached token expires, so no request carries a dying token. */
 const RENEW_BEFORE_MS = 30_000;
 /** Keys whose token is remembered at once; the least recently used go first. */
@@ -24,7 +23,7 @@ export class ApiKeyExchange {
     this.tokens = new LRUCache({
       max: MAX_KEYS,
       fetchMethod: async (_id, _stale, { context: key, options }) => {
-        const issued = await askIdentity<{ accessToken: string; expiresAt: string }>(identityUrl, EXCHANGE_PATH, key, routerSecret);
+        const issued = await callInternalApi(identityUrl, API_KEY_EXCHANGE, { bearer: key, routerSecret });
         // A token too close to its expiry to keep is used once and not remembered.
         options.ttl = Math.max(1, Date.parse(issued.expiresAt) - RENEW_BEFORE_MS - Date.now());
         return issued.accessToken;

@@ -1,8 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { unauthenticated, type Principal } from '@compliance-graph/auth';
-import { askIdentity } from './identity-internal';
-
-const SESSION_STATUS_PATH = '/internal/session-status';
+import { SESSION_STATUS, callInternalApi } from '@compliance-graph/internal-api';
 /** Sessions whose answer is remembered at once; the least recently used go first. */
 const MAX_SESSIONS = 10_000;
 
@@ -26,8 +24,8 @@ export class SessionCheck {
       // lru-cache reads a TTL of 0 as "forever"; ttlMs 0 is served by forceRefresh instead.
       ttl: Math.max(1, ttlMs),
       fetchMethod: async (_key, _stale, { context: token }) => {
-        const answer = await askIdentity<{ active?: unknown }>(identityUrl, SESSION_STATUS_PATH, token, routerSecret);
-        return { live: answer.active === true };
+        const { active } = await callInternalApi(identityUrl, SESSION_STATUS, { bearer: token, routerSecret });
+        return { live: active };
       },
     });
   }

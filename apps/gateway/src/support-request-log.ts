@@ -1,7 +1,5 @@
 import type { Principal } from '@compliance-graph/auth';
-import { askIdentity } from './identity-internal';
-
-const SUPPORT_REQUEST_PATH = '/internal/support-requests';
+import { SUPPORT_REQUEST, callInternalApi } from '@compliance-graph/internal-api';
 
 export interface SupportRequest {
   operation: string;
@@ -22,6 +20,6 @@ export class SupportRequestLog {
 
   async record(token: string, principal: Principal | undefined, request: SupportRequest): Promise<void> {
     if (principal?.kind !== 'SUPPORT') return;
-    await askIdentity<void>(this.identityUrl, SUPPORT_REQUEST_PATH, token, this.routerSecret, request);
+    await callInternalApi(this.identityUrl, SUPPORT_REQUEST, { bearer: token, routerSecret: this.routerSecret, body: request });
   }
 }

@@ -5,6 +5,7 @@ import type { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { createAccessTokenVerifier, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
 import { createLogger, type Logger, type SubgraphConfig } from '@compliance-graph/config';
 import { openServicePool } from '@compliance-graph/db';
+import { AUDIT_INGEST } from '@compliance-graph/internal-api';
 import { AUDIT_TOPIC, httpDelivery, startOutboxRelay, type OutboxRelay } from '@compliance-graph/outbox';
 import { startSubgraphServer, type RunningSubgraph } from './server';
 
@@ -86,7 +87,6 @@ export async function startSubgraphService<Loaders>(
   }
 }
 
-const AUDIT_INGEST_PATH = '/internal/audit/events';
 
 async function startAuditRelay(
   config: SubgraphConfig,
@@ -105,7 +105,7 @@ async function startAuditRelay(
     dataSource: workerDb,
     schema: definition.databaseSchema,
     topics: [AUDIT_TOPIC],
-    deliver: httpDelivery({ url: `${outbox.auditUrl}${AUDIT_INGEST_PATH}`, token: outbox.serviceToken }),
+    deliver: httpDelivery({ url: `${outbox.auditUrl}${AUDIT_INGEST.path}`, token: outbox.serviceToken }),
     pollIntervalMs: outbox.pollIntervalMs,
     logger: logger.child({ component: 'outbox-relay' }),
   });

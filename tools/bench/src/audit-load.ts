@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { AUDIT_INGEST } from '@compliance-graph/internal-api';
 import type { GraphqlHttpClient } from './http-client';
 import { elapsedMs, summarise, type LatencySummary } from './stats';
 
-/** The ingest route of the audit service (apps/audit/src/ingest/ingest.route.ts). */
-export const INGEST_PATH = '/internal/audit/events';
+/** The ingest route of the audit service. */
+export const INGEST_PATH = AUDIT_INGEST.path;
 
 const ACTIONS = ['evidence.updated', 'evidence.submitted', 'membership.role_changed', 'identity.logged_in', 'subprocessor.reviewed'];
 const SUBJECTS = ['Evidence', 'Evidence', 'Membership', 'User', 'Subprocessor'];

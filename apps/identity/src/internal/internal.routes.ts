@@ -1,20 +1,9 @@
-import express, { type Express, type Request, type Response } from 'express';
-import {
-  CodedError,
-  ROUTER_SECRET_HEADER,
-  bearerToken,
-  httpErrorBody,
-  matchesSecret,
-  type AccessTokenVerifier,
-  type Principal,
-} from '@compliance-graph/auth';
+import type { Express } from 'express';
+import type { AccessTokenVerifier, Principal } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
+import { API_KEY_EXCHANGE, SESSION_STATUS, SUPPORT_REQUEST, mountInternalApi, onlyTheGateway } from '@compliance-graph/internal-api';
 import type { Caller } from '@compliance-graph/outbox';
 import type { IssuedAccessToken } from '../session/token-issuer';
-
-export const SESSION_STATUS_PATH = '/internal/session-status';
-export const API_KEY_EXCHANGE_PATH = '/internal/api-keys/exchange';
-export const SUPPORT_REQUEST_PATH = '/internal/support-requests';
 
 export interface InternalRoutesOptions {
   routerSecret: string;
@@ -26,63 +15,30 @@ export interface InternalRoutesOptions {
   logger: Logger;
 }
 
-const authorization = (req: Request) => bearerToken(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined);
-
 /**
  * What only the gateway may ask (router secret): whether a token's session still stands (for
  * every request, cached there for seconds), an access token for an API key (at the edge), and
  * the record of a request a support session made (before it runs).
  */
 export function mountInternalRoutes(app: Express, options: InternalRoutesOptions): void {
-  const gatewayOnly = (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
-    if (!matchesSecret(req.headers[ROUTER_SECRET_HEADER], options.routerSecret)) {
-      res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Only the gateway may ask' } });
-      return;
-    }
-    try {
-      await handler(req, res);
-    } catch (error) {
-      if (error instanceof CodedError) {
-        res.status(error.httpStatus).json(httpErrorBody(error));
-        return;
-      }
-      options.logger.error('internal route failed', { path: req.path, error });
-      res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
-    }
-  };
+  const gatewayOnly = { guard: onlyTheGateway(options.routerSecret), logger: options.logger };
 
-  app.post(
-    SESSION_STATUS_PATH,
-    express.json({ limit: 1024 }),
-    gatewayOnly(async (req, res) => {
-      const token = authorization(req);
-      const principal = token ? await options.verifyAccessToken(token).catch(() => undefined) : undefined;
-      res.json({ active: principal ? await options.isLive(principal) : false });
-    }),
-  );
+  mountInternalApi(app, SESSION_STATUS, gatewayOnly, async ({ bearer }) => {
+    const principal = bearer ? await options.verifyAccessToken(bearer).catch(() => undefined) : undefined;
+    return { active: principal ? await options.isLive(principal) : false };
+  });
 
-  app.post(
-    API_KEY_EXCHANGE_PATH,
-    express.json({ limit: 1024 }),
-    gatewayOnly(async (req, res) => {
-      const issued = await options.exchangeApiKey(authorization(req) ?? '');
-      res.json({ accessToken: issued.token, expiresAt: issued.expiresAt.toISOString() });
-    }),
-  );
+  mountInternalApi(app, API_KEY_EXCHANGE, gatewayOnly, async ({ bearer }) => {
+    const issued = await options.exchangeApiKey(bearer ?? '');
+    return { accessToken: issued.token, expiresAt: issued.expiresAt.toISOString() };
+  });
 
-  app.post(
-    SUPPORT_REQUEST_PATH,
-    express.json({ limit: 4096 }),
-    gatewayOnly(async (req, res) => {
-      const principal = await options.verifyAccessToken(authorization(req) ?? '');
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value.slice(0, 500) : null);
-      await options.recordSupportRequest(
-        principal,
-        { principal, clientIp: text(body.clientIp), userAgent: text(body.userAgent) },
-        { operation: text(body.operation) ?? 'anonymous operation', documentHash: text(body.documentHash) },
-      );
-      res.status(204).end();
-    }),
-  );
+  mountInternalApi(app, SUPPORT_REQUEST, gatewayOnly, async ({ bearer, body }) => {
+    const principal = await options.verifyAccessToken(bearer ?? '');
+    await options.recordSupportRequest(
+      principal,
+      { principal, clientIp: body.clientIp, userAgent: body.userAgent },
+      { operation: body.operation, documentHash: body.documentHash },
+    );
+  });
 }
