@@ -15,6 +15,9 @@ import { MfaResolver } from './mfa/mfa.resolver';
 import { MfaService } from './mfa/mfa.service';
 import { buildIdentitySchema } from './schema';
 import { SessionResolver } from './session/session.resolver';
+import { LoginService } from './session/login.service';
+import { SessionIssuer } from './session/session-issuer';
+import { SessionLiveness } from './session/session-liveness';
 import { SessionService } from './session/session.service';
 import { TokenIssuer } from './session/token-issuer';
 import { SupportResolver } from './support/support.resolver';
@@ -57,15 +60,16 @@ export async function startIdentityService(config: IdentityConfig) {
         baseBlockSeconds: config.LOGIN_THROTTLE_BASE_SECONDS,
       });
       const mfa = new MfaService(db, encryptionKey, throttle, config.RECENT_SIGN_IN_SECONDS);
-      const sessions = new SessionService(db, issuer, throttle, mfa);
+      const sessions = new SessionIssuer(issuer);
+      const liveness = new SessionLiveness(db);
       const apiKeys = new ApiKeyService(db, issuer);
-      const support = new SupportService(db, sessions);
+      const support = new SupportService(db, sessions, liveness);
       const resolvers = resolverContainer([
         new ViewerResolver(),
         new TenantResolver(new TenantService(db, sessions, throttle)),
         new UserResolver(new UserService(db, throttle)),
         new MembershipResolver(new MembershipService(db)),
-        new SessionResolver(sessions),
+        new SessionResolver(new LoginService(db, sessions, throttle, mfa), new SessionService(db, sessions, liveness)),
         new MfaResolver(mfa),
         new InvitationResolver(new InvitationService(db, sessions, mfa, throttle, config.INVITATION_TTL_SECONDS)),
         new ApiKeyResolver(apiKeys),
@@ -79,7 +83,7 @@ export async function startIdentityService(config: IdentityConfig) {
           mountInternalRoutes(app, {
             routerSecret: config.ROUTER_SECRET,
             verifyAccessToken,
-            isLive: (principal) => (principal.kind === 'API_KEY' ? apiKeys.isLive(principal) : sessions.isLive(principal)),
+            isLive: (principal) => (principal.kind === 'API_KEY' ? apiKeys.isLive(principal) : liveness.isLive(principal)),
             exchangeApiKey: (key) => apiKeys.exchange(key),
             recordSupportRequest: (principal, caller, request) => support.recordRequest(principal, caller, request),
             logger,

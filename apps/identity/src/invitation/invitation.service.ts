@@ -9,7 +9,7 @@ import { MembershipEntity } from '../membership/membership.entity';
 import type { MfaService } from '../mfa/mfa.service';
 import { hashSecretToken, newSecretToken } from '../secret-token';
 import type { AuthPayload } from '../session/auth-payload.type';
-import type { SessionService } from '../session/session.service';
+import type { SessionIssuer } from '../session/session-issuer';
 import { hashPassword, verifyPassword } from '../user/password';
 import { assertPassword, assertText, normaliseEmail } from '../validation';
 import { InvitationEntity } from './invitation.entity';
@@ -34,7 +34,7 @@ class SecondFactorRejected extends Error {}
 export class InvitationService {
   constructor(
     private readonly db: DataSource,
-    private readonly sessions: SessionService,
+    private readonly sessions: SessionIssuer,
     private readonly mfa: MfaService,
     private readonly throttle: LoginThrottle,
     private readonly ttlSeconds: number,

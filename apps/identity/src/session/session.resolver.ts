@@ -3,6 +3,7 @@ import { callerOf } from '@compliance-graph/auth';
 import type { RequestContext } from '@compliance-graph/federation';
 import { AuthPayload } from './auth-payload.type';
 import { LoginInput } from './session.inputs';
+import type { LoginService } from './login.service';
 import type { SessionService } from './session.service';
 
 /**
@@ -19,11 +20,14 @@ export function becomeCaller(ctx: RequestContext<unknown> & { _shield?: { cache:
 
 @Resolver()
 export class SessionResolver {
-  constructor(private readonly sessions: SessionService) {}
+  constructor(
+    private readonly logins: LoginService,
+    private readonly sessions: SessionService,
+  ) {}
 
   @Mutation(() => AuthPayload, { description: 'MFA_REQUIRED when a code is needed' })
   async login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: RequestContext<unknown>): Promise<AuthPayload> {
-    return becomeCaller(ctx, await this.sessions.login(input, ctx));
+    return becomeCaller(ctx, await this.logins.login(input, ctx));
   }
 
   @Mutation(() => AuthPayload)

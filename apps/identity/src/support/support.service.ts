@@ -5,7 +5,8 @@ import type { Caller } from '@compliance-graph/outbox';
 import { recordIdentityAudit } from '../audit';
 import type { AuthPayload } from '../session/auth-payload.type';
 import { SessionEntity } from '../session/session.entity';
-import { SUPPORT_ROLE, type SessionService } from '../session/session.service';
+import type { SessionIssuer } from '../session/session-issuer';
+import { SUPPORT_ROLE, type SessionLiveness } from '../session/session-liveness';
 import { assertSlug, assertText } from '../validation';
 import { SupportSession } from './support-session.type';
 
@@ -30,7 +31,8 @@ const toSupportSession = (row: SessionEntity) =>
 export class SupportService {
   constructor(
     private readonly db: DataSource,
-    private readonly sessions: SessionService,
+    private readonly sessions: SessionIssuer,
+    private readonly liveness: SessionLiveness,
   ) {}
 
   async open(principal: Principal, caller: Caller, tenantSlug: string, reason: string, minutes: number): Promise<AuthPayload> {
@@ -108,7 +110,7 @@ export class SupportService {
    * tenant's audit log with the session's reason. Only a live support session may report.
    */
   async recordRequest(principal: Principal, caller: Caller, request: { operation: string; documentHash: string | null }): Promise<void> {
-    if (principal.kind !== 'SUPPORT' || !(await this.sessions.isLive(principal))) throw forbidden('Not a live support session');
+    if (principal.kind !== 'SUPPORT' || !(await this.liveness.isLive(principal))) throw forbidden('Not a live support session');
     await withTenant(this.db, principal, async (tx) => {
       const session = await tx.findOneByOrFail(SessionEntity, { id: principal.sessionId });
       await recordIdentityAudit(tx, caller, {

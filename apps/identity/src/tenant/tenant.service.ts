@@ -7,7 +7,7 @@ import type { Caller } from '@compliance-graph/outbox';
 import { recordIdentityAudit } from '../audit';
 import { MembershipEntity } from '../membership/membership.entity';
 import type { AuthPayload } from '../session/auth-payload.type';
-import type { SessionService } from '../session/session.service';
+import type { SessionIssuer } from '../session/session-issuer';
 import { UserEntity } from '../user/user.entity';
 import { hashPassword } from '../user/password';
 import { assertPassword, assertSlug, assertText, normaliseEmail } from '../validation';
@@ -25,7 +25,7 @@ const DUPLICATES: Record<string, string> = {
 export class TenantService {
   constructor(
     private readonly db: DataSource,
-    private readonly sessions: SessionService,
+    private readonly sessions: SessionIssuer,
     private readonly throttle: LoginThrottle,
   ) {}
 
