@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { leafHashOf } from '@compliance-graph/audit';
+import { leafHashOf } from '@compliance-graph/audit-log';
 import { addMember, admin, bearer, closeAdmin, signIn } from '@compliance-graph/testing';
 import { signUp, type AuthPayload } from './accounts';
 import { graphqlClient } from './graphql-client';

@@ -3,6 +3,4 @@ export { buildAuditSchema } from './schema';
 export { auditMigrations } from './migrations';
 export { auditRules } from './permissions';
 export { auditEnv, loadAuditConfig, type AuditConfig } from './config';
-export { leafHashOf, type ExportRecord } from './event/audit-record';
-export { TreeFrontier, verifyCheckpoint, checkpointOrigin, type SignedCheckpoint } from './merkle';
 export { EXPORT_PATH, TREE_SIZE_HEADER } from './export/export.route';

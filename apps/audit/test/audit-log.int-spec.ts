@@ -4,9 +4,7 @@ import { generateSigningKey } from '@compliance-graph/auth';
 import type { RunningSubgraph } from '@compliance-graph/federation';
 import { admin, closeAdmin, executeOnSubgraph, migrateForTests, principal, testDatabaseEnv } from '@compliance-graph/testing';
 import { AUDIT_SCHEMA, auditMigrations, loadAuditConfig, startAuditService } from '../src';
-import { auditRecordSchema, USER_AGENT_MAX_LENGTH } from '@compliance-graph/outbox';
-import { leafHashOf } from '../src/event/audit-record';
-import { leafHash, verifyCheckpoint, verifyConsistency, verifyInclusion } from '../src/merkle';
+import { USER_AGENT_MAX_LENGTH, auditRecordSchema, leafHash, leafHashOf, verifyCheckpoint, verifyConsistency, verifyInclusion } from '@compliance-graph/audit-log';
 
 const SERVICE_TOKEN = 'internal-service-token-for-audit-tests-0123456789';
 /** Another producer's credential: valid, but not identity's. */

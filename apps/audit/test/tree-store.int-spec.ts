@@ -6,7 +6,7 @@ import { migrateForTests, testDatabaseUrl } from '@compliance-graph/testing';
 import { AUDIT_SCHEMA, auditMigrations } from '../src';
 import { IngestService } from '../src/ingest/ingest.service';
 import { TreeStore } from '../src/log/tree-store';
-import { consistencyProof, inclusionProof, rootHash } from '../src/merkle';
+import { consistencyProof, inclusionProof, rootHash } from '@compliance-graph/audit-log';
 
 /** Proofs from the stored tree cost one query for all their nodes, not one per node. */
 describe('TreeStore', () => {

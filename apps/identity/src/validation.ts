@@ -1,5 +1,5 @@
 import { badUserInput } from '@compliance-graph/auth';
-import { unstorableText } from '@compliance-graph/outbox';
+import { unstorableText } from '@compliance-graph/audit-log';
 
 /**
  * Every string argument of identity's graph and its limit, by argument or input field name

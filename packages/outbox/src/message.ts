@@ -7,7 +7,7 @@ import {
   describeIssues,
   normaliseHeaderValue,
   type AuditRecord,
-} from './audit-record';
+} from '@compliance-graph/audit-log';
 
 /** An outbox message as DESIGN.md defines it. */
 export interface OutboxMessage<P extends object = Record<string, unknown>> {

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Principal } from '@compliance-graph/auth';
 import { executeOnSubgraph, type InProcessSubgraph } from '@compliance-graph/testing';
 import { auditRecord, ingestBody, postBatch } from './audit-load';
-import { verifyConsistency, verifyInclusion } from './audit-merkle';
+import { verifyConsistency, verifyInclusion } from '@compliance-graph/audit-log';
 import type { GraphqlHttpClient } from './http-client';
 import { cpuMeter, type CpuUse } from './machine';
 import type { SqlProfile, SqlProfiler } from './sql-profile';

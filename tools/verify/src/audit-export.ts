@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import { checkpointOrigin, leafHashOf, TreeFrontier, verifyCheckpoint, type ExportRecord } from '@compliance-graph/audit';
+import { checkpointOrigin, leafHashOf, TreeFrontier, verifyCheckpoint, type ExportRecord } from '@compliance-graph/audit-log';
 
 /** A checkpoint file: the AuditCheckpoint object as JSON. */
 export interface CheckpointFile {

@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { PrivateJwk } from '@compliance-graph/auth';
-import { checkpointOrigin, signCheckpoint } from '../merkle';
+import { checkpointOrigin, signCheckpoint } from '@compliance-graph/audit-log';
 
 export interface SignedTreeHead {
   origin: string;

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONObjectScalar } from '@compliance-graph/federation';
-import type { ExportRecord } from './audit-record';
+import type { ExportRecord } from '@compliance-graph/audit-log';
 
 export enum ActorKind {
   USER = 'USER',

@@ -1,4 +1,4 @@
-import type { ExportRecord } from '../event/audit-record';
+import type { ExportRecord } from '@compliance-graph/audit-log';
 import { csvLine, isExportFormat } from './export-format';
 
 const record = (reason: string) =>

@@ -1,4 +1,4 @@
-import type { ExportRecord } from '../event/audit-record';
+import type { ExportRecord } from '@compliance-graph/audit-log';
 
 /** The export record's keys, in the contract's order: the CSV header and every line's order. */
 export const RECORD_KEYS: ReadonlyArray<keyof ExportRecord> = [

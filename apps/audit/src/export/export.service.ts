@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@compliance-graph/auth';
 import { withTenant } from '@compliance-graph/db';
-import type { ExportRecord } from '../event/audit-record';
+import type { ExportRecord } from '@compliance-graph/audit-log';
 import { AuditEventEntity } from '../event/event.entity';
 import { headSize } from '../log/log-head';
 

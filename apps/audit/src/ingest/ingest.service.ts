@@ -1,10 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { badUserInput } from '@compliance-graph/auth';
 import { withTenant } from '@compliance-graph/db';
-import { describeIssues } from '@compliance-graph/outbox';
-import { leafHashOf, producedRecord, type ProducedRecord, type UnhashedRecord } from '../event/audit-record';
 import { TreeStore } from '../log/tree-store';
-import { rootHash } from '../merkle';
+import { auditRecordSchema, describeIssues, leafHashOf, rootHash, type ProducedRecord, type UnhashedRecord } from '@compliance-graph/audit-log';
 
 export interface IngestResult {
   appended: number;
@@ -22,7 +20,7 @@ export class IngestService {
 
   async ingest(messages: unknown[]): Promise<IngestResult> {
     const records = messages.map((message, position) => {
-      const parsed = producedRecord.safeParse(message);
+      const parsed = auditRecordSchema.safeParse(message);
       if (!parsed.success) throw badUserInput(`record ${position}: ${describeIssues(parsed.error)}`);
       return parsed.data;
     });

@@ -4,9 +4,8 @@ import { badUserInput, type Principal } from '@compliance-graph/auth';
 import { isUuid, withTenant } from '@compliance-graph/db';
 import { connection, pageRequest } from '@compliance-graph/federation';
 import type { CheckpointSigner } from '../checkpoint/checkpoint-signer';
-import { leafHashOf } from '../event/audit-record';
 import { AuditEventEntity } from '../event/event.entity';
-import { consistencyProof, inclusionProof, rootHash, TreeFrontier } from '../merkle';
+import { consistencyProof, inclusionProof, leafHashOf, rootHash, TreeFrontier } from '@compliance-graph/audit-log';
 import { headSize } from './log-head';
 import { TreeStore } from './tree-store';
 import {

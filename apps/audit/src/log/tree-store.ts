@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { nodeHash } from '../merkle/hashes';
-import type { NodeSource } from '../merkle/tree';
+import { nodeHash, type NodeSource } from '@compliance-graph/audit-log';
 
 /**
  * One tenant's Merkle tree as stored in audit.tree_nodes, inside that tenant's transaction:

@@ -1,9 +1,8 @@
 import canonicalize from 'canonicalize';
-import { auditRecordSchema, type AuditRecord } from '@compliance-graph/outbox';
-import { leafHash } from '../merkle/hashes';
+import { leafHash } from './merkle/hashes';
+import type { AuditRecord } from './record';
 
-/** What a producer sends (DESIGN.md), checked by the very schema producers check it with before enqueueing. */
-export const producedRecord = auditRecordSchema;
+/** What a producer sends, checked by the very schema producers check it with before enqueueing. */
 export type ProducedRecord = AuditRecord;
 
 /** What the audit service adds to a produced record when it appends it: what the leaf hash covers. */
