@@ -2,3 +2,4 @@ export { loadConfig, ConfigError } from './load-config';
 export { createLogger, levelEnabled, type Logger, type LogLevel } from './logger';
 export * from './fragments';
 export * from './services';
+export { stopSignal } from './stop-signal';

@@ -15,7 +15,7 @@ import {
   type AccessTokenVerifier,
   type Principal,
 } from '@compliance-graph/auth';
-import { createLogger, type Logger } from '@compliance-graph/config';
+import { createLogger, stopSignal, type Logger } from '@compliance-graph/config';
 import type { RequestContext } from './context';
 import { isPublicError, jsonErrorHandler, maskError, originalError } from './errors';
 import { principalChangeAlonePlugin } from './principal-change';
@@ -209,12 +209,9 @@ export async function listen(httpServer: Server, host: string, port: number, log
   return { url, port: bound };
 }
 
-/** Stops the service cleanly on SIGINT/SIGTERM (Ctrl-C, container stop). */
+/** Stops the service cleanly on a stop signal (Ctrl-C, container stop, terminal closed). */
 export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
+  stopSignal((signal) => {
     logger.info('shutting down', { signal });
     stop()
       .then(() => process.exit(0))
@@ -222,9 +219,7 @@ export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
         logger.error('shutdown failed', { error });
         process.exit(1);
       });
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
 }
 
 /** The body of every subgraph's main.ts: start, stop cleanly on signals, fail loudly. */

@@ -1,3 +1,4 @@
+import { stopSignal } from '@compliance-graph/config';
 import { UsageError } from './args';
 import { cpuMeter, describeMachine, loadAverage, type Machine } from './machine';
 
@@ -66,16 +67,10 @@ export function runBench<Options>(bench: Bench<Options>, argv = process.argv.sli
       return 1;
     }
     const cleanup: Array<() => Promise<void>> = [];
-    const interrupt = new AbortController();
-    const onSignal = () => {
-      fail('interrupted, stopping ...');
-      interrupt.abort();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const interrupted = stopSignal(() => fail('interrupted, stopping ...'));
     let code: number;
     try {
-      code = await bench.run(options, cleanup, interrupt.signal);
+      code = await bench.run(options, cleanup, interrupted);
     } catch (error) {
       fail(`failed: ${error instanceof Error ? error.message : String(error)}`);
       if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

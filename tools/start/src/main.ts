@@ -1,6 +1,7 @@
 // The app packages imported for their migrations declare decorated classes, which need this first.
 import 'reflect-metadata';
 import { once } from 'node:events';
+import { stopSignal } from '@compliance-graph/config';
 import { loadStartConfig, type StartConfig } from './config';
 import { startDatabase } from './database';
 import { isDescribedFailure } from './launch-error';
@@ -10,7 +11,6 @@ import { resolveDeploymentSecrets } from './secrets';
 import { gatewayEnv, subgraphEnv } from './service-env';
 import { ServiceGroup } from './service-group';
 import { gateway, subgraphs } from './services';
-import { stopSignal } from './stop-signals';
 import { Teardown } from './teardown';
 
 // Longer than Apollo's drain grace period (10 s), so a service with requests in flight can finish them.
