@@ -1,9 +1,11 @@
-import { SERVICE_SCHEMAS, SUPERGRAPH, gatewaySubgraphEnv, startStack as startWholeStack, type Stack } from '@compliance-graph/stack';
+import { subgraphUrlEnv } from '@compliance-graph/config';
+import { SUBGRAPH_DATABASES } from '@compliance-graph/start';
+import { SUPERGRAPH, startStack as startWholeStack, type Stack } from '@compliance-graph/stack';
 import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
 import { TEST_ENCRYPTION_KEY, migrateForTests, testKeys, testLoginUrls } from '@compliance-graph/testing';
 
 export { SUPERGRAPH, type Stack } from '@compliance-graph/stack';
-export const SERVICES = SERVICE_SCHEMAS;
+export const SERVICES = SUBGRAPH_DATABASES;
 
 export const ROUTER_SECRET = 'e2e-router-secret-0123456789abcdefghij';
 /** The credential services' outbox relays present to the audit service. */
@@ -45,7 +47,7 @@ export const startAnotherGateway = (stack: Stack, overrides: Record<string, stri
       PORT: '0',
       LOG_LEVEL: 'error',
       ROUTER_SECRET,
-      ...gatewaySubgraphEnv(stack.subgraphUrls),
+      ...subgraphUrlEnv(stack.subgraphUrls),
       SUPERGRAPH_PATH: SUPERGRAPH,
       ...overrides,
     }),

@@ -31,6 +31,10 @@ export const urlVariable = <N extends SubgraphName>(name: N) => `${name.toUpperC
 /** The launcher's variable for a service's port: `GATEWAY_PORT`, `IDENTITY_PORT`, ... */
 export const portVariable = <N extends ServiceName>(name: N) => `${name.toUpperCase() as Uppercase<N>}_PORT` as const;
 
+/** The gateway's environment for the subgraphs' base URLs: `{ IDENTITY_URL: ..., ... }`. */
+export const subgraphUrlEnv = (urls: Partial<Record<SubgraphName, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(urls).map(([name, url]) => [urlVariable(name as SubgraphName), url]));
+
 /** One value per subgraph, in the registry's order. */
 export const perSubgraph = <T>(value: (name: SubgraphName) => T): Record<SubgraphName, T> =>
   Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, value(name)])) as Record<SubgraphName, T>;

@@ -2,10 +2,8 @@ export { serviceRoles, assertSchemaName, type ServiceRoles, type ConnectionRole 
 export { connectionOptions } from './connection';
 export {
   loginPasswords,
-  loginUrl,
   serviceLoginUrls,
   assertConfinedLogin,
-  LOGIN_ROLES,
   type LoginRole,
   type LoginPasswords,
 } from './logins';

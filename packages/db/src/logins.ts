@@ -4,7 +4,6 @@ import { serviceRoles, type ServiceRoles } from './roles';
 
 /** The two roles a running service logs in as: `app` for its request pool, `worker` for background jobs. */
 export type LoginRole = 'app' | 'worker';
-export const LOGIN_ROLES: readonly LoginRole[] = ['app', 'worker'];
 
 export type LoginPasswords = Record<LoginRole, string>;
 
@@ -20,7 +19,7 @@ export function loginPasswords(secret: string, schema: string): LoginPasswords {
 }
 
 /** The URL of the server at `serverUrl` (its host, port, database and options), logging in as `role`. */
-export function loginUrl(serverUrl: string, role: string, password: string): string {
+function loginUrl(serverUrl: string, role: string, password: string): string {
   const url = new URL(serverUrl);
   url.username = encodeURIComponent(role);
   url.password = encodeURIComponent(password);

@@ -8,8 +8,8 @@ import type { InternalApi } from './api';
 export interface InternalRequest<Body> {
   body: Body;
   bearer: string | undefined;
-  /** Set by the guard that admitted the request (the producing service, for a service credential). */
-  caller: string | undefined;
+  /** Who the guard admitted: `gateway`, or the producing service for a service credential. */
+  caller: string;
 }
 
 /** Decides who may call; answers the caller's name, or throws a CodedError. */

@@ -78,7 +78,6 @@ export class Platform {
     Object.assign(process.env, serviceEnv, { LOG_LEVEL: 'error' });
     const platform = new Platform(config, await resolveDeploymentSecrets(config, log), randomBytes(18).toString('base64url'), log, serviceLog);
     await platform.startPostgres();
-    platform.admin = new Pool({ connectionString: platform.postgres.url, max: 2 });
     await migrateAll(platform.postgres.url, platform.subgraphList, log, platform.secrets.DATABASE_ROLE_SECRET);
     await Promise.all(platform.subgraphList.map((service) => platform.startService(service.name)));
     await platform.startService('gateway');
@@ -128,7 +127,7 @@ export class Platform {
 
   async startPostgres(): Promise<void> {
     this.postgres = await startEmbeddedPostgres({ dataDir: this.config.paths.postgresDir, port: this.config.EMBEDDED_PG_PORT, password: this.password });
-    if (this.admin) this.admin = new Pool({ connectionString: this.postgres.url, max: 2 });
+    this.admin = new Pool({ connectionString: this.postgres.url, max: 2 });
   }
 
   /** Every service answers /readyz again (after the database came back, say). */

@@ -1,8 +1,8 @@
 // The app packages declare decorated classes, which need this first.
 import 'reflect-metadata';
 import { resolve } from 'node:path';
-import { urlVariable, type SubgraphName } from '@compliance-graph/config';
-import { loginPasswords, migrateServiceSchema, type LoginRole, type ServiceSchema } from '@compliance-graph/db';
+import { subgraphUrlEnv, type SubgraphName } from '@compliance-graph/config';
+import { loginPasswords, migrateServiceSchema, type LoginRole } from '@compliance-graph/db';
 import { IDENTITY_SCHEMA, loadIdentityConfig, startIdentityService } from '@compliance-graph/identity';
 import { EVIDENCE_SCHEMA, loadEvidenceConfig, startEvidenceService } from '@compliance-graph/evidence';
 import { AUDIT_SCHEMA, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
@@ -11,19 +11,13 @@ import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
 import { SUBGRAPH_DATABASES } from '@compliance-graph/start';
 import { freePort } from '@compliance-graph/testing';
 
-/** Every subgraph's schema and migrations, in the order they are applied. */
-export const SERVICE_SCHEMAS: ServiceSchema[] = SUBGRAPH_DATABASES;
-
-/** IDENTITY_URL, EVIDENCE_URL, ...: the gateway's variables for the subgraphs' base URLs. */
-export const gatewaySubgraphEnv = (urls: Record<SubgraphName, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(urls).map(([name, url]) => [urlVariable(name as SubgraphName), url]));
 
 /** The committed supergraph at the repository root (same depth from src/ and dist/). */
 export const SUPERGRAPH = resolve(__dirname, '../../../supergraph.graphql');
 
 /** Migrates every schema, setting each service's login passwords from `roleSecret` (see loginPasswords). */
 export async function migrateAll(databaseUrl: string, roleSecret: string): Promise<void> {
-  for (const service of SERVICE_SCHEMAS) await migrateServiceSchema(databaseUrl, service, loginPasswords(roleSecret, service.schema));
+  for (const service of SUBGRAPH_DATABASES) await migrateServiceSchema(databaseUrl, service, loginPasswords(roleSecret, service.schema));
 }
 
 export interface StackOptions {
@@ -123,7 +117,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       loadGatewayConfig({
         ...env,
         ...options.gateway,
-        ...gatewaySubgraphEnv(subgraphUrls),
+        ...subgraphUrlEnv(subgraphUrls),
         SUPERGRAPH_PATH: SUPERGRAPH,
       }),
     );

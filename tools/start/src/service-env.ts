@@ -1,4 +1,4 @@
-import { urlVariable } from '@compliance-graph/config';
+import { subgraphUrlEnv } from '@compliance-graph/config';
 import { loginPasswords, serviceLoginUrls } from '@compliance-graph/db';
 import type { StartConfig } from './config';
 import { SECRET_NAMES, type DeploymentSecrets } from './secrets';
@@ -46,7 +46,7 @@ export const gatewayEnv = (
 ): NodeJS.ProcessEnv => ({
   ...passedThrough(),
   ...gateway.secrets(secrets),
-  ...Object.fromEntries(subgraphs.map(({ name, url }) => [urlVariable(name), url])),
+  ...subgraphUrlEnv(Object.fromEntries(subgraphs.map(({ name, url }) => [name, url]))),
   HOST,
   PORT: String(gateway.port),
 });
