@@ -171,8 +171,8 @@ describe('audit records from client input', () => {
     const [row] = (await admin().query(`SELECT refusals, dead_at IS NOT NULL AS dead, delivered_at FROM identity.outbox WHERE id = $1`, [stale])).rows;
     expect(row).toEqual({ refusals: 3, dead: true, delivered_at: null });
 
-    const ready = (await (await fetch(`${stack.subgraphUrls.identity}/readyz`)).json()) as { outbox: { dead: number } };
-    expect(ready.outbox.dead).toBeGreaterThanOrEqual(1);
+    const ready = (await (await fetch(`${stack.subgraphUrls.identity}/readyz`)).json()) as { outbox: { audit: { dead: number } } };
+    expect(ready.outbox.audit.dead).toBeGreaterThanOrEqual(1);
     expect(operatorCli('outbox', 'list')).toMatch(new RegExp(`${stale}  tenant ${owner.tenant.id}  audit .* refused 3x: .*HTTP 400`));
     expect(operatorCli('outbox', 'retry', stale)).toContain(`put 1 dead message(s) back in line: ${stale}`);
     const [retried] = (await admin().query(`SELECT refusals, dead_at FROM identity.outbox WHERE id = $1`, [stale])).rows;

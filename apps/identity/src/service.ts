@@ -1,5 +1,6 @@
 import { importSigningKey, localKeySet, parseEncryptionKey, parseSigningKeys } from '@compliance-graph/auth';
 import { resolverContainer, startSubgraphService } from '@compliance-graph/federation';
+import { auditIngestConsumer } from '@compliance-graph/outbox';
 import type { IdentityConfig } from './config';
 import { ApiKeyResolver } from './api-key/api-key.resolver';
 import { ApiKeyService } from './api-key/api-key.service';
@@ -42,7 +43,7 @@ export async function startIdentityService(config: IdentityConfig) {
     tokenKeys: localKeySet(keys),
     outbox:
       config.OUTBOX_RELAY === 'on'
-        ? { auditUrl: config.AUDIT_URL, serviceToken: config.INTERNAL_SERVICE_TOKEN, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }
+        ? { consumers: [auditIngestConsumer(config.AUDIT_URL, config.INTERNAL_SERVICE_TOKEN)], pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }
         : undefined,
     wire: async (db, { verifyAccessToken, logger }) => {
       const issuer = new TokenIssuer(

@@ -5,8 +5,7 @@ import type { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { createAccessTokenVerifier, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
 import { createLogger, type Logger, type SubgraphConfig } from '@compliance-graph/config';
 import { openServicePool } from '@compliance-graph/db';
-import { AUDIT_INGEST } from '@compliance-graph/internal-api';
-import { AUDIT_TOPIC, httpDelivery, startOutboxRelay, type OutboxRelay } from '@compliance-graph/outbox';
+import { startOutboxRelay, type OutboxConsumer, type OutboxRelay } from '@compliance-graph/outbox';
 import { startSubgraphServer, type RunningSubgraph } from './server';
 
 export interface SubgraphWiring<Loaders> {
@@ -27,10 +26,10 @@ export interface SubgraphServiceDefinition<Loaders> {
   /** Keys that verify access tokens: identity's own, or identity's JWKS for the others. */
   tokenKeys: JWTVerifyGetKey;
   /**
-   * Delivers the service's outbox (audit topic) to the audit service, from a pool of its own
-   * as the schema's worker role; its backlog shows in /readyz.
+   * Delivers the service's outbox to its consumers, one per topic, from a pool of its own as
+   * the schema's worker role; the backlog of each topic shows in /readyz.
    */
-  outbox?: { auditUrl: string; serviceToken: string; pollIntervalMs: number };
+  outbox?: { consumers: readonly OutboxConsumer[]; pollIntervalMs: number };
   /** Builds schema, loaders and routes on the service's request pool. */
   wire(db: DataSource, tools: { verifyAccessToken: AccessTokenVerifier; logger: Logger }): Promise<SubgraphWiring<Loaders>>;
 }
@@ -52,7 +51,7 @@ export async function startSubgraphService<Loaders>(
     poolSize: config.DATABASE_POOL_SIZE,
   });
   const logger = createLogger(definition.service, config.LOG_LEVEL);
-  const relay = definition.outbox ? await startAuditRelay(config, definition, definition.outbox, logger) : undefined;
+  const relay = definition.outbox ? await startRelay(config, definition, definition.outbox, logger) : undefined;
   const verifyAccessToken = createAccessTokenVerifier(definition.tokenKeys, {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
@@ -88,12 +87,12 @@ export async function startSubgraphService<Loaders>(
 }
 
 
-async function startAuditRelay(
+async function startRelay(
   config: SubgraphConfig,
   definition: { databaseSchema: string },
-  outbox: { auditUrl: string; serviceToken: string; pollIntervalMs: number },
+  outbox: { consumers: readonly OutboxConsumer[]; pollIntervalMs: number },
   logger: Logger,
-): Promise<OutboxRelay & { stop(): Promise<void> }> {
+): Promise<OutboxRelay> {
   const workerDb = await openServicePool({
     databaseUrl: config.DATABASE_WORKER_URL,
     variable: 'DATABASE_WORKER_URL',
@@ -104,10 +103,9 @@ async function startAuditRelay(
   const relay = startOutboxRelay({
     dataSource: workerDb,
     schema: definition.databaseSchema,
-    topics: [AUDIT_TOPIC],
-    deliver: httpDelivery({ url: `${outbox.auditUrl}${AUDIT_INGEST.path}`, token: outbox.serviceToken }),
+    consumers: outbox.consumers,
     pollIntervalMs: outbox.pollIntervalMs,
-    logger: logger.child({ component: 'outbox-relay' }),
+    logger,
   });
   return {
     backlog: () => relay.backlog(),

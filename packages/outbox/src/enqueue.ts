@@ -68,3 +68,25 @@ export function outboxDeadLettersMigration(schema: string): new () => MigrationI
     }
   };
 }
+
+/**
+ * The migration that indexes pending messages by topic first: each topic has its own relay,
+ * whose one-probe-per-tenant scan then never walks another topic's backlog.
+ */
+export function outboxPerTopicMigration(schema: string): new () => MigrationInterface {
+  const table = `${assertSchemaName(schema)}.outbox`;
+  const index = `${assertSchemaName(schema)}.outbox_pending`;
+  return class OutboxPerTopic1765180800000 implements MigrationInterface {
+    name = 'OutboxPerTopic1765180800000';
+
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`DROP INDEX ${index}`);
+      await runner.query(`CREATE INDEX outbox_pending ON ${table} (topic, tenant_id, position) WHERE delivered_at IS NULL AND dead_at IS NULL`);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`DROP INDEX ${index}`);
+      await runner.query(`CREATE INDEX outbox_pending ON ${table} (tenant_id, position) WHERE delivered_at IS NULL AND dead_at IS NULL`);
+    }
+  };
+}

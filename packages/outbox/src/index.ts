@@ -1,6 +1,7 @@
-export { enqueue, createOutboxTable, outboxDeadLettersMigration, REFUSALS_BEFORE_DEAD } from './enqueue';
+export { enqueue, createOutboxTable, outboxDeadLettersMigration, outboxPerTopicMigration, REFUSALS_BEFORE_DEAD } from './enqueue';
 export { recordAudit, actorOf, type Caller, type Actor, type AuditEvent } from './record-audit';
 export { auditMessage, AUDIT_TOPIC, type OutboxMessage, type AuditEventInput, type ActorKind } from './message';
-export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions, type Deliver } from './relay';
+export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions, type OutboxConsumer, type Deliver } from './relay';
 export { httpDelivery, ConsumerRefused, type HttpDeliveryOptions } from './http-delivery';
 export { deadLetters, type OutboxBacklog, type DeadMessage } from './outbox-store';
+export { auditIngestConsumer } from './audit-consumer';

@@ -1,21 +1,20 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertSchemaName } from '@compliance-graph/db';
-import { REFUSALS_BEFORE_DEAD } from './enqueue';
 import type { OutboxMessage } from './message';
 
-/** The SQL of the relay, for one service's outbox table and the topics its relay delivers. */
+/** The SQL of the relay, for one service's outbox table and one topic. */
 export interface OutboxStore {
   /** Tenants whose oldest undelivered message is due, the longest waiting first. */
   dueTenants(): Promise<string[]>;
   /** False when another relay is delivering this tenant right now. */
   tryLockTenant(tx: EntityManager, tenantId: string): Promise<boolean>;
-  /** The tenant's next messages of one topic, or null when its oldest message is not due. */
+  /** The tenant's next messages, or null when its oldest message is not due. */
   nextBatch(tx: EntityManager, tenantId: string, limit: number): Promise<OutboxBatch | null>;
   markDelivered(tx: EntityManager, batch: OutboxBatch): Promise<void>;
   markFailed(tx: EntityManager, batch: OutboxBatch, error: string, retryInMs: number): Promise<void>;
   /**
    * The consumer refused the batch (4xx): counts a refusal against its head and sets the head
-   * aside as dead once it alone was refused REFUSALS_BEFORE_DEAD times. True when it died.
+   * aside as dead once it alone was refused `refusalsBeforeDead` times. True when it died.
    */
   markRefused(tx: EntityManager, batch: OutboxBatch, error: string, retryInMs: number): Promise<boolean>;
   backlog(): Promise<OutboxBacklog>;
@@ -51,16 +50,13 @@ interface PendingRow {
   due: boolean;
 }
 
-/** `topics` narrows every query to the relay's topics; null means all of them. */
-export function outboxStore(dataSource: DataSource, schema: string, topics: readonly string[] | null): OutboxStore {
+export function outboxStore(dataSource: DataSource, schema: string, topic: string, refusalsBeforeDead: number): OutboxStore {
   const table = `${assertSchemaName(schema)}.outbox`;
-  const ofTopics = `($1::text[] IS NULL OR topic = ANY($1::text[]))`;
-  const topicList = topics ? [...topics] : null;
 
   const deadCount = async () => {
     const [row]: { dead: number }[] = await dataSource.query(
-      `SELECT count(*)::int AS dead FROM ${table} WHERE dead_at IS NOT NULL AND ${ofTopics}`,
-      [topicList],
+      `SELECT count(*)::int AS dead FROM ${table} WHERE dead_at IS NOT NULL AND topic = $1`,
+      [topic],
     );
     return row.dead;
   };
@@ -74,26 +70,26 @@ export function outboxStore(dataSource: DataSource, schema: string, topics: read
       const rows: { tenant_id: string }[] = await dataSource.query(
         `WITH RECURSIVE heads AS (
            (SELECT tenant_id, position, next_attempt_at FROM ${table}
-             WHERE delivered_at IS NULL AND dead_at IS NULL AND ${ofTopics}
+             WHERE delivered_at IS NULL AND dead_at IS NULL AND topic = $1
              ORDER BY tenant_id, position LIMIT 1)
            UNION ALL
            SELECT next.* FROM heads CROSS JOIN LATERAL (
              SELECT tenant_id, position, next_attempt_at FROM ${table}
-              WHERE delivered_at IS NULL AND dead_at IS NULL AND ${ofTopics} AND tenant_id > heads.tenant_id
+              WHERE delivered_at IS NULL AND dead_at IS NULL AND topic = $1 AND tenant_id > heads.tenant_id
               ORDER BY tenant_id, position LIMIT 1) next
          )
          SELECT tenant_id FROM heads WHERE next_attempt_at <= clock_timestamp() ORDER BY position`,
-        [topicList],
+        [topic],
       );
       return rows.map((row) => row.tenant_id);
     },
 
     async tryLockTenant(tx, tenantId) {
-      // Keyed by schema and tenant: relays of different services never contend. A hash
-      // collision only makes a relay skip a tenant until its next poll.
+      // Keyed by schema, topic and tenant: relays of other services and topics never contend.
+      // A hash collision only makes a relay skip a tenant until its next poll.
       const [row]: { locked: boolean }[] = await tx.query(
         `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
-        [`outbox:${schema}:${tenantId}`],
+        [`outbox:${schema}:${topic}:${tenantId}`],
       );
       return row.locked;
     },
@@ -102,13 +98,13 @@ export function outboxStore(dataSource: DataSource, schema: string, topics: read
       const rows: PendingRow[] = await tx.query(
         `SELECT position, id, topic, tenant_id, occurred_at, payload, attempts, refusals, next_attempt_at <= clock_timestamp() AS due
            FROM ${table}
-          WHERE tenant_id = $2 AND delivered_at IS NULL AND dead_at IS NULL AND ${ofTopics}
+          WHERE tenant_id = $2 AND delivered_at IS NULL AND dead_at IS NULL AND topic = $1
           ORDER BY position LIMIT $3`,
-        [topicList, tenantId, limit],
+        [topic, tenantId, limit],
       );
       if (rows.length === 0 || !rows[0].due) return null;
       // Once the consumer refused a batch, its head goes alone: a refusal then names one message.
-      return batchOf(rows[0].refusals > 0 ? rows.slice(0, 1) : leadingRunOfOneTopic(rows));
+      return batchOf(rows[0].refusals > 0 ? rows.slice(0, 1) : rows);
     },
 
     async markDelivered(tx, batch) {
@@ -134,7 +130,7 @@ export function outboxStore(dataSource: DataSource, schema: string, topics: read
                 next_attempt_at = clock_timestamp() + $3 * interval '1 millisecond',
                 dead_at = CASE WHEN $4 AND refusals + 1 >= $5 THEN clock_timestamp() END
           WHERE position = $1 RETURNING dead_at IS NOT NULL AS dead`,
-        [batch.positions[0], error, retryInMs, batch.positions.length === 1, REFUSALS_BEFORE_DEAD],
+        [batch.positions[0], error, retryInMs, batch.positions.length === 1, refusalsBeforeDead],
       );
       if (batch.positions.length > 1) {
         await tx.query(`UPDATE ${table} SET attempts = attempts + 1, last_error = $2 WHERE position = ANY($1::bigint[])`, [batch.positions.slice(1), error]);
@@ -145,8 +141,8 @@ export function outboxStore(dataSource: DataSource, schema: string, topics: read
     async backlog() {
       const [row]: { pending: string; oldest: string | null }[] = await dataSource.query(
         `SELECT count(*) AS pending, EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)) AS oldest
-           FROM ${table} WHERE delivered_at IS NULL AND dead_at IS NULL AND ${ofTopics}`,
-        [topicList],
+           FROM ${table} WHERE delivered_at IS NULL AND dead_at IS NULL AND topic = $1`,
+        [topic],
       );
       return { pending: Number(row.pending), oldestAgeSeconds: row.oldest === null ? null : Number(row.oldest), dead: await deadCount() };
     },
@@ -158,12 +154,6 @@ export function outboxStore(dataSource: DataSource, schema: string, topics: read
       return row?.bypasses === true;
     },
   };
-}
-
-/** One consumer call carries one topic, so a batch ends where the tenant's topic changes. */
-function leadingRunOfOneTopic(rows: PendingRow[]): PendingRow[] {
-  const end = rows.findIndex((row) => row.topic !== rows[0].topic);
-  return end === -1 ? rows : rows.slice(0, end);
 }
 
 function batchOf(rows: PendingRow[]): OutboxBatch {

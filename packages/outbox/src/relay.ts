@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '@compliance-graph/config';
 import { backoffDelayMs } from './backoff';
+import { REFUSALS_BEFORE_DEAD } from './enqueue';
 import { ConsumerRefused } from './http-delivery';
 import type { OutboxMessage } from './message';
 import { outboxStore, type OutboxBacklog, type OutboxBatch, type OutboxStore } from './outbox-store';
@@ -8,46 +9,58 @@ import { outboxStore, type OutboxBacklog, type OutboxBatch, type OutboxStore } f
 /**
  * Hands one tenant's messages of one topic, in `position` order, to their consumer; throws
  * when the consumer did not take them, with ConsumerRefused when it refused the messages
- * themselves (they are then set aside after REFUSALS_BEFORE_DEAD refusals, not retried forever). The signal fires when the relay stops and gives up on
- * this call, so a transport can cancel it; the messages are delivered again later either way.
+ * themselves (they are then set aside after `refusalsBeforeDead` refusals, not retried
+ * forever). The signal fires when the relay stops and gives up on this call, so a transport
+ * can cancel it; the messages are delivered again later either way.
  */
 export type Deliver = (topic: string, messages: OutboxMessage[], signal?: AbortSignal) => Promise<void>;
+
+/**
+ * One topic's consumer: the audit ingest, another service's internal endpoint or an outside
+ * URL. Each consumer is delivered on its own, with its own backoff and dead letters, so an
+ * outage of one never holds back another topic.
+ */
+export interface OutboxConsumer {
+  topic: string;
+  deliver: Deliver;
+  /** Most messages per consumer call; default 100. */
+  batchSize?: number;
+  /** Ceiling of the retry backoff; default 5 minutes. */
+  maxBackoffMs?: number;
+  /** Refusals (4xx) of one message before it is set aside as dead; default REFUSALS_BEFORE_DEAD. */
+  refusalsBeforeDead?: number;
+}
 
 export interface OutboxRelayOptions {
   /** Connected as the service's worker role (BYPASSRLS), never a request's connection. */
   dataSource: DataSource;
   schema: string;
-  deliver: Deliver;
+  consumers: readonly OutboxConsumer[];
   logger: Logger;
-  /** Deliver only these topics (order then holds per tenant within them); all by default. */
-  topics?: readonly string[];
   /** Default 500. */
   pollIntervalMs?: number;
-  /** Most messages per consumer call; default 100. */
-  batchSize?: number;
-  /** Ceiling of the retry backoff; default 5 minutes. */
-  maxBackoffMs?: number;
-  /** Warn (at most once a minute) when the oldest pending message is older; default 60. */
+  /** Warn (at most once a minute per topic) when the oldest pending message is older; default 60. */
   backlogWarningAgeSeconds?: number;
   /** How long stop() lets an in-flight consumer call finish before giving up on it; default 5 s. */
   stopTimeoutMs?: number;
 }
 
 export interface OutboxRelay {
-  /** Stops polling and waits for the batch in flight (at most stopTimeoutMs). */
+  /** Stops polling and waits for the batches in flight (at most stopTimeoutMs). */
   stop(): Promise<void>;
-  /** Undelivered messages of the relay's topics and the age of the oldest, for /readyz and logs. */
-  backlog(): Promise<OutboxBacklog>;
+  /** Undelivered messages per topic and the age of the oldest, for /readyz and logs. */
+  backlog(): Promise<Record<string, OutboxBacklog>>;
   /** Delivers everything that is due now (for tests and shutdown); a no-op once stopped. */
   drain(): Promise<void>;
 }
 
-type Settings = Required<Omit<OutboxRelayOptions, 'topics'>> & { topics: readonly string[] | null };
+type Settings = Required<Omit<OutboxRelayOptions, 'consumers'>> & Required<OutboxConsumer>;
 
 const DEFAULTS = {
   pollIntervalMs: 500,
   batchSize: 100,
   maxBackoffMs: 5 * 60_000,
+  refusalsBeforeDead: REFUSALS_BEFORE_DEAD,
   backlogWarningAgeSeconds: 60,
   stopTimeoutMs: 5_000,
 };
@@ -66,25 +79,35 @@ class RelayStopped extends Error {
 class MisconfiguredRelay extends Error {}
 
 /**
- * Starts delivering the service's outbox: at least once, in order per tenant, with
- * exponential backoff per tenant, while other tenants go on. Consumers deduplicate by
- * message id.
+ * Starts delivering the service's outbox to its consumers, one topic each: at least once, in
+ * order per tenant and topic, with exponential backoff per tenant and topic, while other
+ * tenants and topics go on. Consumers deduplicate by message id.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const relay = new Relay(settingsOf(options));
-  relay.start();
-  return { stop: () => relay.stop(), backlog: () => relay.backlog(), drain: () => relay.drain() };
+  const topics = options.consumers.map((consumer) => consumer.topic);
+  if (new Set(topics).size !== topics.length) throw new Error(`the outbox relay of "${options.schema}" has two consumers of one topic`);
+  const relays = options.consumers.map((consumer) => new TopicRelay(settingsOf(options, consumer)));
+  for (const relay of relays) relay.start();
+  return {
+    stop: async () => void (await Promise.all(relays.map((relay) => relay.stop()))),
+    drain: async () => void (await Promise.all(relays.map((relay) => relay.drain()))),
+    backlog: async () => Object.fromEntries(await Promise.all(relays.map(async (relay) => [relay.topic, await relay.backlog()] as const))),
+  };
 }
 
-function settingsOf(options: OutboxRelayOptions): Settings {
+function settingsOf(options: OutboxRelayOptions, consumer: OutboxConsumer): Settings {
   return {
-    ...options,
-    topics: options.topics ?? null,
+    dataSource: options.dataSource,
+    schema: options.schema,
+    logger: options.logger,
     pollIntervalMs: options.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
-    batchSize: options.batchSize ?? DEFAULTS.batchSize,
-    maxBackoffMs: options.maxBackoffMs ?? DEFAULTS.maxBackoffMs,
     backlogWarningAgeSeconds: options.backlogWarningAgeSeconds ?? DEFAULTS.backlogWarningAgeSeconds,
     stopTimeoutMs: options.stopTimeoutMs ?? DEFAULTS.stopTimeoutMs,
+    topic: consumer.topic,
+    deliver: consumer.deliver,
+    batchSize: consumer.batchSize ?? DEFAULTS.batchSize,
+    maxBackoffMs: consumer.maxBackoffMs ?? DEFAULTS.maxBackoffMs,
+    refusalsBeforeDead: consumer.refusalsBeforeDead ?? DEFAULTS.refusalsBeforeDead,
   };
 }
 
@@ -94,7 +117,8 @@ export function describeFailure(error: unknown): string {
   return text.replace(/(bearer\s+)\S+/gi, '$1[redacted]').slice(0, LAST_ERROR_MAX_LENGTH);
 }
 
-class Relay {
+class TopicRelay {
+  readonly topic: string;
   private readonly store: OutboxStore;
   private readonly logger: Logger;
   private readonly giveUp = new AbortController();
@@ -106,8 +130,9 @@ class Relay {
   private lastBacklogCheckAt = -Infinity;
 
   constructor(private readonly settings: Settings) {
-    this.store = outboxStore(settings.dataSource, settings.schema, settings.topics);
-    this.logger = settings.logger.child({ component: 'outbox-relay', schema: settings.schema });
+    this.topic = settings.topic;
+    this.store = outboxStore(settings.dataSource, settings.schema, settings.topic, settings.refusalsBeforeDead);
+    this.logger = settings.logger.child({ component: 'outbox-relay', schema: settings.schema, topic: settings.topic });
   }
 
   start(): void {
@@ -259,7 +284,6 @@ class Relay {
       if (await this.store.markRefused(tx, batch, reason, retryInMs)) {
         this.logger.error('outbox message refused by its consumer and set aside as dead; replay it with `outbox retry`', {
           tenantId: batch.tenantId,
-          topic: batch.topic,
           messageId: batch.messages[0].id,
           error: reason,
         });
@@ -270,7 +294,6 @@ class Relay {
     }
     this.logger.warn('outbox delivery failed; the tenant waits for the retry', {
       tenantId: batch.tenantId,
-      topic: batch.topic,
       messages: batch.messages.length,
       failures,
       retryInMs,

@@ -118,7 +118,7 @@ describe('httpDelivery', () => {
       const relay = startOutboxRelay({
         dataSource: worker,
         schema: SCHEMA,
-        deliver: httpDelivery({ url: consumer.url, token: TOKEN, timeoutMs: 1_000 }),
+        consumers: [{ topic: 'audit', deliver: httpDelivery({ url: consumer.url, token: TOKEN, timeoutMs: 1_000 }) }],
         logger: recordingLogger(),
         pollIntervalMs: 60_000,
       });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { admin, closeAdmin } from '@compliance-graph/testing';
-import { ConsumerRefused, deadLetters, startOutboxRelay, type Deliver, type OutboxRelay, type OutboxRelayOptions } from '../src';
+import { ConsumerRefused, deadLetters, startOutboxRelay, type Deliver, type OutboxConsumer, type OutboxRelay, type OutboxRelayOptions } from '../src';
 import {
   connect,
   enqueueFor,
@@ -46,12 +46,26 @@ describe('outbox relay', () => {
     await closeAdmin();
   });
 
-  /** Polling stays effectively off unless a test asks for it, so drain() decides when delivery happens. */
-  const relay = (deliver: Deliver, options: Partial<OutboxRelayOptions> = {}) => {
-    const started = startOutboxRelay({ dataSource: worker, schema: SCHEMA, deliver, logger: recordingLogger(), pollIntervalMs: 60_000, ...options });
+  type RelayOptions = Partial<Omit<OutboxRelayOptions, 'consumers'>> & Omit<OutboxConsumer, 'topic' | 'deliver'> & { topics?: string[] };
+
+  /**
+   * One consumer per topic (both topics the tests enqueue, unless `topics` says otherwise), all
+   * calling `deliver`. Polling stays effectively off unless a test asks for it, so drain()
+   * decides when delivery happens.
+   */
+  const relay = (deliver: Deliver, { topics = ['audit', 'webhook'], batchSize, maxBackoffMs, refusalsBeforeDead, ...options }: RelayOptions = {}) => {
+    const started = startOutboxRelay({
+      dataSource: worker,
+      schema: SCHEMA,
+      consumers: topics.map((topic) => ({ topic, deliver, batchSize, maxBackoffMs, refusalsBeforeDead })),
+      logger: recordingLogger(),
+      pollIntervalMs: 60_000,
+      ...options,
+    });
     relays.push(started);
     return started;
   };
+  const auditBacklog = async (started: OutboxRelay) => (await started.backlog()).audit;
 
   /** A consumer that acknowledges everything and keeps what it got. */
   const recorder = () => {
@@ -60,7 +74,7 @@ describe('outbox relay', () => {
     return { receptions, deliver };
   };
 
-  it('delivers every pending message in position order per tenant, one call per tenant and topic run', async () => {
+  it('delivers every pending message in position order per tenant and topic, one call per tenant and topic', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
     const ofA = await enqueueFor(app, SCHEMA, a, 'audit', 'audit', 'audit', 'webhook', 'webhook', 'audit');
     const ofB = await enqueueFor(app, SCHEMA, b, 'audit', 'audit');
@@ -68,14 +82,12 @@ describe('outbox relay', () => {
 
     await relay(consumer.deliver).drain();
 
-    const calls = (tenantId: string) => consumer.receptions.filter((r) => r.tenantId === tenantId).map((r) => [r.topic, r.ids]);
-    expect(calls(a)).toEqual([
-      ['audit', idsOf(ofA.slice(0, 3))],
-      ['webhook', idsOf(ofA.slice(3, 5))],
-      ['audit', idsOf(ofA.slice(5))],
-    ]);
-    expect(calls(b)).toEqual([['audit', idsOf(ofB)]]);
-    expect(consumer.receptions).toHaveLength(4);
+    const calls = (tenantId: string, topic: string) =>
+      consumer.receptions.filter((r) => r.tenantId === tenantId && r.topic === topic).map((r) => r.ids);
+    expect(calls(a, 'audit')).toEqual([idsOf([...ofA.slice(0, 3), ofA[5]])]);
+    expect(calls(a, 'webhook')).toEqual([idsOf(ofA.slice(3, 5))]);
+    expect(calls(b, 'audit')).toEqual([idsOf(ofB)]);
+    expect(consumer.receptions).toHaveLength(3);
     expect((await storedRows(SCHEMA)).every((row) => row.delivered && row.attempts === 0)).toBe(true);
   });
 
@@ -87,6 +99,53 @@ describe('outbox relay', () => {
 
     expect(got.map((batch) => batch.length)).toEqual([2, 2, 1]);
     expect(got.flat()).toEqual(enqueued);
+  });
+
+  it('refuses two consumers of one topic', () => {
+    expect(() => relay(async () => undefined, { topics: ['audit', 'audit'] })).toThrow(/two consumers of one topic/);
+  });
+
+  it('holds back no topic while the consumer of another one fails', async () => {
+    const tenant = randomUUID();
+    const enqueued = await enqueueFor(app, SCHEMA, tenant, 'webhook', 'audit', 'webhook', 'audit');
+    const audit = recorder();
+    const webhooksAreDown: Deliver = async () => {
+      throw new Error('partner endpoint is down');
+    };
+    const started = startOutboxRelay({
+      dataSource: worker,
+      schema: SCHEMA,
+      consumers: [
+        { topic: 'audit', deliver: audit.deliver },
+        { topic: 'webhook', deliver: webhooksAreDown, maxBackoffMs: 60_000 },
+      ],
+      logger: recordingLogger(),
+      pollIntervalMs: 60_000,
+    });
+    relays.push(started);
+
+    await started.drain();
+
+    expect(receivedIds(audit.receptions)).toEqual(idsOf([enqueued[1], enqueued[3]]));
+    expect(await started.backlog()).toEqual({
+      audit: { pending: 0, oldestAgeSeconds: null, dead: 0 },
+      webhook: { pending: 2, oldestAgeSeconds: expect.any(Number), dead: 0 },
+    });
+    expect((await storedRow(SCHEMA, enqueued[0].id)).last_error).toBe('partner endpoint is down');
+  });
+
+  it('sets aside a refused message after the refusals its consumer allows', async () => {
+    const tenant = randomUUID();
+    const [only] = await enqueueFor(app, SCHEMA, tenant, 'webhook');
+    const started = relay(
+      async () => {
+        throw new ConsumerRefused('delivering failed: HTTP 410');
+      },
+      { topics: ['webhook'], refusalsBeforeDead: 1 },
+    );
+    await started.drain();
+    expect(await started.backlog()).toMatchObject({ webhook: { pending: 0, dead: 1 } });
+    expect((await deadLetters(worker, SCHEMA).list()).map((m) => m.id)).toEqual([only.id]);
   });
 
   it('delivers only its topics, and in order within them', async () => {
@@ -201,12 +260,12 @@ describe('outbox relay', () => {
     await attempt(); // `before` alone is delivered, then [bad, ...after] refused: bad's first attempt
     expect(receivedIds(receptions)).toEqual([before.id]);
     await attempt(); // bad alone, refused: its second
-    expect(await started.backlog()).toMatchObject({ pending: 3, dead: 0 });
+    expect(await auditBacklog(started)).toMatchObject({ pending: 3, dead: 0 });
     await attempt(); // and its third: dead
-    expect(await started.backlog()).toMatchObject({ dead: 1 });
+    expect(await auditBacklog(started)).toMatchObject({ dead: 1 });
     await started.drain();
     expect(receivedIds(receptions)).toEqual([before.id, ...idsOf(after)]);
-    expect(await started.backlog()).toMatchObject({ pending: 0, dead: 1 });
+    expect(await auditBacklog(started)).toMatchObject({ pending: 0, dead: 1 });
     expect(logger.entries.filter((e) => e.level === 'error').map((e) => e.fields.messageId)).toEqual([bad.id]);
 
     const dead = deadLetters(worker, SCHEMA);
@@ -216,7 +275,7 @@ describe('outbox relay', () => {
     expect(await dead.retry('all')).toEqual([bad.id]);
     await started.drain();
     expect(receivedIds(receptions)).toEqual([before.id, ...idsOf(after), bad.id]);
-    expect(await started.backlog()).toMatchObject({ pending: 0, dead: 0 });
+    expect(await auditBacklog(started)).toMatchObject({ pending: 0, dead: 0 });
     expect(await dead.list()).toEqual([]);
   });
 
@@ -230,7 +289,7 @@ describe('outbox relay', () => {
       await setNextAttempt(SCHEMA, only.id);
       await started.drain();
     }
-    expect(await started.backlog()).toMatchObject({ pending: 1, dead: 0 });
+    expect(await auditBacklog(started)).toMatchObject({ pending: 1, dead: 0 });
     expect((await storedRow(SCHEMA, only.id)).attempts).toBe(5);
   });
 
@@ -341,17 +400,20 @@ describe('outbox relay', () => {
 
       const outbox = relay(consumerIsDown);
       await outbox.drain();
-      const all = await outbox.backlog();
-      expect(all.pending).toBe(3);
-      expect(all.oldestAgeSeconds).toBeGreaterThanOrEqual(90);
-      expect(all.oldestAgeSeconds).toBeLessThan(100);
-      const webhooks = await relay(consumerIsDown, { topics: ['webhook'] }).backlog();
-      expect(webhooks.pending).toBe(1);
-      expect(webhooks.oldestAgeSeconds).toBeLessThan(10);
+      const { audit, webhook } = await outbox.backlog();
+      expect(audit.pending).toBe(2);
+      expect(audit.oldestAgeSeconds).toBeGreaterThanOrEqual(90);
+      expect(audit.oldestAgeSeconds).toBeLessThan(100);
+      expect(webhook.pending).toBe(1);
+      expect(webhook.oldestAgeSeconds).toBeLessThan(10);
+      expect(Object.keys(await relay(consumerIsDown, { topics: ['webhook'] }).backlog())).toEqual(['webhook']);
 
       await admin().query(`UPDATE ${SCHEMA}.outbox SET next_attempt_at = now()`);
       await relay(async () => undefined).drain();
-      expect(await outbox.backlog()).toEqual({ pending: 0, oldestAgeSeconds: null, dead: 0 });
+      expect(await outbox.backlog()).toEqual({
+        audit: { pending: 0, oldestAgeSeconds: null, dead: 0 },
+        webhook: { pending: 0, oldestAgeSeconds: null, dead: 0 },
+      });
     });
 
     it('warns once a minute at most while the oldest message is older than the threshold', async () => {
@@ -370,7 +432,11 @@ describe('outbox relay', () => {
 
       const warnings = (entries: LogEntry[]) => entries.filter((entry) => entry.msg === 'outbox backlog is falling behind');
       expect(warnings(logger.entries)).toEqual([
-        { level: 'warn', msg: 'outbox backlog is falling behind', fields: expect.objectContaining({ schema: SCHEMA, pending: 1, oldestAgeSeconds: expect.any(Number) }) },
+        {
+          level: 'warn',
+          msg: 'outbox backlog is falling behind',
+          fields: expect.objectContaining({ schema: SCHEMA, topic: 'audit', pending: 1, oldestAgeSeconds: expect.any(Number) }),
+        },
       ]);
       expect(warnings(quietLogger.entries)).toEqual([]);
     });
@@ -378,7 +444,7 @@ describe('outbox relay', () => {
 
   it('refuses to run on a connection that row-level security confines to one tenant', async () => {
     const logger = recordingLogger();
-    const misconfigured = relay(async () => undefined, { dataSource: app, logger, pollIntervalMs: 2 });
+    const misconfigured = relay(async () => undefined, { dataSource: app, logger, pollIntervalMs: 2, topics: ['audit'] });
 
     await expect(misconfigured.drain()).rejects.toThrow(/must connect as the worker role/);
     await expect(misconfigured.backlog()).rejects.toThrow(/must connect as the worker role/);

@@ -1,4 +1,4 @@
-import { outboxDeadLettersMigration } from '@compliance-graph/outbox';
+import { outboxDeadLettersMigration, outboxPerTopicMigration } from '@compliance-graph/outbox';
 import { InitialIdentity1764230400000 } from './1764230400000-initial-identity';
 import { Sessions1764316800000 } from './1764316800000-sessions';
 import { Mfa1764316800001 } from './1764316800001-mfa';
@@ -22,4 +22,5 @@ export const identityMigrations = [
   ThrottleReservation1764921600001,
   DerivedSessions1765008000000,
   ConfinedUserWrites1765094400000,
+  outboxPerTopicMigration('identity'),
 ];
