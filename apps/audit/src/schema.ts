@@ -1,5 +1,4 @@
-import type { ContainerType } from 'type-graphql';
-import { UserReference, buildFederatedSchema } from '@compliance-graph/federation';
+import { UserReference, buildFederatedSchema, type ResolverInstances } from '@compliance-graph/federation';
 import { AuditEventEntity } from './event/event.entity';
 import { auditEventReference } from './event/event.reference';
 import { LogResolver } from './log/log.resolver';
@@ -9,14 +8,14 @@ import { EvidenceTrailResolver, MembershipTrailResolver } from './trail/trail.re
 import { trailReferences } from './trail/trail.reference';
 import { EvidenceTrail, MembershipTrail } from './trail/trail.types';
 
-export const auditResolvers = [AuditPublicKeyResolver, LogResolver, EvidenceTrailResolver, MembershipTrailResolver] as const;
+const auditResolvers = [AuditPublicKeyResolver, LogResolver, EvidenceTrailResolver, MembershipTrailResolver] as const;
 
-export function buildAuditSchema(container?: ContainerType) {
+export function buildAuditSchema(instances?: ResolverInstances<typeof auditResolvers>) {
   return buildFederatedSchema({
-    resolvers: [...auditResolvers],
+    resolvers: auditResolvers,
     orphanedTypes: [AuditEventEntity, UserReference, EvidenceTrail, MembershipTrail],
     references: { ...auditEventReference, ...trailReferences },
     rules: auditRules,
-    container,
+    instances,
   });
 }

@@ -1,7 +1,7 @@
 import { importSigningKey, parseSigningKeys, remoteKeySet } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
 import { openServicePool } from '@compliance-graph/db';
-import { resolverContainer, startSubgraphService } from '@compliance-graph/federation';
+import { startSubgraphService } from '@compliance-graph/runtime';
 import { CheckpointSigner } from './checkpoint/checkpoint-signer';
 import { startCheckpointer } from './checkpoint/checkpointer';
 import type { AuditConfig } from './config';
@@ -33,14 +33,12 @@ export async function startAuditService(config: AuditConfig) {
       const ingest = new IngestService(db);
       const checkpointer = await startPeriodicCheckpoints(config, log, logger);
       return {
-        schema: await buildAuditSchema(
-          resolverContainer([
-            new AuditPublicKeyResolver(keys.map(AuditPublicKey.of)),
-            new LogResolver(log),
-            new EvidenceTrailResolver(),
-            new MembershipTrailResolver(),
-          ]),
-        ),
+        schema: await buildAuditSchema([
+          new AuditPublicKeyResolver(keys.map(AuditPublicKey.of)),
+          new LogResolver(log),
+          new EvidenceTrailResolver(),
+          new MembershipTrailResolver(),
+        ]),
         createLoaders: (principal) => createAuditLoaders(db, log, principal),
         routes: (app) => {
           mountIngest(app, { credentials: config.INGEST_CREDENTIALS, ingest, logger });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { generateSigningKey } from '@compliance-graph/auth';
-import type { RunningSubgraph } from '@compliance-graph/federation';
+import type { RunningSubgraph } from '@compliance-graph/runtime';
 import { admin, closeAdmin, executeOnSubgraph, migrateForTests, principal, testDatabaseEnv } from '@compliance-graph/testing';
 import { AUDIT_SCHEMA, auditMigrations, loadAuditConfig, startAuditService } from '../src';
 import { USER_AGENT_MAX_LENGTH, auditRecordSchema, leafHash, leafHashOf, verifyCheckpoint, verifyConsistency, verifyInclusion } from '@compliance-graph/audit-log';

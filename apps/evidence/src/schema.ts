@@ -4,9 +4,11 @@ import { EvidenceResolver } from './evidence/evidence.resolver';
 import { evidenceReference } from './evidence/evidence.reference';
 import { evidenceRules } from './permissions';
 
+const evidenceResolvers = [EvidenceResolver] as const;
+
 export function buildEvidenceSchema() {
   return buildFederatedSchema({
-    resolvers: [EvidenceResolver],
+    resolvers: evidenceResolvers,
     orphanedTypes: [EvidenceEntity, UserReference],
     references: evidenceReference,
     rules: evidenceRules,

@@ -1,5 +1,5 @@
 import { remoteKeySet } from '@compliance-graph/auth';
-import { startSubgraphService } from '@compliance-graph/federation';
+import { startSubgraphService } from '@compliance-graph/runtime';
 import type { EvidenceConfig } from './config';
 import { EvidenceEntity } from './evidence/evidence.entity';
 import { EvidenceService } from './evidence/evidence.service';

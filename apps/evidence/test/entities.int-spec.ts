@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@compliance-graph/config';
 import { createDataSource } from '@compliance-graph/db';
-import { startSubgraphServer, type RunningSubgraph } from '@compliance-graph/federation';
+import { startSubgraphServer, type RunningSubgraph } from '@compliance-graph/runtime';
 import {
   admin,
   bearer,

@@ -1,5 +1,5 @@
 import { ROUTER_SECRET_HEADER } from '@compliance-graph/auth';
-import { REQUEST_ID_HEADER } from '@compliance-graph/federation';
+import { REQUEST_ID_HEADER } from '@compliance-graph/runtime';
 
 export interface ForwardedRequest {
   token?: string;

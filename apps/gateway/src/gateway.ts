@@ -9,7 +9,8 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
 import { createLogger } from '@compliance-graph/config';
-import { errorLoggingPlugin, jsonErrorHandler, listen, maskError, principalChangeAlonePlugin, withHttpStatus } from '@compliance-graph/federation';
+import { maskError, principalChangeAlonePlugin } from '@compliance-graph/federation';
+import { errorLoggingPlugin, jsonBody, jsonErrorHandler, listen, withHttpStatus } from '@compliance-graph/runtime';
 import { subgraphUrls, type GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { authenticateAtEdge } from './edge-auth';
@@ -21,20 +22,6 @@ import { SessionCheck } from './session-check';
 import { SupportRequestLog } from './support-request-log';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { costLimitPlugin, limitValidationRules } from './operation-limits';
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * The JSON parser would turn bytes that are not UTF-8 into U+FFFD, which then pass for text
- * (an e-mail address, a reason) into records other services keep: such a body is refused.
- */
-function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
-  try {
-    strictUtf8.decode(body);
-  } catch {
-    throw Object.assign(new Error('request body is not valid UTF-8'), { status: 400 });
-  }
-}
 
 export interface RunningGateway {
   url: string;
@@ -101,7 +88,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     // Without it, "Did you mean …?" suggestions in validation errors reveal field names.
     hideSchemaDetailsFromClientErrors: production,
     csrfPrevention: true,
-    // Shutdown is ours (stopOnSignals / the launcher); Apollo's own handler would race it.
+    // Shutdown is ours (runService / the launcher); Apollo's own handler would race it.
     stopOnTerminationSignals: false,
     formatError: (formatted) => maskError(formatted),
     parseOptions: { maxTokens: config.MAX_TOKENS },
@@ -149,7 +136,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   app.use(
     '/graphql',
-    express.json({ limit: config.MAX_BODY_BYTES, verify: refuseInvalidUtf8 }),
+    jsonBody(config.MAX_BODY_BYTES),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GatewayContext> => {
         try {

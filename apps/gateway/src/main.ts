@@ -1,4 +1,4 @@
-import { runService } from '@compliance-graph/federation';
+import { runService } from '@compliance-graph/runtime';
 import { loadGatewayConfig } from './config';
 import { startGateway } from './gateway';
 

@@ -1,5 +1,4 @@
-import type { ContainerType } from 'type-graphql';
-import { buildFederatedSchema } from '@compliance-graph/federation';
+import { buildFederatedSchema, type ResolverInstances } from '@compliance-graph/federation';
 import { ApiKeyResolver } from './api-key/api-key.resolver';
 import { apiKeyReference } from './api-key/api-key.reference';
 import { withArgumentLimits } from './argument-limits';
@@ -17,7 +16,7 @@ import { UserResolver } from './user/user.resolver';
 import { userReference } from './user/user.reference';
 import { ViewerResolver } from './viewer/viewer.resolver';
 
-export const identityResolvers = [
+const identityResolvers = [
   ViewerResolver,
   TenantResolver,
   UserResolver,
@@ -29,14 +28,14 @@ export const identityResolvers = [
   SupportResolver,
 ] as const;
 
-/** Without a container (composition, rule coverage) the resolvers are never instantiated. */
-export async function buildIdentitySchema(container?: ContainerType) {
+/** Without instances (composition, rule coverage) the resolvers are never run. */
+export async function buildIdentitySchema(instances?: ResolverInstances<typeof identityResolvers>) {
   const schema = await buildFederatedSchema({
-    resolvers: [...identityResolvers],
+    resolvers: identityResolvers,
     orphanedTypes: identityGraphEntities,
     references: { ...tenantReference, ...userReference, ...membershipReference, ...apiKeyReference },
     rules: identityRules,
-    container,
+    instances,
   });
   return withArgumentLimits(schema);
 }

@@ -1,5 +1,5 @@
 import { importSigningKey, localKeySet, parseEncryptionKey, parseSigningKeys } from '@compliance-graph/auth';
-import { resolverContainer, startSubgraphService } from '@compliance-graph/federation';
+import { startSubgraphService } from '@compliance-graph/runtime';
 import { auditIngestConsumer } from '@compliance-graph/outbox';
 import type { IdentityConfig } from './config';
 import { ApiKeyResolver } from './api-key/api-key.resolver';
@@ -65,7 +65,7 @@ export async function startIdentityService(config: IdentityConfig) {
       const liveness = new SessionLiveness(db);
       const apiKeys = new ApiKeyService(db, issuer);
       const support = new SupportService(db, sessions, liveness);
-      const resolvers = resolverContainer([
+      const schema = await buildIdentitySchema([
         new ViewerResolver(),
         new TenantResolver(new TenantService(db, sessions, throttle)),
         new UserResolver(new UserService(db, throttle)),
@@ -77,7 +77,7 @@ export async function startIdentityService(config: IdentityConfig) {
         new SupportResolver(support),
       ]);
       return {
-        schema: await buildIdentitySchema(resolvers),
+        schema,
         createLoaders: (principal) => createIdentityLoaders(db, principal),
         routes: (app) => {
           mountJwks(app, keys);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runService } from '@compliance-graph/federation';
+import { runService } from '@compliance-graph/runtime';
 import { loadSubprocessorsConfig } from './config';
 import { startSubprocessorsService } from './service';
 

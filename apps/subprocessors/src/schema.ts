@@ -1,18 +1,17 @@
-import type { ContainerType } from 'type-graphql';
-import { buildFederatedSchema } from '@compliance-graph/federation';
+import { buildFederatedSchema, type ResolverInstances } from '@compliance-graph/federation';
 import { subprocessorsEntities } from './entities';
 import { subprocessorsRules } from './permissions';
 import { SubprocessorResolver } from './subprocessor/subprocessor.resolver';
 import { subprocessorReference } from './subprocessor/subprocessor.reference';
 
-export const subprocessorsResolvers = [SubprocessorResolver] as const;
+const subprocessorsResolvers = [SubprocessorResolver] as const;
 
-export function buildSubprocessorsSchema(container?: ContainerType) {
+export function buildSubprocessorsSchema(instances?: ResolverInstances<typeof subprocessorsResolvers>) {
   return buildFederatedSchema({
-    resolvers: [...subprocessorsResolvers],
+    resolvers: subprocessorsResolvers,
     orphanedTypes: subprocessorsEntities,
     references: { ...subprocessorReference },
     rules: subprocessorsRules,
-    container,
+    instances,
   });
 }

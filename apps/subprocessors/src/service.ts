@@ -1,5 +1,5 @@
 import { remoteKeySet } from '@compliance-graph/auth';
-import { resolverContainer, startSubgraphService } from '@compliance-graph/federation';
+import { startSubgraphService } from '@compliance-graph/runtime';
 import type { SubprocessorsConfig } from './config';
 import { subprocessorsEntities } from './entities';
 import { createSubprocessorsLoaders } from './loaders';
@@ -16,7 +16,7 @@ export async function startSubprocessorsService(config: SubprocessorsConfig) {
     entities: subprocessorsEntities,
     tokenKeys: remoteKeySet(config.IDENTITY_JWKS_URL),
     wire: async (db) => ({
-      schema: await buildSubprocessorsSchema(resolverContainer([new SubprocessorResolver(new SubprocessorService(db))])),
+      schema: await buildSubprocessorsSchema([new SubprocessorResolver(new SubprocessorService(db))]),
       createLoaders: (principal) => createSubprocessorsLoaders(db, principal),
     }),
   });

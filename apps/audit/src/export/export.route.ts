@@ -14,7 +14,7 @@ import {
   type Principal,
 } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
-import { forwardedRequest, type ForwardedRequest } from '@compliance-graph/federation';
+import { forwardedRequest, type ForwardedRequest } from '@compliance-graph/runtime';
 import { auditMessage } from '@compliance-graph/outbox';
 import type { IngestService } from '../ingest/ingest.service';
 import { FORMATS, csvHeader, csvLine, isExportFormat, ndjsonLine, type ExportFormat } from './export-format';

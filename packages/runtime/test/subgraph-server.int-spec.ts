@@ -3,7 +3,8 @@ import { Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
 import { allow, badUserInput, isAuthenticated } from '@compliance-graph/auth';
 import { createLogger } from '@compliance-graph/config';
 import { admin, closeAdmin, executeOnSubgraph, mintToken, postGraphql, principal, testTokenVerifier } from '@compliance-graph/testing';
-import { buildFederatedSchema, fieldsWithoutRule, startSubgraphServer, type RequestContext, type RunningSubgraph } from '../src';
+import { buildFederatedSchema, fieldsWithoutRule, type RequestContext } from '@compliance-graph/federation';
+import { startSubgraphServer, type RunningSubgraph } from '../src';
 
 const ROUTER_SECRET = 'router-secret-for-tests-0123456789abcdef';
 const TENANT = '7d1f0c4e-3b2a-4c1d-9e8f-0a1b2c3d4e5f';
@@ -142,6 +143,13 @@ describe('subgraph server', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.errors[0].extensions.code).toBe('BAD_REQUEST');
     expect(JSON.stringify(answer.body)).not.toMatch(/SyntaxError|at /);
+  });
+
+  it('refuses a body that is not valid UTF-8 instead of passing U+FFFD on to resolvers', async () => {
+    const body = Buffer.concat([Buffer.from('{"query":"{ rejected }","variables":{"note":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('"}}')]);
+    const answer = await fetch(graphql(), { method: 'POST', headers: { 'content-type': 'application/json', ...asRouter }, body });
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   it('serves _service to the router only', async () => {

@@ -6,7 +6,7 @@ import { createAccessTokenVerifier, type AccessTokenVerifier, type Principal } f
 import { createLogger, type Logger, type SubgraphConfig } from '@compliance-graph/config';
 import { openServicePool } from '@compliance-graph/db';
 import { startOutboxRelay, type OutboxConsumer, type OutboxRelay } from '@compliance-graph/outbox';
-import { startSubgraphServer, type RunningSubgraph } from './server';
+import { startSubgraphServer, type RunningSubgraph } from './subgraph-server';
 
 export interface SubgraphWiring<Loaders> {
   schema: GraphQLSchema;

@@ -1,0 +1,32 @@
+import type { IncomingMessage } from 'node:http';
+import { bearerToken, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
+
+/** What the gateway forwards with a request: the caller's token (verified here), its client and the request id. */
+export interface ForwardedRequest {
+  principal?: Principal;
+  clientIp?: string | null;
+  userAgent?: string | null;
+  requestId?: string;
+}
+
+const header = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
+
+/**
+ * Reads a request the gateway forwarded, for /graphql and a service's own HTTP routes alike:
+ * the principal of its bearer token (a bad token throws its coded error; no token, none), the
+ * client address the gateway put first in X-Forwarded-For, the user agent and a well-formed
+ * request id. Whether it came from the gateway at all is the caller's check (router secret).
+ */
+export async function forwardedRequest(req: IncomingMessage, verifyAccessToken: AccessTokenVerifier): Promise<ForwardedRequest> {
+  const token = bearerToken(header(req.headers.authorization));
+  const requestId = header(req.headers[REQUEST_ID_HEADER]);
+  return {
+    principal: token ? await verifyAccessToken(token) : undefined,
+    clientIp: header(req.headers['x-forwarded-for'])?.split(',')[0]?.trim() || null,
+    userAgent: header(req.headers['user-agent']) ?? null,
+    requestId: requestId && REQUEST_ID.test(requestId) ? requestId : undefined,
+  };
+}

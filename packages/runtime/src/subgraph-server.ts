@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import express, { type Express } from 'express';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { GraphQLSchema } from 'graphql';
+import { ROUTER_SECRET_HEADER, matchesSecret, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
+import type { Logger } from '@compliance-graph/config';
+import { maskError, principalChangeAlonePlugin, type RequestContext } from '@compliance-graph/federation';
+import { errorLoggingPlugin } from './error-logging';
+import { forwardedRequest, type ForwardedRequest } from './forwarded-request';
+import { jsonBody, jsonErrorHandler, listen, withHttpStatus } from './http';
+
+export interface SubgraphServerOptions<Loaders> {
+  service: string;
+  schema: GraphQLSchema;
+  host: string;
+  port: number;
+  routerSecret: string;
+  verifyAccessToken: AccessTokenVerifier;
+  logger: Logger;
+  production: boolean;
+  /** Resolves (with details for the probe) when the service can serve; rejects otherwise. */
+  checkReadiness: () => Promise<Record<string, unknown> | void>;
+  createLoaders: (principal: Principal | undefined) => Loaders;
+  /** Extra HTTP routes of the service (JWKS, exports, uploads), mounted before /graphql. */
+  routes?: (app: Express) => void;
+  /** Releases what the service holds (pools, timers) after the HTTP server drained. */
+  onStop?: () => Promise<void>;
+  maxBodyBytes?: number;
+}
+
+export interface ContextInput extends ForwardedRequest {
+  fromRouter?: boolean;
+}
+
+export interface RunningSubgraph<Loaders> {
+  url: string;
+  port: number;
+  apollo: ApolloServer<RequestContext<Loaders>>;
+  /** Builds a request context as the HTTP path would, for in-process operations in tests. */
+  contextFor(input: ContextInput): RequestContext<Loaders>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one subgraph: Apollo Server 5 on express behind a router-secret check, with health
+ * and readiness probes, coded-error masking, per-request context and graceful shutdown.
+ */
+export async function startSubgraphServer<Loaders>(options: SubgraphServerOptions<Loaders>): Promise<RunningSubgraph<Loaders>> {
+  const { logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer: Server = createServer(app);
+
+  const contextFor = (input: ContextInput): RequestContext<Loaders> => {
+    const requestId = input.requestId ?? randomUUID();
+    return {
+      principal: input.principal,
+      fromRouter: input.fromRouter ?? false,
+      requestId,
+      logger: logger.child({ requestId }),
+      clientIp: input.clientIp ?? null,
+      userAgent: input.userAgent ?? null,
+      loaders: options.createLoaders(input.principal),
+    };
+  };
+
+  const apollo = new ApolloServer<RequestContext<Loaders>>({
+    schema: options.schema,
+    includeStacktraceInErrorResponses: false,
+    introspection: !options.production,
+    csrfPrevention: true,
+    // Shutdown is ours (runService / the launcher); Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
+    formatError: (formatted) => maskError(formatted),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Traces would tell a caller how long our resolvers took; nothing reads them here.
+      ApolloServerPluginInlineTraceDisabled(),
+      principalChangeAlonePlugin<RequestContext<Loaders>>(),
+      errorLoggingPlugin<RequestContext<Loaders>>(logger),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: options.service });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      const details = await options.checkReadiness();
+      res.json({ status: 'ready', service: options.service, ...details });
+    } catch (error) {
+      logger.warn('not ready', { error });
+      res.status(503).json({ status: 'unavailable', service: options.service });
+    }
+  });
+  options.routes?.(app);
+
+  app.use('/graphql', (req, res, next) => {
+    if (matchesSecret(req.headers[ROUTER_SECRET_HEADER], options.routerSecret)) return next();
+    res.status(403).json({ errors: [{ message: 'Subgraphs answer the gateway only', extensions: { code: 'FORBIDDEN' } }] });
+  });
+  app.use(
+    '/graphql',
+    jsonBody(options.maxBodyBytes ?? 1_000_000),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          return contextFor({ ...(await forwardedRequest(req, options.verifyAccessToken)), fromRouter: true });
+        } catch (error) {
+          throw withHttpStatus(error);
+        }
+      },
+    }),
+  );
+  app.use(jsonErrorHandler);
+
+  const { url, port } = await listen(httpServer, options.host, options.port, logger);
+
+  return {
+    url,
+    port,
+    apollo,
+    contextFor,
+    async stop() {
+      await apollo.stop();
+      await options.onStop?.();
+      logger.info('stopped');
+    },
+  };
+}
