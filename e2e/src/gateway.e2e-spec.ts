@@ -219,7 +219,10 @@ describe('gateway over real HTTP', () => {
       const answer = await postGraphql(`${degraded.url}/graphql`, { query: '{ subprocessors { id } }' }, bearer(await tokenFor(acme))).finally(
         () => stderr.mockRestore(),
       );
-      expect(logged.join('')).toMatch(/"service":"gateway".*"msg":"unexpected error".*ECONNREFUSED/);
+      const entries = logged.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+      const unexpected = entries.filter((entry) => entry.service === 'gateway' && entry.msg === 'unexpected error');
+      expect(unexpected).toHaveLength(1);
+      expect(JSON.stringify(unexpected[0].error)).toContain('ECONNREFUSED');
       expect(answer.body.errors).toEqual([
         expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
       ]);

@@ -90,7 +90,7 @@ export function mountRouteProxies(app: Express, options: RouteProxyOptions): voi
         },
       );
       upstream.on('error', (error) => {
-        options.logger.error('route proxy failed', { requestId, subgraph: route.subgraph, error });
+        options.logger.error({ requestId, subgraph: route.subgraph, error }, 'route proxy failed');
         if (!res.headersSent) res.status(502).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Service unavailable' } });
         else res.destroy();
       });

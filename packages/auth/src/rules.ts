@@ -37,7 +37,7 @@ export function guard(name: string, body: RuleBody, cache: 'contextual' | 'stric
       return await body(parent, args, ctx, info);
     } catch (error) {
       if (error instanceof CodedError) return error;
-      ctx.logger.error('shield rule failed', { rule: name, requestId: ctx.requestId, error });
+      ctx.logger.error({ rule: name, requestId: ctx.requestId, error }, 'shield rule failed');
       return false;
     }
   });

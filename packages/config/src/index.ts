@@ -1,5 +1,5 @@
 export { loadConfig, ConfigError } from './load-config';
-export { createLogger, levelEnabled, type Logger, type LogLevel } from './logger';
+export { createLogger, splitByLevel, type Logger, type LogLevel } from './logger';
 export * from './fragments';
 export * from './services';
 export { stopSignal } from './stop-signal';

@@ -1,52 +1,46 @@
-import { isNativeError } from 'node:util/types';
+import pino from 'pino';
 
+export type Logger = pino.Logger;
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** An entry at `entry` is written when the configured `threshold` lets it through. */
-export const levelEnabled = (entry: LogLevel, threshold: LogLevel) => order[entry] >= order[threshold];
-
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-  child(fields: Record<string, unknown>): Logger;
-}
+/** Entries at warn and above go to `loud`, the rest to `quiet`. */
+export const splitByLevel = (quiet: pino.DestinationStream, loud: pino.DestinationStream): pino.DestinationStream =>
+  pino.multistream(
+    [
+      { level: 'debug', stream: quiet },
+      { level: 'warn', stream: loud },
+    ],
+    { dedupe: true },
+  );
 
 /**
- * Errors as their fields and their cause (Node's fetch says only "fetch failed" and keeps the
- * reason, such as ECONNREFUSED, in `cause`). `isNativeError` also knows errors of another realm.
+ * Where a credential could end up in an entry by accident (a request's headers, an options
+ * object): pino blanks these paths. Callers still never pass secrets on purpose.
  */
-function serialise(value: unknown): unknown {
-  if (value instanceof Error || isNativeError(value)) {
-    const { name, message, stack, code, cause } = value as Error & { code?: unknown };
-    return { name, message, stack, code, ...(cause === undefined ? {} : { cause: serialise(cause) }) };
-  }
-  return value;
-}
+const REDACTED_PATHS = ['authorization', 'password', 'token', '*.authorization', '*.password', '*.token', 'headers.authorization', 'req.headers.authorization'];
 
 /**
- * One JSON line per entry, tagged with the service, so `npm start` output can be read by a
- * person and parsed by a log shipper alike. Callers never pass secrets (tokens, passwords,
- * keys); the logger cannot tell them apart from other strings.
+ * One JSON line per entry (pino), tagged with the service, `level` as a word and `time` in
+ * ISO 8601, so `npm start` can render it for a person (pino-pretty) and a log shipper can
+ * parse it. An `error` field is serialised with its type, stack, code and cause (Node's fetch
+ * says only "fetch failed" and keeps the reason, such as ECONNREFUSED, in `cause`).
  */
 export function createLogger(
   service: string,
   level: LogLevel = (process.env.LOG_LEVEL as LogLevel) || 'info',
-  bound: Record<string, unknown> = {},
+  // Synchronous writes (process.stdout and stderr are, on Linux), so the entry a failing
+  // service writes just before it exits is not lost.
+  destination: pino.DestinationStream = splitByLevel(process.stdout, process.stderr),
 ): Logger {
-  const write = (entryLevel: LogLevel, msg: string, fields: Record<string, unknown> = {}) => {
-    if (!levelEnabled(entryLevel, level)) return;
-    const entry: Record<string, unknown> = { time: new Date().toISOString(), level: entryLevel, service, msg, ...bound };
-    for (const [key, value] of Object.entries(fields)) entry[key] = serialise(value);
-    (entryLevel === 'error' || entryLevel === 'warn' ? process.stderr : process.stdout).write(`${JSON.stringify(entry)}\n`);
-  };
-  return {
-    debug: (msg, fields) => write('debug', msg, fields),
-    info: (msg, fields) => write('info', msg, fields),
-    warn: (msg, fields) => write('warn', msg, fields),
-    error: (msg, fields) => write('error', msg, fields),
-    child: (fields) => createLogger(service, level, { ...bound, ...fields }),
-  };
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { error: pino.stdSerializers.errWithCause },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    },
+    destination,
+  );
 }

@@ -79,7 +79,7 @@ export function mountInternalApi<Request extends z.ZodType, Response extends z.Z
         sendError(res, error);
         return;
       }
-      options.logger.error('internal route failed', { path: req.path, error });
+      options.logger.error({ path: req.path, error }, 'internal route failed');
       next(error);
     }
   });

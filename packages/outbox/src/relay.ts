@@ -179,10 +179,10 @@ class TopicRelay {
       await this.deliverUntilQuiet();
     } catch (error) {
       if (error instanceof MisconfiguredRelay) {
-        this.logger.error('outbox relay not started', { error });
+        this.logger.error({ error }, 'outbox relay not started');
         return false;
       }
-      if (!(error instanceof RelayStopped)) this.logger.error('outbox relay poll failed; retrying at the next poll', { error });
+      if (!(error instanceof RelayStopped)) this.logger.error({ error }, 'outbox relay poll failed; retrying at the next poll');
     }
     return true;
   }
@@ -201,7 +201,7 @@ class TopicRelay {
     this.lastBacklogCheckAt = Date.now();
     const backlog = await this.backlog();
     if (backlog.oldestAgeSeconds !== null && backlog.oldestAgeSeconds > this.settings.backlogWarningAgeSeconds) {
-      this.logger.warn('outbox backlog is falling behind', { ...backlog });
+      this.logger.warn({ ...backlog }, 'outbox backlog is falling behind');
     }
   }
 
@@ -249,7 +249,7 @@ class TopicRelay {
         await this.callConsumer(batch);
       } catch (error) {
         if (error instanceof RelayStopped) {
-          this.logger.warn('outbox relay stopped during a delivery; those messages will be delivered again', { tenantId });
+          this.logger.warn({ tenantId }, 'outbox relay stopped during a delivery; those messages will be delivered again');
           throw error;
         }
         await this.recordFailure(tx, batch, error);
@@ -282,22 +282,18 @@ class TopicRelay {
       // Head of line no more: a message its consumer keeps refusing is set aside (kept, counted
       // in /readyz, replayable by the operator) and the tenant's later messages flow on.
       if (await this.store.markRefused(tx, batch, reason, retryInMs)) {
-        this.logger.error('outbox message refused by its consumer and set aside as dead; replay it with `outbox retry`', {
-          tenantId: batch.tenantId,
-          messageId: batch.messages[0].id,
-          error: reason,
-        });
+        this.logger.error(
+          { tenantId: batch.tenantId, messageId: batch.messages[0].id, error: reason },
+          'outbox message refused by its consumer and set aside as dead; replay it with `outbox retry`',
+        );
         return;
       }
     } else {
       await this.store.markFailed(tx, batch, reason, retryInMs);
     }
-    this.logger.warn('outbox delivery failed; the tenant waits for the retry', {
-      tenantId: batch.tenantId,
-      messages: batch.messages.length,
-      failures,
-      retryInMs,
-      error: reason,
-    });
+    this.logger.warn(
+      { tenantId: batch.tenantId, messages: batch.messages.length, failures, retryInMs, error: reason },
+      'outbox delivery failed; the tenant waits for the retry',
+    );
   }
 }

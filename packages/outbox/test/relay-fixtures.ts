@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import type { Logger } from '@compliance-graph/config';
+import { createLogger, type Logger } from '@compliance-graph/config';
 import { createDataSource, withTenant, type ConnectionRole } from '@compliance-graph/db';
 import { admin, migrateForTests, testDatabaseUrl } from '@compliance-graph/testing';
 import { createOutboxTable, enqueue, outboxDeadLettersMigration, outboxPerTopicMigration, type OutboxMessage } from '../src';
@@ -95,16 +95,13 @@ export interface LogEntry {
   fields: Record<string, unknown>;
 }
 
-/** A logger that keeps entries for assertions instead of writing them. */
+/** The service logger (pino), keeping its entries for assertions instead of writing them. */
 export function recordingLogger(entries: LogEntry[] = []): Logger & { entries: LogEntry[] } {
-  const at = (level: string, bound: Record<string, unknown>) => (msg: string, fields: Record<string, unknown> = {}) =>
-    void entries.push({ level, msg, fields: { ...bound, ...fields } });
-  const make = (bound: Record<string, unknown>): Logger => ({
-    debug: at('debug', bound),
-    info: at('info', bound),
-    warn: at('warn', bound),
-    error: at('error', bound),
-    child: (fields) => make({ ...bound, ...fields }),
+  const logger = createLogger('test', 'debug', {
+    write(line: string) {
+      const { level, msg, time: _time, service: _service, ...fields } = JSON.parse(line);
+      entries.push({ level, msg, fields });
+    },
   });
-  return Object.assign(make({}), { entries });
+  return Object.assign(logger, { entries });
 }

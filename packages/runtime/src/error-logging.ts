@@ -11,12 +11,10 @@ export function errorLoggingPlugin<C extends { requestId: string }>(logger: Logg
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
             if (isPublicError({ message: error.message, extensions: error.extensions })) continue;
-            logger.error('unexpected error', {
-              requestId: contextValue.requestId,
-              operationName,
-              path: error.path,
-              error: unwrapResolverError(error),
-            });
+            logger.error(
+              { requestId: contextValue.requestId, operationName, path: error.path, error: unwrapResolverError(error) },
+              'unexpected error',
+            );
           }
         },
       };

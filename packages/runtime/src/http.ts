@@ -47,6 +47,6 @@ export async function listen(httpServer: Server, host: string, port: number, log
   await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
   const bound = (httpServer.address() as AddressInfo).port;
   const url = `http://${host}:${bound}`;
-  logger.info('listening', { url: `${url}/graphql` });
+  logger.info({ url: `${url}/graphql` }, 'listening');
   return { url, port: bound };
 }

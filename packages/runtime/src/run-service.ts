@@ -3,11 +3,11 @@ import { createLogger, stopSignal, type Logger } from '@compliance-graph/config'
 /** Stops the service cleanly on a stop signal (Ctrl-C, container stop, terminal closed). */
 function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
   stopSignal((signal) => {
-    logger.info('shutting down', { signal });
+    logger.info({ signal }, 'shutting down');
     stop()
       .then(() => process.exit(0))
       .catch((error) => {
-        logger.error('shutdown failed', { error });
+        logger.error({ error }, 'shutdown failed');
         process.exit(1);
       });
   });
@@ -19,7 +19,7 @@ export function runService(service: string, start: () => Promise<{ stop(): Promi
   start()
     .then((running) => stopOnSignals(running.stop, logger))
     .catch((error) => {
-      logger.error('failed to start', { error });
+      logger.error({ error }, 'failed to start');
       process.exit(1);
     });
 }

@@ -94,7 +94,7 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
       const details = await options.checkReadiness();
       res.json({ status: 'ready', service: options.service, ...details });
     } catch (error) {
-      logger.warn('not ready', { error });
+      logger.warn({ error }, 'not ready');
       res.status(503).json({ status: 'unavailable', service: options.service });
     }
   });

@@ -70,10 +70,9 @@ export class Platform {
     });
     // The services' errors during an outage are the expected kind: they go to a file, not the terminal.
     const serviceLog = join(tmpdir(), `cg-faults-${base}.log`);
-    const log: LauncherLog = {
-      ...createLauncherLog('warn', 'faults'),
-      service: (name, line) => appendFileSync(serviceLog, `${name} | ${line}\n`),
-    };
+    const log: LauncherLog = Object.assign(createLauncherLog('warn', 'faults'), {
+      service: (name: string, line: string) => appendFileSync(serviceLog, `${name} | ${line}\n`),
+    });
     // The services' own settings pass through the launcher's environment to every process.
     Object.assign(process.env, serviceEnv, { LOG_LEVEL: 'error' });
     const platform = new Platform(config, await resolveDeploymentSecrets(config, log), randomBytes(18).toString('base64url'), log, serviceLog);

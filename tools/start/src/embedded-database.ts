@@ -34,14 +34,14 @@ export async function startEmbeddedDatabase(config: StartConfig, log: LauncherLo
   const port = config.EMBEDDED_PG_PORT;
   const password = await serverPassword(config);
   const serverLog = log.named('postgres');
-  log.info('starting embedded PostgreSQL', { dir: postgresDir, port });
+  log.info({ dir: postgresDir, port }, 'starting embedded PostgreSQL');
   let running: RunningPostgres;
   try {
     running = await startEmbeddedPostgres({ dataDir: postgresDir, port, password, log: (line) => serverLog.debug(line) });
   } catch (error) {
     throw new LaunchError(messageOf(error));
   }
-  log.info('embedded PostgreSQL is up', { port });
+  log.info({ port }, 'embedded PostgreSQL is up');
   return {
     url: running.url,
     stop: async () => {

@@ -57,7 +57,7 @@ async function main(): Promise<number> {
     if (!shutdown.aborted) {
       exitCode = 1;
       if (isDescribedFailure(error)) log.error(error.message);
-      else log.error('start failed', { error });
+      else log.error({ error }, 'start failed');
       log.error('stopping everything');
     }
   }

@@ -23,7 +23,7 @@ async function main(): Promise<number> {
     await migrateAll(DATABASE_URL, subgraphs(loadStartConfig()), log, DATABASE_ROLE_SECRET);
     return 0;
   } catch (error) {
-    log.error(isDescribedFailure(error) ? error.message : 'migration failed', { error });
+    log.error({ error }, isDescribedFailure(error) ? error.message : 'migration failed');
     return 1;
   }
 }

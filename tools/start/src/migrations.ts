@@ -23,7 +23,7 @@ export async function migrateAll(
         cause: error,
       });
     }
-    if (applied.length) log.info(`migrated ${name}`, { applied: applied.join(',') });
+    if (applied.length) log.info({ applied: applied.join(',') }, `migrated ${name}`);
     else log.info(`${name} schema is up to date`);
   }
 }

@@ -43,8 +43,8 @@ export async function resolveDeploymentSecrets(config: StartConfig, log: Launche
     const { value, outcome } = await readOrCreateKeyFile(config.paths.keysDir, file, generate);
     secrets[name] = value;
     const where = { file: join(config.paths.keysDir, file) };
-    if (outcome === 'generated') log.info(`generated ${name}`, where);
-    else log.debug(`reused ${name}`, where);
+    if (outcome === 'generated') log.info(where, `generated ${name}`);
+    else log.debug(where, `reused ${name}`);
   }
   return secrets;
 }

@@ -41,7 +41,7 @@ export class ServiceGroup {
         Promise.all(
           started.map(async ({ definition }) => {
             await waitUntilReady(definition, { timeoutMs: readyTimeoutMs, signal });
-            this.log.info(`${definition.name} is ready`, { url: definition.url });
+            this.log.info({ url: definition.url }, `${definition.name} is ready`);
           }),
         ),
         this.unexpectedExit,

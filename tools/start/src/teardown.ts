@@ -20,7 +20,7 @@ export class Teardown {
         await stop();
       } catch (error) {
         clean = false;
-        log.error(`stopping ${name} failed`, { error: messageOf(error) });
+        log.error({ error: messageOf(error) }, `stopping ${name} failed`);
       }
     }
     return clean;

@@ -17,10 +17,10 @@ export function startCheckpointer(workerDb: DataSource, log: LogService, interva
     for (const head of grown) {
       await workerDb.transaction((tx) => log.checkpointAt(tx, head.tenant_id, Number(head.size)));
     }
-    if (grown.length > 0) logger.info('checkpoints signed', { tenants: grown.length });
+    if (grown.length > 0) logger.info({ tenants: grown.length }, 'checkpoints signed');
   };
   const timer = setInterval(() => {
-    running = running.then(round).catch((error) => logger.error('checkpoint round failed', { error }));
+    running = running.then(round).catch((error) => logger.error({ error }, 'checkpoint round failed'));
   }, intervalSeconds * 1000);
   timer.unref();
   return {

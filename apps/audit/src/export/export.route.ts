@@ -103,7 +103,7 @@ export function mountExport(app: Express, options: ExportRouteOptions): void {
       }
       res.end();
     } catch (error) {
-      options.logger.error('audit export failed', { error });
+      options.logger.error({ error }, 'audit export failed');
       if (!res.headersSent) res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
       else res.destroy();
     }

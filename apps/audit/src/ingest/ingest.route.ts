@@ -14,7 +14,7 @@ export function mountIngest(app: Express, options: { credentials: Record<string,
   mountInternalApi(app, AUDIT_INGEST, { guard: onlyServiceCredentials(options.credentials), logger: options.logger }, async ({ body, caller: producer }) => {
     const records = body.messages.map((message) => (message as { payload?: unknown })?.payload ?? message);
     if (records.some((record) => (record as { service?: unknown })?.service !== producer)) {
-      options.logger.warn('audit records of another service refused', { producer });
+      options.logger.warn({ producer }, 'audit records of another service refused');
       throw forbidden(`This credential may send only records of service "${producer}"`);
     }
     return options.ingest.ingest(records);
