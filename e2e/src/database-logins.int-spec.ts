@@ -52,6 +52,13 @@ describe('service database logins', () => {
       expect(who).toEqual({ session: serviceRoles(schema)[role], current: serviceRoles(schema)[role] });
     });
 
+    it('needs no startup options, so it runs behind a transaction-pooling PgBouncer: its search_path comes from the role', async () => {
+      const settings = await pool.query(
+        `SELECT current_setting('role') AS role, setting AS search_path, source FROM pg_settings WHERE name = 'search_path'`,
+      );
+      expect(settings).toEqual([{ role: 'none', search_path: schema, source: 'user' }]);
+    });
+
     it('cannot SET ROLE to the owner, the other login role, another service or a superuser', async () => {
       const roles = serviceRoles(schema);
       const other = SCHEMAS.find((s) => s !== schema)!;
@@ -95,6 +102,19 @@ describe('service database logins', () => {
       expect(await attempt(pool, 'SET ROLE identity_owner')).toMatch(/permission denied to set role/);
     } finally {
       await admin().query('REVOKE identity_owner FROM identity_app').catch(() => undefined);
+    }
+  });
+
+  it('refuses a login role whose search_path reaches beyond its schema, until the bootstrap sets it back', async () => {
+    await admin().query('ALTER ROLE identity_app SET search_path = public, identity');
+    try {
+      await expect(openAs('identity', 'app')).rejects.toThrow('DATABASE_URL has search_path "public, identity" instead of its schema');
+      await bootstrapServiceSchema(testDatabaseUrl(), 'identity');
+      const pool = await openAs('identity', 'app');
+      pools.push(pool);
+      expect(await pool.query(`SELECT current_setting('search_path') AS path`)).toEqual([{ path: 'identity' }]);
+    } finally {
+      await admin().query('ALTER ROLE identity_app SET search_path = identity');
     }
   });
 

@@ -40,6 +40,9 @@ export async function bootstrapServiceSchema(databaseUrl: string, schema: string
       );
       for (const { name } of held.rows) await client.query(`REVOKE "${name}" FROM ${role}`);
     }
+    // On the role, not on each connection: a transaction-pooling PgBouncer passes no startup
+    // options, and the role's own settings apply to every session it logs in with.
+    for (const role of [roles.app, roles.worker]) await client.query(`ALTER ROLE ${role} SET search_path = ${schema}`);
     // The owner hands its lookup functions to the lookup role, which needs membership.
     await client.query(`GRANT ${roles.lookup} TO ${roles.owner}`);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${roles.owner}`);

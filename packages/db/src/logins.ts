@@ -36,6 +36,7 @@ interface LoginFacts {
   session_user: string;
   superuser: boolean;
   memberships: string[];
+  search_path: string;
 }
 
 /**
@@ -43,12 +44,13 @@ interface LoginFacts {
  * in as its own role, which is a member of nothing and no superuser, so that neither
  * `SET ROLE` nor `SET SESSION AUTHORIZATION` (one injected statement) can reach the owner, the
  * worker's BYPASSRLS or another service's data. A deployment that hands a service a
- * privileged URL fails at start, not at the first breach.
+ * privileged URL fails at start, not at the first breach. Its search_path must be its schema
+ * alone (set on the role by the bootstrap), since services name their tables unqualified.
  */
 export async function assertConfinedLogin(dataSource: DataSource, schema: string, role: LoginRole, variable: string): Promise<void> {
   const expected = serviceRoles(schema)[role];
   const [facts]: LoginFacts[] = await dataSource.query(
-    `SELECT session_user::text AS session_user, r.rolsuper AS superuser,
+    `SELECT session_user::text AS session_user, r.rolsuper AS superuser, current_setting('search_path') AS search_path,
             ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid ORDER BY 1) AS memberships
        FROM pg_roles r WHERE r.rolname = session_user`,
   );
@@ -59,7 +61,9 @@ export async function assertConfinedLogin(dataSource: DataSource, schema: string
         ? 'is a superuser'
         : facts.memberships.length > 0
           ? `is a member of ${facts.memberships.join(', ')}`
-          : undefined;
+          : facts.search_path !== schema
+            ? `has search_path "${facts.search_path}" instead of its schema`
+            : undefined;
   if (problem) {
     throw new Error(`${variable} ${problem}; it must log in as ${expected}, a role that can become no other (run the migrations to create it)`);
   }
