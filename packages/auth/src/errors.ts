@@ -1,7 +1,12 @@
 import { GraphQLError } from 'graphql';
 
-/** The error codes of the public contract (shared/contract/README.md). */
+/**
+ * The error codes clients see: the public contract's, and the HTTP layer's for a request refused
+ * before GraphQL or a route runs (BAD_REQUEST, PAYLOAD_TOO_LARGE).
+ */
 export const ErrorCode = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
@@ -14,7 +19,7 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Apollo's own codes for documents that never reach a resolver. */
-const APOLLO_CODES = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND'];
+const APOLLO_CODES = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND'];
 
 /** Codes a client may see; anything else is replaced by INTERNAL_SERVER_ERROR. */
 export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([...Object.values(ErrorCode), ...APOLLO_CODES]);
@@ -23,6 +28,8 @@ export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([...Object.values
 export const PUBLIC_ERROR_EXTENSIONS = ['retryAfterSeconds'] as const;
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   MFA_REQUIRED: 403,
@@ -34,6 +41,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 };
 
 const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
+  BAD_REQUEST: 'Malformed request body',
+  PAYLOAD_TOO_LARGE: 'Request body too large',
   UNAUTHENTICATED: 'Authentication required',
   FORBIDDEN: 'Not allowed',
   NOT_FOUND: 'Not found',
@@ -73,4 +82,9 @@ export const internalError = () => new CodedError(ErrorCode.INTERNAL_SERVER_ERRO
 /** The JSON body of a non-GraphQL route's error answer. */
 export function httpErrorBody(error: CodedError): { error: { code: string; message: string } } {
   return { error: { code: error.code, message: error.message } };
+}
+
+/** Answers a non-GraphQL route's error: the code's HTTP status and `{"error": {"code", "message"}}`. */
+export function sendHttpError(res: { status(code: number): { json(body: unknown): unknown } }, error: CodedError): void {
+  res.status(error.httpStatus).json(httpErrorBody(error));
 }

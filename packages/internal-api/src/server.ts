@@ -1,6 +1,6 @@
-import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler } from 'express';
 import type { z } from 'zod';
-import { CodedError, ErrorCode, ROUTER_SECRET_HEADER, badUserInput, bearerToken, forbidden, httpErrorBody, matchesSecret, unauthenticated } from '@compliance-graph/auth';
+import { CodedError, ErrorCode, ROUTER_SECRET_HEADER, badUserInput, bearerToken, forbidden, matchesSecret, sendHttpError, unauthenticated } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
 import type { InternalApi } from './api';
 
@@ -41,8 +41,6 @@ function bearerOf(req: Request): string | undefined {
   }
 }
 
-const sendError = (res: Response, error: CodedError) => res.status(error.httpStatus).json(httpErrorBody(error));
-
 /**
  * Mounts one internal API: the guard first, then the body (within the API's limit, parsed
  * with its request schema: a bad one is 400 BAD_USER_INPUT naming the field), then the
@@ -60,7 +58,7 @@ export function mountInternalApi<Request extends z.ZodType, Response extends z.Z
       res.locals.caller = options.guard(req);
       next();
     } catch (error) {
-      if (error instanceof CodedError) sendError(res, error);
+      if (error instanceof CodedError) sendHttpError(res, error);
       else next(error);
     }
   };
@@ -76,7 +74,7 @@ export function mountInternalApi<Request extends z.ZodType, Response extends z.Z
       else res.json(api.response.parse(answer));
     } catch (error) {
       if (error instanceof CodedError && error.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-        sendError(res, error);
+        sendHttpError(res, error);
         return;
       }
       options.logger.error({ path: req.path, error }, 'internal route failed');

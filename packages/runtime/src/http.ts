@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { CodedError, ErrorCode, internalError } from '@compliance-graph/auth';
+import { CodedError, ErrorCode, httpErrorBody, internalError } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -23,14 +23,14 @@ export const jsonBody = (limitBytes: number): RequestHandler => express.json({ l
 
 /**
  * Express error handler for failures before GraphQL runs (a malformed or oversized JSON
- * body): a coded JSON answer, GraphQL-shaped on /graphql, never a stack trace.
+ * body): a coded JSON answer with the parser's status, GraphQL-shaped on /graphql, never a
+ * stack trace.
  */
 export const jsonErrorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-  const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : ErrorCode.INTERNAL_SERVER_ERROR;
-  const message = status === 413 ? 'Request body too large' : status < 500 ? 'Malformed request body' : internalError().message;
-  if (req.path.startsWith('/graphql')) res.status(status).json({ errors: [{ message, extensions: { code } }] });
-  else res.status(status).json({ error: { code, message } });
+  const coded = status === 413 ? new CodedError(ErrorCode.PAYLOAD_TOO_LARGE) : status < 500 ? new CodedError(ErrorCode.BAD_REQUEST) : internalError();
+  if (req.path.startsWith('/graphql')) res.status(status).json({ errors: [{ message: coded.message, extensions: { code: coded.code } }] });
+  else res.status(status).json(httpErrorBody(coded));
 };
 
 /**

@@ -6,9 +6,10 @@ import {
   ROUTER_SECRET_HEADER,
   badUserInput,
   forbidden,
-  httpErrorBody,
+  internalError,
   matchesSecret,
   mfaRequired,
+  sendHttpError,
   unauthenticated,
   type AccessTokenVerifier,
   type Principal,
@@ -70,7 +71,7 @@ export function mountExport(app: Express, options: ExportRouteOptions): void {
       request = windowOf(req);
     } catch (error) {
       const coded = error instanceof CodedError ? error : unauthenticated();
-      res.status(coded.httpStatus).json(httpErrorBody(coded));
+      sendHttpError(res, coded);
       return;
     }
     const { principal } = reader;
@@ -104,7 +105,7 @@ export function mountExport(app: Express, options: ExportRouteOptions): void {
       res.end();
     } catch (error) {
       options.logger.error({ error }, 'audit export failed');
-      if (!res.headersSent) res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
+      if (!res.headersSent) sendHttpError(res, internalError());
       else res.destroy();
     }
   });
