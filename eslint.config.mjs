@@ -35,6 +35,30 @@ export default tseslint.config(
     },
   },
   {
+    // The data-access rule (README, "Conventions"): entities through TypeORM, SQL text only in a
+    // concept's *.store.ts, and there without schema names (each role's search_path names its schema).
+    files: ['apps/*/src/**/*.ts'],
+    ignores: ['**/*.store.ts', '**/migrations/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='query']", message: 'SQL text belongs in a *.store.ts file; use the EntityManager for entity rows.' },
+      ],
+    },
+  },
+  {
+    files: ['apps/*/src/**/*.store.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'TemplateElement[value.raw=/\\b(identity|evidence|audit|subprocessors)\\.[a-z_]+/], Literal[value=/\\b(identity|evidence|audit|subprocessors)\\.[a-z_]+/]',
+          message: "No schema name in a store's SQL: the role's search_path names the schema, so one statement serves every deployment.",
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '@compliance-graph/config';
 import type { LogService } from '../log/log.service';
+import { logsGrownSinceCheckpoint } from './checkpoint.store';
 
 /**
  * Signs a checkpoint for every tenant whose log grew since its last one, periodically, so a
@@ -10,12 +11,9 @@ import type { LogService } from '../log/log.service';
 export function startCheckpointer(workerDb: DataSource, log: LogService, intervalSeconds: number, logger: Logger): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const round = async () => {
-    const grown: Array<{ tenant_id: string; size: string }> = await workerDb.query(
-      `SELECT h.tenant_id, h.size FROM audit.log_heads h
-        WHERE h.size > COALESCE((SELECT max(c.tree_size) FROM audit.checkpoints c WHERE c.tenant_id = h.tenant_id), 0)`,
-    );
+    const grown = await logsGrownSinceCheckpoint(workerDb);
     for (const head of grown) {
-      await workerDb.transaction((tx) => log.checkpointAt(tx, head.tenant_id, Number(head.size)));
+      await workerDb.transaction((tx) => log.checkpointAt(tx, head.tenantId, head.size));
     }
     if (grown.length > 0) logger.info({ tenants: grown.length }, 'checkpoints signed');
   };

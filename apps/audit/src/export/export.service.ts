@@ -3,7 +3,7 @@ import type { Principal } from '@compliance-graph/auth';
 import { withTenant } from '@compliance-graph/db';
 import type { ExportRecord } from '@compliance-graph/audit-log';
 import { AuditEventEntity } from '../event/event.entity';
-import { headSize } from '../log/log-head';
+import { headSize } from '../log/log-head.store';
 
 /** Rows are read in keyset pages of this size, so an export of any length holds one page in memory. */
 const PAGE = 1000;

@@ -1,7 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { badUserInput } from '@compliance-graph/auth';
 import { withTenant } from '@compliance-graph/db';
-import { TreeStore } from '../log/tree-store';
+import { insertEvents, storedEventIds, type AppendedRecord } from '../event/event.store';
+import { advanceHead, lockHead } from '../log/log-head.store';
+import { TreeStore } from '../log/tree.store';
 import { auditRecordSchema, describeIssues, leafHashOf, rootHash, type ProducedRecord, type UnhashedRecord } from '@compliance-graph/audit-log';
 
 export interface IngestResult {
@@ -36,14 +38,13 @@ export class IngestService {
   }
 
   private async append(tx: EntityManager, tenantId: string, records: ProducedRecord[]): Promise<IngestResult> {
-    let size = await this.lockHead(tx, tenantId);
+    let size = await lockHead(tx, tenantId);
     // After the lock, in a statement of its own: its snapshot must include the previous holder's commit.
-    const known: Array<{ id: string }> = await tx.query(`SELECT id FROM audit.events WHERE id = ANY($1)`, [records.map((r) => r.id)]);
-    const seen = new Set(known.map((row) => row.id));
+    const seen = await storedEventIds(tx, records.map((r) => r.id));
     const tree = new TreeStore(tx, tenantId);
     // Appending reads only the subtrees that make up the current root, so one query fetches them all.
     await tree.prefetch((source) => rootHash(source, size));
-    const rows: Array<{ record: ProducedRecord; seq: number; recordedAt: string; hash: Buffer }> = [];
+    const rows: AppendedRecord[] = [];
     for (const record of records) {
       if (seen.has(record.id)) continue;
       seen.add(record.id);
@@ -55,49 +56,10 @@ export class IngestService {
     }
     const appended = rows.length;
     if (appended > 0) {
-      // One statement per table for the whole batch: per-row inserts were most of an append's time.
-      const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
-      await tx.query(
-        `INSERT INTO audit.events (tenant_id, seq, id, occurred_at, recorded_at, action, actor_kind, actor_id, subject_type,
-                                   subject_id, service, ip, user_agent, reason, data, leaf_hash)
-         SELECT $1, * FROM unnest($2::bigint[], $3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
-                                  $8::uuid[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-                                  $15::jsonb[], $16::bytea[])`,
-        [
-          tenantId,
-          column((r) => r.seq),
-          column((r) => r.record.id),
-          column((r) => r.record.occurredAt),
-          column((r) => r.recordedAt),
-          column((r) => r.record.action),
-          column((r) => r.record.actorKind),
-          column((r) => r.record.actorId),
-          column((r) => r.record.subjectType),
-          column((r) => r.record.subjectId),
-          column((r) => r.record.service),
-          column((r) => r.record.ip),
-          column((r) => r.record.userAgent),
-          column((r) => r.record.reason),
-          column((r) => JSON.stringify(r.record.data)),
-          column((r) => r.hash),
-        ],
-      );
+      await insertEvents(tx, tenantId, rows);
       await tree.flush();
+      await advanceHead(tx, tenantId, size);
     }
-    if (appended > 0) await tx.query(`UPDATE audit.log_heads SET size = $2 WHERE tenant_id = $1`, [tenantId, size]);
     return { appended, duplicates: records.length - appended };
-  }
-
-  /** Takes the tenant's head row lock (creating the head on its first append) and returns the log's size. */
-  private async lockHead(tx: EntityManager, tenantId: string): Promise<number> {
-    const lock = (): Promise<Array<{ size: string }>> =>
-      tx.query(`SELECT size FROM audit.log_heads WHERE tenant_id = $1 FOR UPDATE`, [tenantId]);
-    let [head] = await lock();
-    if (!head) {
-      // Two first appends may race to create it; the loser's insert does nothing and it queues on the lock.
-      await tx.query(`INSERT INTO audit.log_heads (tenant_id, size) VALUES ($1, 0) ON CONFLICT (tenant_id) DO NOTHING`, [tenantId]);
-      [head] = await lock();
-    }
-    return Number(head.size);
   }
 }

@@ -6,8 +6,10 @@ import { connection, pageRequest } from '@compliance-graph/federation';
 import type { CheckpointSigner } from '../checkpoint/checkpoint-signer';
 import { AuditEventEntity } from '../event/event.entity';
 import { consistencyProof, inclusionProof, leafHashOf, rootHash, TreeFrontier } from '@compliance-graph/audit-log';
-import { headSize } from './log-head';
-import { TreeStore } from './tree-store';
+import { signedRoots, storeCheckpoint } from '../checkpoint/checkpoint.store';
+import { eventCounts, eventLeafWithHead, firstSeqsPerSubject } from '../event/event.store';
+import { headSize } from './log-head.store';
+import { TreeStore } from './tree.store';
 import {
   AuditCheckpoint,
   AuditConsistencyProof,
@@ -75,19 +77,9 @@ export class LogService {
   trails(principal: Principal, subjectType: string, subjectIds: readonly string[], first?: number | null, after?: string | null): Promise<AuditEventConnection[]> {
     const page = pageRequest(first, after, isSeq);
     return withTenant(this.db, principal, async (tx) => {
-      const totals: Array<{ subject_id: string; total: string }> = await tx.query(
-        `SELECT subject_id, count(*) AS total FROM audit.events WHERE subject_type = $1 AND subject_id = ANY($2) GROUP BY subject_id`,
-        [subjectType, subjectIds],
-      );
-      const seqs: Array<{ subject_id: string; seq: string }> = await tx.query(
-        `SELECT subject_id, seq FROM (
-           SELECT subject_id, seq, row_number() OVER (PARTITION BY subject_id ORDER BY seq) AS position
-             FROM audit.events WHERE subject_type = $1 AND subject_id = ANY($2) AND seq > $3) ranked
-          WHERE position <= $4`,
-        [subjectType, subjectIds, page.after ?? -1, page.first + 1],
-      );
-      const events = seqs.length === 0 ? [] : await tx.find(AuditEventEntity, { where: { seq: In(seqs.map((row) => Number(row.seq))) }, order: { seq: 'ASC' } });
-      const totalOf = new Map(totals.map((row) => [row.subject_id, Number(row.total)]));
+      const totalOf = await eventCounts(tx, subjectType, subjectIds);
+      const seqs = await firstSeqsPerSubject(tx, subjectType, subjectIds, page.after ?? -1, page.first + 1);
+      const events = seqs.length === 0 ? [] : await tx.find(AuditEventEntity, { where: { seq: In(seqs) }, order: { seq: 'ASC' } });
       return subjectIds.map((id) =>
         connection(events.filter((event) => event.subjectId === id), page.first, totalOf.get(id) ?? 0, (event) => event.seq),
       );
@@ -109,14 +101,10 @@ export class LogService {
   inclusionProof(principal: Principal, eventId: string, treeSize?: number | null): Promise<AuditInclusionProof> {
     if (!isUuid(eventId)) throw badUserInput('eventId must be a UUID');
     return withTenant(this.db, principal, async (tx) => {
-      // The event and the head in one round trip: proofs are the log's hot read.
-      const [found]: Array<{ seq: string; leaf_hash: Buffer; head: string | null }> = await tx.query(
-        `SELECT seq, leaf_hash, (SELECT size FROM audit.log_heads WHERE tenant_id = $2) AS head FROM audit.events WHERE id = $1`,
-        [eventId, principal.tenantId],
-      );
+      const found = await eventLeafWithHead(tx, principal.tenantId, eventId);
       if (!found) throw badUserInput('No such event in this log');
-      const seq = Number(found.seq);
-      const size = sizeWithin(Number(found.head ?? 0), treeSize);
+      const { seq } = found;
+      const size = sizeWithin(found.headSize, treeSize);
       if (seq >= size) throw badUserInput(`The event (seq ${seq}) is not in a tree of size ${size}`);
       const tree = new TreeStore(tx, principal.tenantId);
       await tree.prefetch((source) => Promise.all([inclusionProof(source, seq, size), rootHash(source, size)]));
@@ -125,7 +113,7 @@ export class LogService {
         eventId,
         leafIndex: seq,
         treeSize: size,
-        leafHash: found.leaf_hash.toString('hex'),
+        leafHash: found.leafHash.toString('hex'),
         auditPath: path.map((hash) => hash.toString('hex')),
         checkpoint: await this.checkpointAt(tx, principal.tenantId, size, tree),
       });
@@ -169,23 +157,21 @@ export class LogService {
       async (tx) => {
         const size = await headSize(tx, principal.tenantId);
         // Leaves, events and tree rewritten together still cannot match what was signed before.
-        const signed: Array<{ tree_size: string; root_hash: Buffer }> = await tx.query(
-          `SELECT DISTINCT tree_size, root_hash FROM audit.checkpoints WHERE tenant_id = $1 AND tree_size > 0 ORDER BY tree_size`,
-          [principal.tenantId],
-        );
+        const signed = await signedRoots(tx, principal.tenantId);
+        const tree = new TreeStore(tx, principal.tenantId);
         const rebuilt = new TreeFrontier();
         let firstInvalidSeq: number | null = null;
         let signedMismatchSeq: number | null = null;
         let nextSigned = 0;
         const compareSigned = () => {
-          for (; nextSigned < signed.length && Number(signed[nextSigned].tree_size) === rebuilt.size; nextSigned++) {
-            if (signedMismatchSeq === null && !rebuilt.root().equals(signed[nextSigned].root_hash)) signedMismatchSeq = rebuilt.size - 1;
+          for (; nextSigned < signed.length && signed[nextSigned].treeSize === rebuilt.size; nextSigned++) {
+            if (signedMismatchSeq === null && !rebuilt.root().equals(signed[nextSigned].rootHash)) signedMismatchSeq = rebuilt.size - 1;
           }
         };
         // Keyset pages (seq > last seen): OFFSET would rescan the log for every page.
         for (let lastSeq = -1; ; ) {
           const page = await tx.find(AuditEventEntity, { where: { seq: MoreThan(lastSeq) }, order: { seq: 'ASC' }, take: VERIFY_PAGE });
-          const storedLeaves = await this.storedLeaves(tx, principal.tenantId, rebuilt.size, page.length);
+          const storedLeaves = await tree.leaves(rebuilt.size, page.length);
           for (const event of page) {
             if (rebuilt.size % VERIFY_SLICE === 0) await setImmediate();
             const seq = rebuilt.size;
@@ -213,14 +199,6 @@ export class LogService {
     );
   }
 
-  private async storedLeaves(tx: EntityManager, tenantId: string, from: number, count: number): Promise<Map<number, Buffer>> {
-    const rows: Array<{ index: string; hash: Buffer }> = await tx.query(
-      `SELECT index, hash FROM audit.tree_nodes WHERE tenant_id = $1 AND level = 0 AND index >= $2 AND index < $3`,
-      [tenantId, from, from + count],
-    );
-    return new Map(rows.map((row) => [Number(row.index), row.hash]));
-  }
-
   /**
    * Signs (once per size and key) and returns the checkpoint of a tenant's log at `size`;
    * `tree` may already hold the root's nodes.
@@ -229,16 +207,7 @@ export class LogService {
     await tree.prefetch((source) => rootHash(source, size));
     const root = await rootHash(tree, size);
     const head = this.signer.sign(tenantId, size, root);
-    const written: Array<{ issued_at: Date }> = await tx.query(
-      `INSERT INTO audit.checkpoints (tenant_id, tree_size, root_hash, body, signature, key_id)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING issued_at`,
-      [tenantId, size, root, head.body, head.signature, head.keyId],
-    );
-    // A concurrent request may be writing the same checkpoint: the insert then waits for it and
-    // does nothing, and only a new statement (a new READ COMMITTED snapshot) sees the row it wrote.
-    const [stored]: Array<{ issued_at: Date }> = written.length
-      ? written
-      : await tx.query(`SELECT issued_at FROM audit.checkpoints WHERE tenant_id = $1 AND tree_size = $2 AND key_id = $3`, [tenantId, size, head.keyId]);
+    const issuedAt = await storeCheckpoint(tx, tenantId, size, root, head);
     return Object.assign(new AuditCheckpoint(), {
       origin: head.origin,
       treeSize: size,
@@ -246,7 +215,7 @@ export class LogService {
       body: head.body,
       signature: head.signature,
       keyId: head.keyId,
-      issuedAt: stored.issued_at,
+      issuedAt,
     });
   }
 }

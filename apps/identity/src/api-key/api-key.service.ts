@@ -8,6 +8,7 @@ import { hashSecretToken } from '../secret-token';
 import type { IssuedAccessToken, TokenIssuer } from '../session/token-issuer';
 import { assertText } from '../validation';
 import { API_KEY_ROLES, ApiKeyEntity } from './api-key.entity';
+import { findApiKeyByHash } from './api-key.store';
 import { CreatedApiKey, type CreateApiKeyInput } from './api-key.types';
 
 const MAX_LIFETIME_MS = 365 * 86400_000;
@@ -89,16 +90,17 @@ export class ApiKeyService {
   async exchange(key: string): Promise<IssuedAccessToken> {
     if (!KEY_FORMAT.test(key)) throw unauthenticated(BAD_KEY);
     const hash = hashSecretToken(key);
-    const [found]: Array<{ tenant_id: string; api_key_id: string }> = await this.db.query(`SELECT * FROM identity.find_api_key($1)`, [hash]);
+    const found = await findApiKeyByHash(this.db, hash);
     if (!found) throw unauthenticated(BAD_KEY);
-    const apiKey = await withTenant(this.db, found.tenant_id, async (tx) => {
-      const row = await tx.findOneBy(ApiKeyEntity, { id: found.api_key_id });
+    const apiKey = await withTenant(this.db, found.tenantId, async (tx) => {
+      const row = await tx.findOneBy(ApiKeyEntity, { id: found.apiKeyId });
       if (!row || row.revokedAt || row.expiresAt <= new Date()) return null;
-      await tx.query(
-        `UPDATE identity.api_keys SET last_used_at = now()
-          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '${LAST_USED_RESOLUTION}')`,
-        [row.id],
-      );
+      await tx
+        .createQueryBuilder()
+        .update(ApiKeyEntity)
+        .set({ lastUsedAt: () => 'now()' })
+        .where(`id = :id AND (last_used_at IS NULL OR last_used_at < now() - interval '${LAST_USED_RESOLUTION}')`, { id: row.id })
+        .execute();
       return row;
     });
     if (!apiKey) throw unauthenticated(BAD_KEY);

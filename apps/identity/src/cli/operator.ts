@@ -1,12 +1,15 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { DataSource } from 'typeorm';
+import { IsNull, type DataSource } from 'typeorm';
 import { loadConfig } from '@compliance-graph/config';
 import { createDataSource, isUuid } from '@compliance-graph/db';
 import { deadLetters } from '@compliance-graph/outbox';
 import { recordIdentityAudit } from '../audit';
+import { identityEntities } from '../entities';
+import { MembershipEntity } from '../membership/membership.entity';
 import { clearUserMfa } from '../mfa/mfa-reset';
+import { UserEntity } from '../user/user.entity';
 import { assertText, normaliseEmail } from '../validation';
 
 const USAGE = `usage: npm run operator -- grant <email> | revoke <email> | list
@@ -25,10 +28,8 @@ const fail = (line: string) => {
 };
 
 async function list(db: DataSource): Promise<number> {
-  const rows: Array<{ email: string; mfa_enabled: boolean }> = await db.query(
-    `SELECT email, mfa_enabled FROM identity.users WHERE is_operator ORDER BY email`,
-  );
-  for (const row of rows) say(`${row.email}${row.mfa_enabled ? '' : '  (no MFA yet: cannot open support sessions)'}`);
+  const operators = await db.manager.find(UserEntity, { where: { isOperator: true }, order: { email: 'ASC' } });
+  for (const user of operators) say(`${user.email}${user.mfaEnabled ? '' : '  (no MFA yet: cannot open support sessions)'}`);
   return 0;
 }
 
@@ -36,11 +37,8 @@ const setOperator =
   (flag: boolean): Command =>
   async (db, [email]) => {
     const address = normaliseEmail(email);
-    const updated: Array<{ email: string }> = await db.query(
-      `WITH changed AS (UPDATE identity.users SET is_operator = $2 WHERE email = $1 RETURNING email) SELECT email FROM changed`,
-      [address, flag],
-    );
-    if (updated.length === 0) return fail(`no user with email ${address}`);
+    const updated = await db.manager.update(UserEntity, { email: address }, { isOperator: flag });
+    if (updated.affected === 0) return fail(`no user with email ${address}`);
     say(`${flag ? 'granted' : 'revoked'} platform operator: ${address}`);
     return 0;
   };
@@ -54,16 +52,13 @@ const resetMfa: Command = async (db, [email, ...words]) => {
   const address = normaliseEmail(email);
   const reason = assertText(words.join(' '), 'reason');
   const tenants = await db.transaction(async (tx) => {
-    const [user]: Array<{ id: string }> = await tx.query(`SELECT id FROM identity.users WHERE email = $1 FOR UPDATE`, [address]);
+    const user = await tx.findOne(UserEntity, { select: { id: true }, where: { email: address }, lock: { mode: 'pessimistic_write' } });
     if (!user) return null;
     await clearUserMfa(tx, user.id);
-    const memberships: Array<{ id: string; tenant_id: string }> = await tx.query(
-      `SELECT id, tenant_id FROM identity.memberships WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at`,
-      [user.id],
-    );
+    const memberships = await tx.find(MembershipEntity, { where: { userId: user.id, revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
     for (const membership of memberships) {
       await recordIdentityAudit(tx, CLI_CALLER, {
-        tenantId: membership.tenant_id,
+        tenantId: membership.tenantId,
         action: 'mfa.reset',
         actor: { kind: 'SYSTEM', id: null },
         subjectType: 'Membership',
@@ -125,7 +120,7 @@ async function main([name, ...args]: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const db = createDataSource({ databaseUrl: DATABASE_URL, schema: 'identity', role: 'worker', poolSize: 1 });
+  const db = createDataSource({ databaseUrl: DATABASE_URL, schema: 'identity', role: 'worker', poolSize: 1, entities: identityEntities });
   await db.initialize();
   try {
     return await command.run(db, args);

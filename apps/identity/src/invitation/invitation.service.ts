@@ -11,22 +11,16 @@ import { hashSecretToken, newSecretToken } from '../secret-token';
 import type { AuthPayload } from '../session/auth-payload.type';
 import type { SessionIssuer } from '../session/session-issuer';
 import { hashPassword, verifyPassword } from '../user/password';
+import { insertUser } from '../user/user.service';
 import { assertPassword, assertText, normaliseEmail } from '../validation';
 import { InvitationEntity } from './invitation.entity';
+import { findInvitationByToken } from './invitation.store';
 import { CreatedInvitation, type AcceptInvitationInput } from './invitation.types';
 
 const INVITATION_TOKEN_PREFIX = 'cgi_';
 /** One message whatever is wrong with a token: nothing to learn about other tenants' invitations. */
 const UNUSABLE = 'The invitation token is unknown, expired, revoked or already used';
 const LOGIN_FAILED = 'Invalid password or code';
-
-interface FoundInvitation {
-  tenant_id: string;
-  invitation_id: string;
-  existing_user_id: string | null;
-  existing_password_hash: string | null;
-  existing_mfa_enabled: boolean | null;
-}
 
 /** Thrown inside an acceptance to roll it back when the existing user's code is wrong. */
 class SecondFactorRejected extends Error {}
@@ -107,34 +101,29 @@ export class InvitationService {
    * commit together.
    */
   async accept(input: AcceptInvitationInput, caller: Caller): Promise<AuthPayload> {
-    const [found]: FoundInvitation[] = await this.db.query(`SELECT * FROM identity.find_invitation($1)`, [hashSecretToken(input.token)]);
+    const found = await findInvitationByToken(this.db, hashSecretToken(input.token));
     if (!found) throw badUserInput(UNUSABLE);
-    const existing = found.existing_user_id;
+    const existing = found.existingUserId;
     // An existing user proves their password (and code): counted like a login, or anyone could
     // invite a registered email into a tenant of their own and guess without limit.
     const counters = existing ? this.throttle.counters(caller.clientIp, { userId: existing }) : [];
     await this.throttle.reserve(counters);
     if (existing) {
-      if (!(await verifyPassword(found.existing_password_hash, input.password))) throw unauthenticated(LOGIN_FAILED);
-      if (found.existing_mfa_enabled && !input.totpCode) throw mfaRequired('Accepting needs your authenticator code');
+      if (!(await verifyPassword(found.existingPasswordHash, input.password))) throw unauthenticated(LOGIN_FAILED);
+      if (found.existingMfaEnabled && !input.totpCode) throw mfaRequired('Accepting needs your authenticator code');
     }
     const newUser = existing ? null : { displayName: assertText(input.displayName, 'displayName'), passwordHash: await hashPassword(assertPassword(input.password)) };
     try {
-      const payload = await withTenant(this.db, found.tenant_id, async (tx) => {
-        const invitation = await tx.findOne(InvitationEntity, { where: { id: found.invitation_id }, lock: { mode: 'pessimistic_write' } });
+      const payload = await withTenant(this.db, found.tenantId, async (tx) => {
+        const invitation = await tx.findOne(InvitationEntity, { where: { id: found.invitationId }, lock: { mode: 'pessimistic_write' } });
         if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt <= new Date()) throw badUserInput(UNUSABLE);
         const userId = existing ?? randomUUID();
         if (newUser) {
-          await tx.query(`INSERT INTO identity.users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4)`, [
-            userId,
-            invitation.email,
-            newUser.displayName,
-            newUser.passwordHash,
-          ]);
+          await insertUser(tx, { id: userId, email: invitation.email, ...newUser });
         }
         const membershipId = randomUUID();
         await tx.insert(MembershipEntity, { id: membershipId, tenantId: invitation.tenantId, userId, role: invitation.role });
-        const mfaPassed = Boolean(existing && found.existing_mfa_enabled);
+        const mfaPassed = Boolean(existing && found.existingMfaEnabled);
         if (mfaPassed && !(await this.mfa.verifySecondFactor(tx, invitation.tenantId, caller, userId, input.totpCode!))) {
           throw new SecondFactorRejected();
         }

@@ -97,10 +97,11 @@ export class MembershipService {
 
   /** Locks the tenant's OWNER memberships, so two demotions cannot race past the last one. */
   private async assertAnotherOwner(tx: EntityManager, tenantId: string, leavingMembershipId: string): Promise<void> {
-    const owners: Array<{ id: string }> = await tx.query(
-      `SELECT id FROM identity.memberships WHERE tenant_id = $1 AND role = 'OWNER' AND revoked_at IS NULL FOR UPDATE`,
-      [tenantId],
-    );
+    const owners = await tx.find(MembershipEntity, {
+      select: { id: true },
+      where: { tenantId, role: 'OWNER', revokedAt: IsNull() },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!owners.some((owner) => owner.id !== leavingMembershipId)) throw conflict('A tenant keeps at least one OWNER');
   }
 }

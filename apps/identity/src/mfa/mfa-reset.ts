@@ -1,4 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import { UserEntity } from '../user/user.entity';
+import { clearRecoveryCodes } from './recovery-code.store';
 
 /**
  * Clears a user's second factor: the authenticator, a pending enrolment and the recovery
@@ -6,11 +8,6 @@ import type { EntityManager } from 'typeorm';
  * who may do this and record it in the affected tenants' audit logs.
  */
 export async function clearUserMfa(tx: EntityManager, userId: string): Promise<void> {
-  await tx.query(
-    `UPDATE identity.users
-        SET mfa_enabled = false, totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL
-      WHERE id = $1`,
-    [userId],
-  );
-  await tx.query(`DELETE FROM identity.recovery_codes WHERE user_id = $1`, [userId]);
+  await tx.update(UserEntity, { id: userId }, { mfaEnabled: false, totpSecret: null, totpPendingSecret: null, totpLastStep: null });
+  await clearRecoveryCodes(tx, userId);
 }

@@ -1,26 +1,23 @@
-import type { LoginThrottle } from '../throttle/login-throttle';
-import { randomUUID } from 'node:crypto';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { badUserInput, conflict, forbidden, notFound, openSecret, sealSecret, type Principal } from '@compliance-graph/auth';
 import { isUuid, withTenant } from '@compliance-graph/db';
 import type { Caller } from '@compliance-graph/outbox';
 import { recordIdentityAudit } from '../audit';
 import { MembershipEntity } from '../membership/membership.entity';
+import { memberOfAnotherTenant } from '../membership/membership.store';
 import { SessionEntity } from '../session/session.entity';
+import type { LoginThrottle } from '../throttle/login-throttle';
+import { UserEntity } from '../user/user.entity';
 import { assertText } from '../validation';
 import { clearUserMfa } from './mfa-reset';
+import { replaceRecoveryCodes, spendRecoveryCode } from './recovery-code.store';
 import { TotpActivation, TotpEnrollment } from './mfa.types';
 import { generateRecoveryCodes, hashRecoveryCode, looksLikeRecoveryCode } from './recovery-codes';
 import { generateTotpSecret, matchTotp, totpUri } from './totp';
 
 const WRONG_CODE = 'The code is wrong or was already used';
 
-interface TotpState {
-  email: string;
-  totp_secret: string | null;
-  totp_pending_secret: string | null;
-  totp_last_step: string | null;
-}
+type TotpState = Pick<UserEntity, 'email' | 'totpSecret' | 'totpPendingSecret' | 'totpLastStep'>;
 
 /** TOTP (RFC 6238) enrolment, login codes, recovery codes, and an admin's reset for a lost phone. */
 export class MfaService {
@@ -37,11 +34,12 @@ export class MfaService {
    * original time), so a thief of an access or refresh token cannot enrol their own authenticator.
    */
   private async assertRecentSignIn(tx: EntityManager, principal: Principal): Promise<void> {
-    const [session]: Array<{ recent: boolean }> = await tx.query(
-      `SELECT authenticated_at > now() - make_interval(secs => $2) AS recent FROM identity.sessions WHERE id = $1`,
-      [principal.sessionId, this.recentSignInSeconds],
-    );
-    if (!session?.recent) {
+    const recent = await tx
+      .createQueryBuilder(SessionEntity, 's')
+      .where('s.id = :id', { id: principal.sessionId })
+      .andWhere('s.authenticatedAt > now() - make_interval(secs => :seconds)', { seconds: this.recentSignInSeconds })
+      .getExists();
+    if (!recent) {
       throw forbidden(`Sign in again: changing your authenticator needs a sign-in within the last ${Math.round(this.recentSignInSeconds / 60)} minutes`);
     }
   }
@@ -50,12 +48,9 @@ export class MfaService {
     return withTenant(this.db, principal, async (tx) => {
       await this.assertRecentSignIn(tx, principal);
       const state = await this.state(tx, principal.subjectId);
-      if (state.totp_secret) throw conflict('MFA is already enabled: regenerate recovery codes, or ask an admin to reset it');
+      if (state.totpSecret) throw conflict('MFA is already enabled: regenerate recovery codes, or ask an admin to reset it');
       const secret = generateTotpSecret();
-      await tx.query(`UPDATE identity.users SET totp_pending_secret = $2 WHERE id = $1`, [
-        principal.subjectId,
-        this.seal(secret, principal.subjectId),
-      ]);
+      await tx.update(UserEntity, { id: principal.subjectId }, { totpPendingSecret: this.seal(secret, principal.subjectId) });
       return Object.assign(new TotpEnrollment(), {
         secret,
         otpauthUri: totpUri({ secret, accountName: state.email, issuer: this.issuer }),
@@ -73,16 +68,15 @@ export class MfaService {
     const activation = await withTenant(this.db, principal, async (tx) => {
       await this.assertRecentSignIn(tx, principal);
       const state = await this.state(tx, principal.subjectId);
-      if (state.totp_secret) throw conflict('MFA is already enabled');
-      if (!state.totp_pending_secret) throw badUserInput('Start an enrolment first');
-      const secret = this.open(state.totp_pending_secret, principal.subjectId);
+      if (state.totpSecret) throw conflict('MFA is already enabled');
+      if (!state.totpPendingSecret) throw badUserInput('Start an enrolment first');
+      const secret = this.open(state.totpPendingSecret, principal.subjectId);
       const step = matchTotp(secret, code, new Date(), null);
       if (step === null) return null;
-      await tx.query(
-        `UPDATE identity.users
-            SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $2, mfa_enabled = true
-          WHERE id = $1`,
-        [principal.subjectId, step],
+      await tx.update(
+        UserEntity,
+        { id: principal.subjectId },
+        { totpSecret: state.totpPendingSecret, totpPendingSecret: null, totpLastStep: step, mfaEnabled: true },
       );
       await tx.update(SessionEntity, { id: principal.sessionId }, { mfaPassed: true });
       const recoveryCodes = await this.replaceRecoveryCodes(tx, principal.subjectId);
@@ -105,7 +99,7 @@ export class MfaService {
     const activation = await withTenant(this.db, principal, async (tx) => {
       await this.assertRecentSignIn(tx, principal);
       const state = await this.state(tx, principal.subjectId);
-      if (!state.totp_secret) throw badUserInput('MFA is not enabled');
+      if (!state.totpSecret) throw badUserInput('MFA is not enabled');
       if (!(await this.useTotp(tx, principal.subjectId, state, totpCode))) return null;
       const recoveryCodes = await this.replaceRecoveryCodes(tx, principal.subjectId);
       await recordIdentityAudit(tx, caller, {
@@ -127,16 +121,9 @@ export class MfaService {
    */
   async verifySecondFactor(tx: EntityManager, tenantId: string, caller: Caller, userId: string, code: string): Promise<boolean> {
     const state = await this.state(tx, userId);
-    if (!state.totp_secret) return false;
+    if (!state.totpSecret) return false;
     if (!looksLikeRecoveryCode(code)) return this.useTotp(tx, userId, state, code);
-    // Wrapped in a SELECT: TypeORM answers a bare UPDATE ... RETURNING with [rows, count].
-    const spent: Array<{ id: string }> = await tx.query(
-      `WITH spent AS (UPDATE identity.recovery_codes SET used_at = now()
-                       WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id)
-       SELECT id FROM spent`,
-      [userId, hashRecoveryCode(code, userId)],
-    );
-    if (spent.length === 0) return false;
+    if (!(await spendRecoveryCode(tx, userId, hashRecoveryCode(code, userId)))) return false;
     await recordIdentityAudit(tx, caller, {
       tenantId,
       action: 'mfa.recovery_code_used',
@@ -159,10 +146,7 @@ export class MfaService {
       if (!membership) throw notFound('No such membership');
       if (membership.userId === principal.subjectId) throw forbidden('Nobody resets their own MFA');
       if (membership.role === 'OWNER' && principal.role !== 'OWNER') throw forbidden('Only an OWNER resets an OWNER');
-      const [{ elsewhere }]: Array<{ elsewhere: boolean }> = await tx.query(`SELECT identity.member_elsewhere($1) AS elsewhere`, [
-        membership.userId,
-      ]);
-      if (elsewhere) {
+      if (await memberOfAnotherTenant(tx, membership.userId)) {
         throw conflict(
           'This member also belongs to another organisation, where a reset would weaken their sign-in too: they can sign in with a recovery code, or platform support can reset it',
         );
@@ -181,37 +165,30 @@ export class MfaService {
   }
 
   private async useTotp(tx: EntityManager, userId: string, state: TotpState, code: string): Promise<boolean> {
-    const lastStep = state.totp_last_step === null ? null : Number(state.totp_last_step);
-    const step = matchTotp(this.open(state.totp_secret!, userId), code, new Date(), lastStep);
+    const step = matchTotp(this.open(state.totpSecret!, userId), code, new Date(), state.totpLastStep);
     if (step === null) return false;
     // Guarded update: two logins racing with the same code cannot both spend its step.
-    const spent: Array<{ id: string }> = await tx.query(
-      `WITH spent AS (UPDATE identity.users SET totp_last_step = $2
-                       WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id)
-       SELECT id FROM spent`,
-      [userId, step],
-    );
-    return spent.length > 0;
+    const spent = await tx
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ totpLastStep: step })
+      .where('id = :id AND (totp_last_step IS NULL OR totp_last_step < :step)', { id: userId, step })
+      .execute();
+    return spent.affected === 1;
   }
 
   private async replaceRecoveryCodes(tx: EntityManager, userId: string): Promise<string[]> {
     const codes = generateRecoveryCodes();
-    await tx.query(`DELETE FROM identity.recovery_codes WHERE user_id = $1`, [userId]);
-    for (const code of codes) {
-      await tx.query(`INSERT INTO identity.recovery_codes (id, user_id, code_hash) VALUES ($1, $2, $3)`, [
-        randomUUID(),
-        userId,
-        hashRecoveryCode(code, userId),
-      ]);
-    }
+    await replaceRecoveryCodes(tx, userId, codes.map((code) => hashRecoveryCode(code, userId)));
     return codes;
   }
 
   private async state(tx: EntityManager, userId: string): Promise<TotpState> {
-    const [state]: TotpState[] = await tx.query(
-      `SELECT email, totp_secret, totp_pending_secret, totp_last_step FROM identity.users WHERE id = $1 FOR UPDATE`,
-      [userId],
-    );
+    const state = await tx.findOne(UserEntity, {
+      select: { id: true, email: true, totpSecret: true, totpPendingSecret: true, totpLastStep: true },
+      where: { id: userId },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!state) throw notFound('No such user');
     return state;
   }

@@ -10,6 +10,7 @@ import { verifyPassword } from '../user/password';
 import { assertSlug, normaliseEmail } from '../validation';
 import type { AuthPayload } from './auth-payload.type';
 import type { SessionIssuer } from './session-issuer';
+import { findLoginCandidate, type LoginCandidate } from './session.store';
 
 /** One message for every failed login, whatever failed: nothing to learn from the difference. */
 const LOGIN_FAILED = 'Invalid tenant, email, password or code';
@@ -19,15 +20,6 @@ export interface LoginCredentials {
   email: string;
   password: string;
   totpCode?: string | null;
-}
-
-interface LoginRow {
-  tenant_id: string;
-  user_id: string | null;
-  password_hash: string | null;
-  mfa_enabled: boolean | null;
-  membership_id: string | null;
-  role: Role | null;
 }
 
 /** Signing in with password (and code): throttled, every failure recorded in the tenant's log. */
@@ -42,35 +34,35 @@ export class LoginService {
   async login(input: LoginCredentials, caller: Caller): Promise<AuthPayload> {
     const tenantSlug = assertSlug(input.tenantSlug.trim().toLowerCase());
     const email = normaliseEmail(input.email);
-    const [found]: LoginRow[] = await this.db.query(`SELECT * FROM identity.find_login($1, $2)`, [tenantSlug, email]);
-    const counters = this.throttle.counters(caller.clientIp, { tenantSlug, email, userId: found?.user_id });
+    const found = await findLoginCandidate(this.db, tenantSlug, email);
+    const counters = this.throttle.counters(caller.clientIp, { tenantSlug, email, userId: found?.userId });
     await this.throttle.reserve(counters);
-    const passwordOk = await verifyPassword(found?.password_hash ?? null, input.password);
-    if (!found || !passwordOk || !found.user_id) {
+    const passwordOk = await verifyPassword(found?.passwordHash ?? null, input.password);
+    if (!found || !passwordOk || !found.userId) {
       if (found) await this.recordLoginFailure(found, email, 'invalid_credentials', caller);
       throw unauthenticated(LOGIN_FAILED);
     }
-    const member = found as LoginRow & { user_id: string; role: Role };
-    if (member.mfa_enabled && !input.totpCode) throw mfaRequired('This account needs its authenticator code');
+    const member = found as LoginCandidate & { userId: string; role: Role };
+    if (member.mfaEnabled && !input.totpCode) throw mfaRequired('This account needs its authenticator code');
 
-    const outcome = await withTenant(this.db, member.tenant_id, async (tx) => {
-      if (member.mfa_enabled && !(await this.mfa.verifySecondFactor(tx, member.tenant_id, caller, member.user_id, input.totpCode!))) {
+    const outcome = await withTenant(this.db, member.tenantId, async (tx) => {
+      if (member.mfaEnabled && !(await this.mfa.verifySecondFactor(tx, member.tenantId, caller, member.userId, input.totpCode!))) {
         return null;
       }
-      await tx.update(UserEntity, { id: member.user_id }, { lastLoginAt: new Date() });
+      await tx.update(UserEntity, { id: member.userId }, { lastLoginAt: new Date() });
       const payload = await this.sessions.open(tx, {
-        tenantId: member.tenant_id,
-        userId: member.user_id,
+        tenantId: member.tenantId,
+        userId: member.userId,
         role: member.role,
-        mfaPassed: Boolean(member.mfa_enabled),
+        mfaPassed: Boolean(member.mfaEnabled),
       });
       await recordIdentityAudit(tx, caller, {
-        tenantId: member.tenant_id,
+        tenantId: member.tenantId,
         action: 'user.logged_in',
-        actor: { kind: 'USER', id: member.user_id },
+        actor: { kind: 'USER', id: member.userId },
         subjectType: 'User',
-        subjectId: member.user_id,
-        data: { sessionId: payload.principal.sessionId, mfa: Boolean(member.mfa_enabled) },
+        subjectId: member.userId,
+        data: { sessionId: payload.principal.sessionId, mfa: Boolean(member.mfaEnabled) },
       });
       return payload;
     });
@@ -83,14 +75,14 @@ export class LoginService {
   }
 
   /** A failed login changes no tenant data, but the tenant's log records it. */
-  private async recordLoginFailure(found: LoginRow, email: string, reason: string, caller: Caller): Promise<void> {
-    await withTenant(this.db, found.tenant_id, (tx) =>
+  private async recordLoginFailure(found: LoginCandidate, email: string, reason: string, caller: Caller): Promise<void> {
+    await withTenant(this.db, found.tenantId, (tx) =>
       recordIdentityAudit(tx, caller, {
-        tenantId: found.tenant_id,
+        tenantId: found.tenantId,
         action: 'user.login_failed',
-        actor: found.user_id ? { kind: 'USER', id: found.user_id } : { kind: 'SYSTEM', id: null },
-        subjectType: found.user_id ? 'User' : 'Tenant',
-        subjectId: found.user_id ?? found.tenant_id,
+        actor: found.userId ? { kind: 'USER', id: found.userId } : { kind: 'SYSTEM', id: null },
+        subjectType: found.userId ? 'User' : 'Tenant',
+        subjectId: found.userId ?? found.tenantId,
         reason,
         data: { email },
       }),

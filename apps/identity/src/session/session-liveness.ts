@@ -2,7 +2,9 @@ import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { Principal, Role } from '@compliance-graph/auth';
 import { withTenant } from '@compliance-graph/db';
 import { MembershipEntity } from '../membership/membership.entity';
+import { UserEntity } from '../user/user.entity';
 import { SessionEntity } from './session.entity';
+import { originSessionStands } from './session.store';
 
 /** A support session reads what an AUDITOR reads (and the rule tree lets it change nothing). */
 export const SUPPORT_ROLE: Role = 'AUDITOR';
@@ -29,18 +31,11 @@ export class SessionLiveness {
   /** The role a session gives now, or null when it no longer stands. */
   async currentRole(tx: EntityManager, session: SessionEntity): Promise<Role | null> {
     if (session.revokedAt || session.expiresAt <= new Date()) return null;
-    const [user]: Array<{ sessions_valid_after: Date; is_operator: boolean }> = await tx.query(
-      `SELECT sessions_valid_after, is_operator FROM identity.users WHERE id = $1`,
-      [session.userId],
-    );
-    if (!user || session.authenticatedAt < user.sessions_valid_after) return null;
-    if (session.originSessionId) {
-      const [{ stands }] = await tx.query(`SELECT identity.origin_stands($1) AS stands`, [session.originSessionId]);
-      if (!stands) return null;
-    }
-    if (session.kind === 'SUPPORT') return user.is_operator ? SUPPORT_ROLE : null;
+    const user = await tx.findOne(UserEntity, { select: { id: true, sessionsValidAfter: true, isOperator: true }, where: { id: session.userId } });
+    if (!user || session.authenticatedAt < user.sessionsValidAfter) return null;
+    if (session.originSessionId && !(await originSessionStands(tx, session.originSessionId))) return null;
+    if (session.kind === 'SUPPORT') return user.isOperator ? SUPPORT_ROLE : null;
     const membership = await tx.findOne(MembershipEntity, { where: { tenantId: session.tenantId, userId: session.userId, revokedAt: IsNull() } });
     return membership?.role ?? null;
   }
-
 }

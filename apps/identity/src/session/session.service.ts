@@ -5,10 +5,12 @@ import type { Caller } from '@compliance-graph/outbox';
 import { recordIdentityAudit } from '../audit';
 import { MembershipEntity } from '../membership/membership.entity';
 import { hashSecretToken } from '../secret-token';
+import { UserEntity } from '../user/user.entity';
 import type { AuthPayload } from './auth-payload.type';
 import { RefreshTokenEntity, SessionEntity } from './session.entity';
 import type { SessionIssuer } from './session-issuer';
 import type { SessionLiveness } from './session-liveness';
+import { findRefreshToken } from './session.store';
 
 const BAD_REFRESH_TOKEN = 'Invalid refresh token';
 
@@ -26,12 +28,12 @@ export class SessionService {
    */
   async refresh(refreshToken: string, caller: Caller): Promise<AuthPayload> {
     const located = await this.locate(refreshToken);
-    const result = await withTenant(this.db, located.tenant_id, async (tx) => {
+    const result = await withTenant(this.db, located.tenantId, async (tx) => {
       const token = await tx.findOne(RefreshTokenEntity, {
         where: { tokenHash: hashSecretToken(refreshToken) },
         lock: { mode: 'pessimistic_write' },
       });
-      const session = await tx.findOne(SessionEntity, { where: { id: located.session_id }, lock: { mode: 'pessimistic_write' } });
+      const session = await tx.findOne(SessionEntity, { where: { id: located.sessionId }, lock: { mode: 'pessimistic_write' } });
       if (!token || !session || session.revokedAt) return null;
       if (token.usedAt) {
         await this.sessions.revoke(tx, session, 'refresh_token_reused', caller);
@@ -57,8 +59,8 @@ export class SessionService {
 
   async logout(refreshToken: string, caller: Caller): Promise<boolean> {
     const located = await this.locate(refreshToken);
-    const ended = await withTenant(this.db, located.tenant_id, async (tx) => {
-      const session = await tx.findOne(SessionEntity, { where: { id: located.session_id }, lock: { mode: 'pessimistic_write' } });
+    const ended = await withTenant(this.db, located.tenantId, async (tx) => {
+      const session = await tx.findOne(SessionEntity, { where: { id: located.sessionId }, lock: { mode: 'pessimistic_write' } });
       if (!session || session.revokedAt) return false;
       await this.sessions.revoke(tx, session, 'logout', caller);
       return true;
@@ -81,8 +83,8 @@ export class SessionService {
     const payload = await withTenant(this.db, tenantId, async (tx) => {
       const membership = await tx.findOne(MembershipEntity, { where: { tenantId, userId: principal.subjectId, revokedAt: IsNull() } });
       if (!membership) return null;
-      const [user]: Array<{ mfa_enabled: boolean }> = await tx.query(`SELECT mfa_enabled FROM identity.users WHERE id = $1`, [principal.subjectId]);
-      if (user.mfa_enabled && !principal.mfa) throw mfaRequired('Switch from a session that passed MFA');
+      const user = await tx.findOneByOrFail(UserEntity, { id: principal.subjectId });
+      if (user.mfaEnabled && !principal.mfa) throw mfaRequired('Switch from a session that passed MFA');
       const opened = await this.sessions.open(tx, { tenantId, userId: principal.subjectId, role: membership.role, mfaPassed: origin.mfaPassed, origin });
       await recordIdentityAudit(tx, caller, {
         tenantId,
@@ -97,10 +99,9 @@ export class SessionService {
     return payload;
   }
 
-  private async locate(refreshToken: string): Promise<{ tenant_id: string; session_id: string }> {
-    const [located] = await this.db.query(`SELECT * FROM identity.find_refresh_token($1)`, [hashSecretToken(refreshToken)]);
+  private async locate(refreshToken: string): Promise<{ tenantId: string; sessionId: string }> {
+    const located = await findRefreshToken(this.db, hashSecretToken(refreshToken));
     if (!located) throw unauthenticated(BAD_REFRESH_TOKEN);
     return located;
   }
-
 }

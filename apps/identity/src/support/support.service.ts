@@ -7,8 +7,10 @@ import type { AuthPayload } from '../session/auth-payload.type';
 import { SessionEntity } from '../session/session.entity';
 import type { SessionIssuer } from '../session/session-issuer';
 import { SUPPORT_ROLE, type SessionLiveness } from '../session/session-liveness';
+import { UserEntity } from '../user/user.entity';
 import { assertSlug, assertText } from '../validation';
 import { SupportSession } from './support-session.type';
+import { findTenantForSupport } from './support.store';
 
 const MAX_MINUTES = 60;
 
@@ -37,34 +39,27 @@ export class SupportService {
 
   async open(principal: Principal, caller: Caller, tenantSlug: string, reason: string, minutes: number): Promise<AuthPayload> {
     const operator = await withTenant(this.db, principal, async (tx) => {
-      const [row]: Array<{ is_operator: boolean; mfa_enabled: boolean }> = await tx.query(
-        `SELECT is_operator, mfa_enabled FROM identity.users WHERE id = $1`,
-        [principal.subjectId],
-      );
-      return row;
+      return tx.findOne(UserEntity, { select: { id: true, isOperator: true, mfaEnabled: true }, where: { id: principal.subjectId } });
     });
-    if (!operator?.is_operator || !operator.mfa_enabled || !principal.mfa) {
+    if (!operator?.isOperator || !operator.mfaEnabled || !principal.mfa) {
       throw forbidden('Support sessions are for platform operators signed in with MFA');
     }
     const why = assertText(reason, 'reason');
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_MINUTES) throw badUserInput(`minutes must be between 1 and ${MAX_MINUTES}`);
     const slug = assertSlug(tenantSlug.trim().toLowerCase());
-    const [target]: Array<{ tenant_id: string; support_access_allowed: boolean }> = await this.db.query(
-      `SELECT * FROM identity.find_tenant_for_support($1)`,
-      [slug],
-    );
+    const target = await findTenantForSupport(this.db, slug);
     if (!target) throw notFound('No such tenant');
-    if (!target.support_access_allowed) throw forbidden('This tenant does not allow support access');
-    return withTenant(this.db, target.tenant_id, async (tx) => {
+    if (!target.supportAccessAllowed) throw forbidden('This tenant does not allow support access');
+    return withTenant(this.db, target.tenantId, async (tx) => {
       const payload = await this.sessions.open(tx, {
-        tenantId: target.tenant_id,
+        tenantId: target.tenantId,
         userId: principal.subjectId,
         role: SUPPORT_ROLE,
         mfaPassed: true,
         support: { reason: why, expiresAt: new Date(Date.now() + minutes * 60_000) },
       });
       await recordIdentityAudit(tx, caller, {
-        tenantId: target.tenant_id,
+        tenantId: target.tenantId,
         action: 'support.session_opened',
         actor: { kind: 'SUPPORT', id: principal.subjectId },
         subjectType: 'SupportSession',

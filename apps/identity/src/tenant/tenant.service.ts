@@ -10,6 +10,7 @@ import type { AuthPayload } from '../session/auth-payload.type';
 import type { SessionIssuer } from '../session/session-issuer';
 import { UserEntity } from '../user/user.entity';
 import { hashPassword } from '../user/password';
+import { insertUser } from '../user/user.service';
 import { assertPassword, assertSlug, assertText, normaliseEmail } from '../validation';
 import { TenantEntity } from './tenant.entity';
 import type { SignUpInput, TenantSettingsInput } from './tenant.inputs';
@@ -44,12 +45,7 @@ export class TenantService {
     try {
       return await withTenant(this.db, tenantId, async (tx) => {
         await tx.insert(TenantEntity, { id: tenantId, name: tenantName, slug });
-        await tx.query(`INSERT INTO identity.users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4)`, [
-          userId,
-          email,
-          displayName,
-          passwordHash,
-        ]);
+        await insertUser(tx, { id: userId, email, displayName, passwordHash });
         await tx.insert(MembershipEntity, { id: membershipId, tenantId, userId, role: 'OWNER' });
         const actor = { kind: 'USER' as const, id: userId };
         await recordIdentityAudit(tx, caller, { tenantId, action: 'tenant.created', actor, subjectType: 'Tenant', subjectId: tenantId, data: { slug, name: tenantName } });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { rateLimited } from '@compliance-graph/auth';
+import { clearCounters, giveBackAttempt, reserveAttempt } from './login-throttle.store';
 
 export interface ThrottleLimits {
   accountLimit: number;
@@ -57,17 +58,12 @@ export class LoginThrottle {
   /**
    * Counts one attempt on every counter before the secret is checked, or refuses with
    * RATE_LIMITED (and how long to wait) when a counter is blocked; the attempt that reaches a
-   * limit blocks the ones after it. Atomic per counter (identity.reserve_attempt).
+   * limit blocks the ones after it. Atomic per counter.
    */
   async reserve(counters: Counter[]): Promise<void> {
     if (counters.length === 0) return;
     const sorted = [...counters].sort((a, b) => (a.key < b.key ? -1 : 1));
-    const [{ wait }]: Array<{ wait: number }> = await this.db.query(`SELECT identity.reserve_attempt($1, $2, $3, $4) AS wait`, [
-      sorted.map((c) => c.key),
-      sorted.map((c) => c.limit),
-      this.limits.windowSeconds,
-      this.limits.baseBlockSeconds,
-    ]);
+    const wait = await reserveAttempt(this.db, sorted, this.limits.windowSeconds, this.limits.baseBlockSeconds);
     if (wait > 0) throw rateLimited(wait);
   }
 
@@ -78,15 +74,7 @@ export class LoginThrottle {
   async recordSuccess(counters: Counter[]): Promise<void> {
     const cleared = counters.filter((c) => c.clearedOnSuccess).map((c) => c.key);
     const shared = counters.filter((c) => !c.clearedOnSuccess);
-    if (cleared.length > 0) await this.db.query(`DELETE FROM identity.login_throttle WHERE key = ANY($1::text[])`, [cleared]);
-    for (const { key, limit } of shared) {
-      await this.db.query(
-        `UPDATE identity.login_throttle
-            SET failures = greatest(failures - 1, 0),
-                blocked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE blocked_until END
-          WHERE key = $1`,
-        [key, limit],
-      );
-    }
+    if (cleared.length > 0) await clearCounters(this.db, cleared);
+    for (const counter of shared) await giveBackAttempt(this.db, counter);
   }
 }

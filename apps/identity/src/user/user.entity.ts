@@ -39,6 +39,10 @@ export class UserEntity {
   @Column('timestamptz', { name: 'sessions_valid_after', select: false })
   sessionsValidAfter!: Date;
 
+  /** A platform operator, who may open support sessions; only the operator CLI (worker role) sets it. */
+  @Column('boolean', { name: 'is_operator', select: false })
+  isOperator!: boolean;
+
   /** Sealed TOTP seed (secret-box), null until enrolment is confirmed. */
   @Column('text', { name: 'totp_secret', nullable: true, select: false })
   totpSecret!: string | null;

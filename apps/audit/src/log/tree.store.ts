@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { nodeHash, type NodeSource } from '@compliance-graph/audit-log';
 
 /**
- * One tenant's Merkle tree as stored in audit.tree_nodes, inside that tenant's transaction:
+ * One tenant's Merkle tree as stored in `tree_nodes`, inside that tenant's transaction:
  * node (level, index) is the hash of leaves [index·2^level, (index+1)·2^level), written once
  * the subtree is complete. Reads go through a small cache, so an append batch or a proof
  * never fetches a node twice.
@@ -32,7 +32,7 @@ export class TreeStore implements NodeSource {
     const missing = wanted.filter(([level, index]) => !this.cache.has(`${level}:${index}`));
     if (missing.length === 0) return;
     const rows: Array<{ level: number; index: string; hash: Buffer }> = await this.tx.query(
-      `SELECT n.level, n.index, n.hash FROM audit.tree_nodes n
+      `SELECT n.level, n.index, n.hash FROM tree_nodes n
          JOIN unnest($2::smallint[], $3::bigint[]) AS w(level, index) ON w.level = n.level AND w.index = n.index
         WHERE n.tenant_id = $1`,
       [this.tenantId, missing.map(([level]) => level), missing.map(([, index]) => index)],
@@ -46,6 +46,15 @@ export class TreeStore implements NodeSource {
 
   async subtree(level: number, index: number): Promise<Buffer | undefined> {
     return this.find(level, index);
+  }
+
+  /** The stored leaf hashes from index `from`, `count` of them at most: what a full recomputation compares against. */
+  async leaves(from: number, count: number): Promise<Map<number, Buffer>> {
+    const rows: Array<{ index: string; hash: Buffer }> = await this.tx.query(
+      `SELECT index, hash FROM tree_nodes WHERE tenant_id = $1 AND level = 0 AND index >= $2 AND index < $3`,
+      [this.tenantId, from, from + count],
+    );
+    return new Map(rows.map((row) => [Number(row.index), row.hash]));
   }
 
   /** Appends leaf `size` and every subtree it completes (written by `flush`). */
@@ -73,7 +82,7 @@ export class TreeStore implements NodeSource {
     const cached = this.cache.get(key);
     if (cached) return cached;
     const rows: Array<{ hash: Buffer }> = await this.tx.query(
-      `SELECT hash FROM audit.tree_nodes WHERE tenant_id = $1 AND level = $2 AND index = $3`,
+      `SELECT hash FROM tree_nodes WHERE tenant_id = $1 AND level = $2 AND index = $3`,
       [this.tenantId, level, index],
     );
     if (rows[0]) this.cache.set(key, rows[0].hash);
@@ -85,7 +94,7 @@ export class TreeStore implements NodeSource {
     if (this.unwritten.length === 0) return;
     const nodes = this.unwritten.splice(0);
     await this.tx.query(
-      `INSERT INTO audit.tree_nodes (tenant_id, level, index, hash)
+      `INSERT INTO tree_nodes (tenant_id, level, index, hash)
        SELECT $1, level, index, hash FROM unnest($2::smallint[], $3::bigint[], $4::bytea[]) AS n(level, index, hash)`,
       [this.tenantId, nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => n.hash)],
     );

@@ -5,7 +5,7 @@ import { createDataSource, withTenant } from '@compliance-graph/db';
 import { migrateForTests, testDatabaseUrl } from '@compliance-graph/testing';
 import { AUDIT_SCHEMA, auditMigrations } from '../src';
 import { IngestService } from '../src/ingest/ingest.service';
-import { TreeStore } from '../src/log/tree-store';
+import { TreeStore } from '../src/log/tree.store';
 import { consistencyProof, inclusionProof, rootHash } from '@compliance-graph/audit-log';
 
 /** Proofs from the stored tree cost one query for all their nodes, not one per node. */
