@@ -1,4 +1,5 @@
 import { outboxDeadLettersMigration, outboxPerTopicMigration } from '@compliance-graph/outbox';
 import { InitialEvidence1764230400000 } from './1764230400000-initial-evidence';
+import { EvidenceRecords1765267200000 } from './1765267200000-evidence-records';
 
-export const evidenceMigrations = [InitialEvidence1764230400000, outboxDeadLettersMigration('evidence'), outboxPerTopicMigration('evidence')];
+export const evidenceMigrations = [InitialEvidence1764230400000, outboxDeadLettersMigration('evidence'), outboxPerTopicMigration('evidence'), EvidenceRecords1765267200000];
