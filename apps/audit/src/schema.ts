@@ -1,6 +1,7 @@
 import { UserReference, buildFederatedSchema, type ResolverInstances } from '@compliance-graph/federation';
 import { AuditEventEntity } from './event/event.entity';
 import { auditEventReference } from './event/event.reference';
+import { AUDIT_INPUT_LIMITS } from './input-limits';
 import { LogResolver } from './log/log.resolver';
 import { auditRules } from './permissions';
 import { AuditPublicKeyResolver } from './public-key/public-key.resolver';
@@ -16,6 +17,7 @@ export function buildAuditSchema(instances?: ResolverInstances<typeof auditResol
     orphanedTypes: [AuditEventEntity, UserReference, EvidenceTrail, MembershipTrail],
     references: { ...auditEventReference, ...trailReferences },
     rules: auditRules,
+    inputLimits: AUDIT_INPUT_LIMITS,
     instances,
   });
 }

@@ -1,7 +1,6 @@
 import { buildFederatedSchema, type ResolverInstances } from '@compliance-graph/federation';
 import { ApiKeyResolver } from './api-key/api-key.resolver';
 import { apiKeyReference } from './api-key/api-key.reference';
-import { withArgumentLimits } from './argument-limits';
 import { identityGraphEntities } from './entities';
 import { identityRules } from './permissions';
 import { InvitationResolver } from './invitation/invitation.resolver';
@@ -13,6 +12,7 @@ import { SupportResolver } from './support/support.resolver';
 import { TenantResolver } from './tenant/tenant.resolver';
 import { tenantReference } from './tenant/tenant.reference';
 import { UserResolver } from './user/user.resolver';
+import { INPUT_LIMITS } from './validation';
 import { userReference } from './user/user.reference';
 import { ViewerResolver } from './viewer/viewer.resolver';
 
@@ -30,12 +30,12 @@ const identityResolvers = [
 
 /** Without instances (composition, rule coverage) the resolvers are never run. */
 export async function buildIdentitySchema(instances?: ResolverInstances<typeof identityResolvers>) {
-  const schema = await buildFederatedSchema({
+  return buildFederatedSchema({
     resolvers: identityResolvers,
     orphanedTypes: identityGraphEntities,
     references: { ...tenantReference, ...userReference, ...membershipReference, ...apiKeyReference },
     rules: identityRules,
+    inputLimits: INPUT_LIMITS,
     instances,
   });
-  return withArgumentLimits(schema);
 }

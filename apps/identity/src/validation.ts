@@ -1,15 +1,12 @@
 import { badUserInput } from '@compliance-graph/auth';
-import { unstorableText } from '@compliance-graph/audit-log';
+import { assertStorable, textChecker, type InputLimits } from '@compliance-graph/federation';
 
 /**
- * Every string argument of identity's graph and its limit, by argument or input field name
- * (`<InputType>.<field>` where one name means two things). The README lists the same table.
- * Every argument is checked against it before its resolver runs (argument-limits.ts; a string
- * argument without an entry fails the schema build), and NUL characters and unpaired
- * surrogates are refused everywhere, since PostgreSQL and audit records cannot store them.
- * `min` applies where the value is chosen (a new password), not where it is only compared.
+ * Every string argument of identity's graph and its limit (the README lists the same table).
+ * The schema build checks every argument against it before its resolver runs, and refuses
+ * NUL characters and unpaired surrogates everywhere.
  */
-export const INPUT_LIMITS: Readonly<Record<string, { min?: number; max: number }>> = {
+export const INPUT_LIMITS: InputLimits = {
   email: { max: 254 },
   tenantSlug: { max: 63 },
   tenantName: { max: 200 },
@@ -34,13 +31,6 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,63}$/;
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const MIN_PASSWORD_LENGTH = INPUT_LIMITS.password.min!;
 
-/** Refuses what PostgreSQL cannot store, naming the field. */
-export function assertStorable(value: string, field: string): string {
-  const problem = unstorableText(value);
-  if (problem) throw badUserInput(`${field} ${problem}`);
-  return value;
-}
-
 /** Emails are compared trimmed and lower-cased, so one person is one user. */
 export function normaliseEmail(input: string): string {
   const email = assertStorable(input, 'email').trim().toLowerCase();
@@ -63,9 +53,4 @@ export function assertPassword(password: string, field = 'password'): string {
 }
 
 /** Trimmed text of 1 to the table's maximum for `limit` (by default the field's own entry). */
-export function assertText(value: string, field: string, limit = field): string {
-  const { max } = INPUT_LIMITS[limit];
-  const text = assertStorable(value, field).trim();
-  if (text.length === 0 || text.length > max) throw badUserInput(`${field} must be 1-${max} characters`);
-  return text;
-}
+export const assertText = textChecker(INPUT_LIMITS);

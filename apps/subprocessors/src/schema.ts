@@ -1,5 +1,6 @@
 import { buildFederatedSchema, type ResolverInstances } from '@compliance-graph/federation';
 import { subprocessorsEntities } from './entities';
+import { SUBPROCESSORS_INPUT_LIMITS } from './input-limits';
 import { subprocessorsRules } from './permissions';
 import { SubprocessorResolver } from './subprocessor/subprocessor.resolver';
 import { subprocessorReference } from './subprocessor/subprocessor.reference';
@@ -12,6 +13,7 @@ export function buildSubprocessorsSchema(instances?: ResolverInstances<typeof su
     orphanedTypes: subprocessorsEntities,
     references: { ...subprocessorReference },
     rules: subprocessorsRules,
+    inputLimits: SUBPROCESSORS_INPUT_LIMITS,
     instances,
   });
 }

@@ -10,7 +10,8 @@ export {
 export { bootstrapServiceSchema } from './bootstrap';
 export { createDataSource, openServicePool, type DataSourceOptions } from './data-source';
 export { withTenant, isUuid } from './with-tenant';
-export { tenantEntityLoader } from './entity-loader';
+export { tenantEntityLoader, tenantChildrenLoader } from './entity-loader';
+export { bigintAsNumber } from './column-transformers';
 export { enableTenantRls, createLookupFunction, CURRENT_TENANT_SQL, type LookupFunction } from './rls';
 export { migrateServiceSchema, type ServiceSchema } from './migrate';
 export { startEmbeddedPostgres, type EmbeddedPostgresOptions, type RunningPostgres } from './embedded';

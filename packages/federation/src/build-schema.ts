@@ -6,6 +6,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
 import { permissions, type RuleTree } from '@compliance-graph/auth';
 import { resolverContainer, type ResolverClass, type ResolverInstances } from './container';
+import { withArgumentLimits, type InputLimits } from './input-limits';
 import { DateTimeScalar } from './scalars';
 
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@tag", "@interfaceObject"])`;
@@ -19,6 +20,8 @@ export interface FederatedSchemaOptions<Resolvers extends readonly ResolverClass
   references?: IResolvers;
   /** The subgraph's shield rule tree (permissions.ts). */
   rules: RuleTree;
+  /** The length of every string argument (validation.ts); one without an entry fails the build. */
+  inputLimits: InputLimits;
   /**
    * The resolvers built with their services, one per class in the same order; without them
    * (composition, rule coverage) type-graphql would call `new`, and nothing runs them.
@@ -56,8 +59,11 @@ export async function buildSubgraph<const Resolvers extends readonly ResolverCla
   ]);
 }
 
-/** The executable subgraph schema: built from type-graphql classes, every field behind shield. */
+/**
+ * The executable subgraph schema: built from type-graphql classes, every field behind shield,
+ * and every string argument checked against its limit before shield or a resolver sees it.
+ */
 export async function buildFederatedSchema<const Resolvers extends readonly ResolverClass[]>(options: FederatedSchemaOptions<Resolvers>): Promise<GraphQLSchema> {
   const schema = await buildSubgraph(options);
-  return applyMiddleware(schema, permissions(options.rules, hasEntities(schema)));
+  return withArgumentLimits(applyMiddleware(schema, permissions(options.rules, hasEntities(schema))), options.inputLimits);
 }

@@ -1,5 +1,6 @@
 export { buildFederatedSchema } from './build-schema';
 export { fieldsWithoutRule } from './rule-coverage';
+export { assertStorable, textChecker, type InputLimits } from './input-limits';
 export { PageInfo } from './page-info';
 export { DateTimeScalar, JSONObjectScalar } from './scalars';
 export type { RequestContext } from './context';

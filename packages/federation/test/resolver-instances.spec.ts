@@ -29,18 +29,18 @@ const rules = { Query: { greet: allow, count: allow } };
 
 describe('resolver instances', () => {
   it('run the instances the app built, one per declared class', async () => {
-    const schema = await buildFederatedSchema({ resolvers, rules, instances: [new GreetingResolver('hello'), new CountResolver(3)] });
+    const schema = await buildFederatedSchema({ resolvers, rules, inputLimits: {}, instances: [new GreetingResolver('hello'), new CountResolver(3)] });
     expect(await graphql({ schema, source: '{ greet count }' })).toEqual({ data: { greet: 'hello', count: 3 } });
   });
 
   it('refuse instances that do not match the declared classes, at compile time and at start', async () => {
     await expect(
       // @ts-expect-error the instances are in the wrong order
-      buildFederatedSchema({ resolvers, rules, instances: [new CountResolver(3), new GreetingResolver('hello')] }),
+      buildFederatedSchema({ resolvers, rules, inputLimits: {}, instances: [new CountResolver(3), new GreetingResolver('hello')] }),
     ).rejects.toThrow('resolver 0 must be an instance of GreetingResolver');
     await expect(
       // @ts-expect-error an instance is missing
-      buildFederatedSchema({ resolvers, rules, instances: [new GreetingResolver('hello')] }),
+      buildFederatedSchema({ resolvers, rules, inputLimits: {}, instances: [new GreetingResolver('hello')] }),
     ).rejects.toThrow('resolver 1 must be an instance of CountResolver');
   });
 });

@@ -51,6 +51,7 @@ describe('root field restrictions', () => {
         Query: { viewer: isAuthenticated, members: isAuthenticated },
         Mutation: { updateTenantSettings: hasRole(...ADMINS), endSupportSession: isAuthenticated },
       },
+      inputLimits: { id: { max: 36 } },
     });
   });
 

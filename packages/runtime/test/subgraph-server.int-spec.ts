@@ -58,7 +58,7 @@ describe('subgraph server', () => {
   beforeAll(async () => {
     server = await startSubgraphServer({
       service: 'probe',
-      schema: await buildFederatedSchema({ resolvers: [ProbeResolver], rules }),
+      schema: await buildFederatedSchema({ resolvers: [ProbeResolver], rules, inputLimits: {} }),
       host: '127.0.0.1',
       port: 0,
       routerSecret: ROUTER_SECRET,
@@ -134,7 +134,7 @@ describe('subgraph server', () => {
     const answer = await postGraphql(graphql(), { query: '{ unguarded }' }, asRouter);
     expect(answer.body.errors[0].extensions).toEqual({ code: 'FORBIDDEN' });
     expect(answer.body.data).toBeNull();
-    const schema = await buildFederatedSchema({ resolvers: [ProbeResolver], rules });
+    const schema = await buildFederatedSchema({ resolvers: [ProbeResolver], rules, inputLimits: {} });
     expect(fieldsWithoutRule(schema, rules)).toEqual(['Query.unguarded']);
   });
 

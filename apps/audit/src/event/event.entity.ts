@@ -2,6 +2,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONObjectScalar } from '@compliance-graph/federation';
 import type { ExportRecord } from '@compliance-graph/audit-log';
+import { bigintAsNumber } from '@compliance-graph/db';
 
 export enum ActorKind {
   USER = 'USER',
@@ -11,7 +12,6 @@ export enum ActorKind {
 }
 registerEnumType(ActorKind, { name: 'ActorKind' });
 
-const bigintAsNumber = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
 
 @Directive('@key(fields: "id")')
 @ObjectType('AuditEvent')

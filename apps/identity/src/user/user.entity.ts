@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { bigintAsNumber } from '@compliance-graph/db';
 
 /**
  * A person. Users are global (one login across tenants); a tenant sees the users it has or
@@ -50,6 +51,6 @@ export class UserEntity {
   @Column('text', { name: 'totp_pending_secret', nullable: true, select: false })
   totpPendingSecret!: string | null;
 
-  @Column('bigint', { name: 'totp_last_step', nullable: true, select: false, transformer: { to: (v) => v, from: (v) => (v === null ? null : Number(v)) } })
+  @Column('bigint', { name: 'totp_last_step', nullable: true, select: false, transformer: bigintAsNumber })
   totpLastStep!: number | null;
 }

@@ -8,29 +8,54 @@ import {
 } from 'graphql';
 import { applyMiddleware, type IMiddlewareFunction } from 'graphql-middleware';
 import { badUserInput } from '@compliance-graph/auth';
-import { INPUT_LIMITS, assertStorable } from './validation';
+import { unstorableText } from '@compliance-graph/audit-log';
+
+/**
+ * Every string argument of a subgraph and its limit, by argument or input field name
+ * (`<InputType>.<field>` or `<Type>.<field>.<argument>` where one name means two things).
+ * A string argument without an entry fails the schema build. `min` applies where the value
+ * is chosen (a new password), not where it is only compared.
+ */
+export type InputLimits = Readonly<Record<string, { min?: number; max: number }>>;
+
+/** Refuses what PostgreSQL and audit records cannot store (NUL, unpaired surrogates), naming the field. */
+export function assertStorable(value: string, field: string): string {
+  const problem = unstorableText(value);
+  if (problem) throw badUserInput(`${field} ${problem}`);
+  return value;
+}
+
+/** A checker of trimmed text of 1 to the table's maximum for `limit` (by default the field's own entry). */
+export function textChecker(limits: InputLimits) {
+  return (value: string, field: string, limit = field): string => {
+    const { max } = limits[limit];
+    const text = assertStorable(value, field).trim();
+    if (text.length === 0 || text.length > max) throw badUserInput(`${field} must be 1-${max} characters`);
+    return text;
+  };
+}
 
 type Check = (value: unknown, path: string) => void;
 
 const isText = (type: GraphQLInputType) => isScalarType(type) && (type.name === 'String' || type.name === 'ID');
 
 /** The limit of a string at `<owner>.<name>`: its own entry, else its name's; a string without one is a build error. */
-function limitOf(owner: string, name: string): number {
-  const limit = INPUT_LIMITS[`${owner}.${name}`] ?? INPUT_LIMITS[name];
-  if (!limit) throw new Error(`argument ${owner}.${name} is a string without an entry in INPUT_LIMITS (validation.ts)`);
+function limitOf(limits: InputLimits, owner: string, name: string): number {
+  const limit = limits[`${owner}.${name}`] ?? limits[name];
+  if (!limit) throw new Error(`argument ${owner}.${name} is a string without an entry in the subgraph's input limits`);
   return limit.max;
 }
 
 /** A check of one argument or input field's values, built once per schema. */
-function checkOf(type: GraphQLInputType, owner: string, name: string): Check | null {
-  if (isNonNullType(type)) return checkOf(type.ofType, owner, name);
+function checkOf(limits: InputLimits, type: GraphQLInputType, owner: string, name: string): Check | null {
+  if (isNonNullType(type)) return checkOf(limits, type.ofType, owner, name);
   if (isListType(type)) {
-    const item = checkOf(type.ofType, owner, name);
+    const item = checkOf(limits, type.ofType, owner, name);
     return item && ((value, path) => Array.isArray(value) && value.forEach((entry, n) => item(entry, `${path}[${n}]`)));
   }
   if (isInputObjectType(type)) {
     const fields = Object.values(type.getFields()).flatMap((field) => {
-      const check = checkOf(field.type, type.name, field.name);
+      const check = checkOf(limits, field.type, type.name, field.name);
       return check ? [{ name: field.name, check }] : [];
     });
     if (fields.length === 0) return null;
@@ -40,7 +65,7 @@ function checkOf(type: GraphQLInputType, owner: string, name: string): Check | n
     };
   }
   if (!isText(type)) return null;
-  const max = limitOf(owner, name);
+  const max = limitOf(limits, owner, name);
   return (value, path) => {
     if (typeof value !== 'string') return;
     assertStorable(value, path);
@@ -51,16 +76,16 @@ function checkOf(type: GraphQLInputType, owner: string, name: string): Check | n
 /**
  * Wraps every root field that takes string arguments, directly or inside input objects, so
  * that no resolver sees a string PostgreSQL or an audit record could not hold: a NUL, an
- * unpaired surrogate or a value over its INPUT_LIMITS length is BAD_USER_INPUT naming the
+ * unpaired surrogate or a value over its limit is BAD_USER_INPUT naming the
  * argument (`input.password`), before anything runs.
  */
-export function withArgumentLimits(schema: GraphQLSchema): GraphQLSchema {
+export function withArgumentLimits(schema: GraphQLSchema, limits: InputLimits): GraphQLSchema {
   const middleware: Record<string, Record<string, IMiddlewareFunction>> = {};
   for (const root of [schema.getQueryType(), schema.getMutationType()]) {
     if (!root) continue;
     for (const field of Object.values(root.getFields())) {
       const checks = field.args.flatMap((arg) => {
-        const check = checkOf(arg.type, `${root.name}.${field.name}`, arg.name);
+        const check = checkOf(limits, arg.type, `${root.name}.${field.name}`, arg.name);
         return check ? [{ name: arg.name, check }] : [];
       });
       if (checks.length === 0) continue;
