@@ -31,3 +31,14 @@ export async function signUp(gql: ReturnType<typeof graphqlClient>, name = 'Acme
   if (!answer.data?.signUp) throw new Error(`sign-up failed: ${JSON.stringify(answer.errors)}`);
   return answer.data.signUp;
 }
+
+/** A member of the owner's tenant with `role`, joined through an invitation as a new person would. */
+export async function joinTenant(gql: ReturnType<typeof graphqlClient>, ownerToken: string, role: string): Promise<AuthPayload> {
+  const invited = await gql('mutation ($e: String!, $r: Role!) { inviteMember(email: $e, role: $r) { token } }', { e: `member-${unique()}@example.test`, r: role }, ownerToken);
+  if (!invited.data?.inviteMember) throw new Error(`invitation failed: ${JSON.stringify(invited.errors)}`);
+  const accepted = await gql(`mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { ${AUTH} } }`, {
+    input: { token: invited.data.inviteMember.token, displayName: `${role} person`, password: PASSWORD },
+  });
+  if (!accepted.data?.acceptInvitation) throw new Error(`acceptance failed: ${JSON.stringify(accepted.errors)}`);
+  return accepted.data.acceptInvitation;
+}

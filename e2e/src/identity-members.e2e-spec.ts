@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { admin, authenticatorCode, closeAdmin } from '@compliance-graph/testing';
-import { AUTH, PASSWORD, signUp as signUpOwner, unique } from './accounts';
+import { AUTH, PASSWORD, joinTenant, signUp as signUpOwner, unique } from './accounts';
 import { operatorCli } from './fixtures';
 import { codeOf, graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
@@ -32,8 +32,7 @@ describe('identity: members', () => {
     gql(`mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { ${AUTH} } }`, { input });
   /** A member with `role`, joined through an invitation: their AuthPayload and membership id. */
   const join = async (ownerToken: string, role: string) => {
-    const { token } = ok(await invite(ownerToken, role)).inviteMember;
-    const auth = ok(await accept({ token, displayName: `${role} person`, password: PASSWORD })).acceptInvitation;
+    const auth = await joinTenant(gql, ownerToken, role);
     const members = ok(await gql('{ members(first: 200) { nodes { id user { id } } } }', {}, ownerToken)).members.nodes;
     return { auth, membershipId: members.find((m: any) => m.user.id === auth.user.id).id as string };
   };

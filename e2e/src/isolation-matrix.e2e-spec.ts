@@ -65,6 +65,7 @@ describe('isolation matrix', () => {
       '<randomId>': randomUUID(),
       '<targetMembership>': foreignCaller ? home.member.membershipId : randomUUID(),
       '<targetApiKey>': foreignCaller ? home.apiKeyIds.PARTNER : randomUUID(),
+      '<targetEvidence>': foreignCaller ? home.evidenceId : randomUUID(),
     };
   };
   const freshRefreshToken = () => {

@@ -36,6 +36,7 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
     },
     signingKeysJson: (await testKeys()).signingKeysJson,
     identity: { OUTBOX_POLL_INTERVAL_MS: '100' },
+    evidence: { OUTBOX_POLL_INTERVAL_MS: '100' },
     gateway: gatewayOverrides,
   });
 }

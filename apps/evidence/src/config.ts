@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { jwksEnv, loadConfig, subgraphEnv } from '@compliance-graph/config';
+import { jwksEnv, loadConfig, outboxEnv, subgraphEnv } from '@compliance-graph/config';
 
-export const evidenceEnv = z.object({ ...subgraphEnv('evidence'), ...jwksEnv });
+export const evidenceEnv = z.object({ ...subgraphEnv('evidence'), ...jwksEnv, ...outboxEnv });
 export type EvidenceConfig = z.infer<typeof evidenceEnv>;
 
 export const loadEvidenceConfig = (env?: Record<string, string | undefined>) => loadConfig('evidence', evidenceEnv, env);

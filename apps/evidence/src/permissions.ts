@@ -1,10 +1,26 @@
-import { STAFF, belongsToCallerTenant, hasRole, isAuthenticated, type RuleTree } from '@compliance-graph/auth';
+import { STAFF, allow, belongsToCallerTenant, hasRole, isAuthenticated, type Role, type RuleTree } from '@compliance-graph/auth';
+
+/** Who adds and submits evidence (contract README): everyone on staff but AUDITOR, who only reads. */
+const CONTRIBUTORS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER', 'MEMBER'];
+/** Who decides evidence; the service also keeps the item's creator and current uploader out. */
+const DECIDERS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER'];
 
 /** The rule tree of the evidence subgraph: one entry per root field and per type. */
 export const evidenceRules: RuleTree = {
   Query: {
     evidence: hasRole(...STAFF),
+    evidenceList: hasRole(...STAFF),
+  },
+  Mutation: {
+    createEvidence: hasRole(...CONTRIBUTORS),
+    addEvidenceRevision: hasRole(...CONTRIBUTORS),
+    submitEvidence: hasRole(...CONTRIBUTORS),
+    decideEvidence: hasRole(...DECIDERS),
   },
   Evidence: belongsToCallerTenant,
+  EvidenceRevision: belongsToCallerTenant,
+  EvidenceDecision: belongsToCallerTenant,
+  EvidenceConnection: allow,
+  PageInfo: allow,
   User: isAuthenticated,
 };

@@ -1,16 +1,24 @@
-import { UserReference, buildFederatedSchema } from '@compliance-graph/federation';
+import { UserReference, buildFederatedSchema, type ResolverInstances } from '@compliance-graph/federation';
+import { DecisionEntity } from './decision/decision.entity';
+import { DecisionResolver } from './decision/decision.resolver';
 import { EvidenceEntity } from './evidence/evidence.entity';
-import { EvidenceResolver } from './evidence/evidence.resolver';
 import { evidenceReference } from './evidence/evidence.reference';
+import { EvidenceResolver } from './evidence/evidence.resolver';
 import { evidenceRules } from './permissions';
+import { RevisionEntity } from './revision/revision.entity';
+import { RevisionResolver } from './revision/revision.resolver';
+import { EVIDENCE_INPUT_LIMITS } from './validation';
 
-const evidenceResolvers = [EvidenceResolver] as const;
+const evidenceResolvers = [EvidenceResolver, RevisionResolver, DecisionResolver] as const;
 
-export function buildEvidenceSchema() {
+/** Without instances (composition, rule coverage) the resolvers are never run. */
+export function buildEvidenceSchema(instances?: ResolverInstances<typeof evidenceResolvers>) {
   return buildFederatedSchema({
     resolvers: evidenceResolvers,
-    orphanedTypes: [EvidenceEntity, UserReference],
+    orphanedTypes: [EvidenceEntity, RevisionEntity, DecisionEntity, UserReference],
     references: evidenceReference,
     rules: evidenceRules,
+    inputLimits: EVIDENCE_INPUT_LIMITS,
+    instances,
   });
 }

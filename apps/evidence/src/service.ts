@@ -1,9 +1,13 @@
 import { remoteKeySet } from '@compliance-graph/auth';
+import { auditIngestConsumer } from '@compliance-graph/outbox';
 import { startSubgraphService } from '@compliance-graph/runtime';
 import type { EvidenceConfig } from './config';
-import { EvidenceEntity } from './evidence/evidence.entity';
+import { DecisionResolver } from './decision/decision.resolver';
+import { evidenceEntities } from './entities';
+import { EvidenceResolver } from './evidence/evidence.resolver';
 import { EvidenceService } from './evidence/evidence.service';
 import { createEvidenceLoaders } from './loaders';
+import { RevisionResolver } from './revision/revision.resolver';
 import { buildEvidenceSchema } from './schema';
 
 export const EVIDENCE_SCHEMA = 'evidence';
@@ -12,12 +16,16 @@ export async function startEvidenceService(config: EvidenceConfig) {
   return startSubgraphService(config, {
     service: 'evidence',
     databaseSchema: EVIDENCE_SCHEMA,
-    entities: [EvidenceEntity],
+    entities: evidenceEntities,
     tokenKeys: remoteKeySet(config.IDENTITY_JWKS_URL),
+    outbox:
+      config.OUTBOX_RELAY === 'on'
+        ? { consumers: [auditIngestConsumer(config.AUDIT_URL, config.INTERNAL_SERVICE_TOKEN)], pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }
+        : undefined,
     wire: async (db) => {
       const evidence = new EvidenceService(db);
       return {
-        schema: await buildEvidenceSchema(),
+        schema: await buildEvidenceSchema([new EvidenceResolver(evidence), new RevisionResolver(), new DecisionResolver()]),
         createLoaders: (principal) => createEvidenceLoaders(evidence, principal),
       };
     },

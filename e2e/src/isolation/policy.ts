@@ -74,6 +74,9 @@ export interface EntityTypePolicy {
   nested?: EntityAccess;
 }
 
+/** Who adds, revises and submits evidence (the contract's table). */
+const CONTRIBUTORS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER', 'MEMBER'];
+
 export const ROOT_POLICY: Record<string, RootPolicy> = {
   // ---- Query ---------------------------------------------------------------------------------------------
   'Query.viewer': { who: 'all', probe: '{ viewer { role principalKind } }' },
@@ -96,6 +99,7 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
   'Query.verifyAuditLog': { who: 'readers', probe: '{ verifyAuditLog { ok eventsChecked } }' },
   'Query.auditPublicKeys': { who: 'all', probe: '{ auditPublicKeys { keyId } }' },
   'Query.evidence': { who: 'staff', probe: 'query ($id: ID!) { evidence(id: $id) { id title } }', variables: { id: '<evidence>' }, foreign: 'null' },
+  'Query.evidenceList': { who: 'staff', probe: '{ evidenceList(first: 5) { totalCount nodes { id title } } }' },
   'Query.subprocessors': { who: 'all', probe: '{ subprocessors { id name } }' },
   'Query.subprocessor': {
     who: 'all',
@@ -175,6 +179,32 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
     who: 'admin',
     probe: 'mutation ($id: ID!) { revokeApiKey(id: $id) { id } }',
     variables: { id: '<targetApiKey>' },
+    foreign: 'NOT_FOUND',
+  },
+  // The evidence probes name an upload or item that does not exist for the tenant's own
+  // principals (NOT_FOUND, nothing changes) and the tenant's real item for the other OWNER.
+  'Mutation.createEvidence': {
+    who: CONTRIBUTORS,
+    probe: `mutation ($upload: ID!) { createEvidence(input: { title: "Never created", controlRefs: ["SOC2:CC6.1"], sourceKind: UPLOAD,
+              sourceRef: "policy.pdf", collectedAt: "2026-01-01T00:00:00Z", uploadId: $upload }) { id } }`,
+    variables: { upload: '<randomId>' },
+  },
+  'Mutation.addEvidenceRevision': {
+    who: CONTRIBUTORS,
+    probe: 'mutation ($id: ID!, $upload: ID!) { addEvidenceRevision(evidenceId: $id, uploadId: $upload) { id } }',
+    variables: { id: '<targetEvidence>', upload: '<randomId>' },
+    foreign: 'NOT_FOUND',
+  },
+  'Mutation.submitEvidence': {
+    who: CONTRIBUTORS,
+    probe: 'mutation ($id: ID!) { submitEvidence(id: $id) { id status } }',
+    variables: { id: '<targetEvidence>' },
+    foreign: 'NOT_FOUND',
+  },
+  'Mutation.decideEvidence': {
+    who: ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER'],
+    probe: 'mutation ($id: ID!) { decideEvidence(id: $id, decision: APPROVE, rationale: "meets the control") { id status } }',
+    variables: { id: '<targetEvidence>' },
     foreign: 'NOT_FOUND',
   },
   'Mutation.openSupportSession': {
@@ -304,6 +334,10 @@ export const FIELD_POLICY: Record<string, FieldWho> = {
   'Evidence.status': 'parent',
   'Evidence.createdAt': 'parent',
   'Evidence.createdBy': 'parent',
+  'Evidence.expired': 'parent',
+  'Evidence.currentRevision': 'parent',
+  'Evidence.revisions': 'parent',
+  'Evidence.decisions': 'parent',
   'Evidence.auditTrail': 'readers',
 
   'AuditEvent.id': 'parent',

@@ -23,3 +23,24 @@ export function tenantEntityLoader<E extends ObjectLiteral & { id: string }>(
     return ids.map((id) => byId.get(id) ?? null);
   });
 }
+
+/**
+ * A per-request DataLoader of the rows that belong to each parent id (an item's revisions, say),
+ * inside the caller's tenant: one `WHERE <parent> = ANY(...)` query per batch, rows in `order`.
+ */
+export function tenantChildrenLoader<E extends ObjectLiteral>(
+  dataSource: DataSource,
+  tenantId: string | undefined,
+  entity: EntityTarget<E>,
+  parent: keyof E & string,
+  order: Partial<Record<keyof E & string, 'ASC' | 'DESC'>>,
+): DataLoader<string, E[]> {
+  return new DataLoader(async (ids) => {
+    const wellFormed = ids.filter(isUuid);
+    if (!tenantId || wellFormed.length === 0) return ids.map(() => []);
+    const rows = await withTenant(dataSource, tenantId, (tx) => tx.find(entity, { where: { [parent]: In(wellFormed) } as never, order: order as never }));
+    const byParent = new Map<string, E[]>();
+    for (const row of rows) byParent.set(row[parent], [...(byParent.get(row[parent]) ?? []), row]);
+    return ids.map((id) => byParent.get(id) ?? []);
+  });
+}

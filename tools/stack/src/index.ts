@@ -1,5 +1,6 @@
 // The app packages declare decorated classes, which need this first.
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { subgraphUrlEnv, type SubgraphName } from '@compliance-graph/config';
 import { loginPasswords, migrateServiceSchema, type LoginRole } from '@compliance-graph/db';
@@ -32,6 +33,8 @@ export interface StackOptions {
   signingKeysJson: string;
   /** Added to identity's environment only (throttle limits, outbox polling, ...). */
   identity?: Record<string, string>;
+  /** Added to evidence's environment only (outbox polling, upload limits, ...). */
+  evidence?: Record<string, string>;
   /** Added to the gateway's environment only. */
   gateway?: Record<string, string>;
 }
@@ -92,6 +95,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const identity = await startIdentityService(identityConfig);
     subgraphs.push(identity);
     const withJwks = { ...env, IDENTITY_JWKS_URL: `${identity.url}/.well-known/jwks.json` };
+    // Each producer presents its own credential to the ingest, which accepts only its records.
+    const evidenceIngestToken = randomBytes(32).toString('base64url');
     const startAudit = () =>
       startAuditService(
         loadAuditConfig({
@@ -99,11 +104,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...database(AUDIT_SCHEMA),
           PORT: new URL(auditUrl).port,
           AUDIT_SIGNING_KEYS: options.signingKeysJson,
-          INGEST_CREDENTIALS: JSON.stringify({ identity: identityConfig.INTERNAL_SERVICE_TOKEN }),
+          INGEST_CREDENTIALS: JSON.stringify({ identity: identityConfig.INTERNAL_SERVICE_TOKEN, evidence: evidenceIngestToken }),
         }),
       );
     const started = await Promise.allSettled([
-      startEvidenceService(loadEvidenceConfig({ ...withJwks, ...database(EVIDENCE_SCHEMA) })),
+      startEvidenceService(
+        loadEvidenceConfig({
+          ...withJwks,
+          ...database(EVIDENCE_SCHEMA),
+          AUDIT_URL: auditUrl,
+          INTERNAL_SERVICE_TOKEN: evidenceIngestToken,
+          ...options.evidence,
+        }),
+      ),
       startSubprocessorsService(loadSubprocessorsConfig({ ...withJwks, ...database(SUBPROCESSORS_SCHEMA) })),
       startAudit(),
     ]);

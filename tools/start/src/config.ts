@@ -27,6 +27,7 @@ export const startEnv = z
     ROUTER_SECRET: optionalSecret,
     ENCRYPTION_KEY: optionalSecret,
     IDENTITY_INGEST_TOKEN: optionalSecret,
+    EVIDENCE_INGEST_TOKEN: optionalSecret,
     DATABASE_ROLE_SECRET: optionalSecret,
   })
   .superRefine((env, ctx) => {

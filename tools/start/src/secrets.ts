@@ -17,6 +17,7 @@ const DEPLOYMENT_SECRETS = {
   ENCRYPTION_KEY: { file: 'encryption-key', generate: random32('base64') },
   /** identity's credential for the audit ingest; each producing service has its own. */
   IDENTITY_INGEST_TOKEN: { file: 'ingest-token-identity', generate: random32('base64url') },
+  EVIDENCE_INGEST_TOKEN: { file: 'ingest-token-evidence', generate: random32('base64url') },
   /** Every service's database login passwords are derived from it; only the launcher holds it. */
   DATABASE_ROLE_SECRET: { file: 'database-role-secret', generate: random32('base64url') },
 } as const;

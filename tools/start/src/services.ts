@@ -52,12 +52,12 @@ const SUBGRAPH_SECRETS: Record<SubgraphName, ServiceDefinition['secrets']> = {
     ENCRYPTION_KEY: s.ENCRYPTION_KEY,
     INTERNAL_SERVICE_TOKEN: s.IDENTITY_INGEST_TOKEN,
   }),
-  evidence: (s) => ({ ...routerSecret(s), PROOFPACK_SIGNING_KEYS: s.PROOFPACK_SIGNING_KEYS }),
+  evidence: (s) => ({ ...routerSecret(s), PROOFPACK_SIGNING_KEYS: s.PROOFPACK_SIGNING_KEYS, INTERNAL_SERVICE_TOKEN: s.EVIDENCE_INGEST_TOKEN }),
   audit: (s) => ({
     ...routerSecret(s),
     AUDIT_SIGNING_KEYS: s.AUDIT_SIGNING_KEYS,
     // Every producer's credential, so the ingest knows which service sent a batch.
-    INGEST_CREDENTIALS: JSON.stringify({ identity: s.IDENTITY_INGEST_TOKEN }),
+    INGEST_CREDENTIALS: JSON.stringify({ identity: s.IDENTITY_INGEST_TOKEN, evidence: s.EVIDENCE_INGEST_TOKEN }),
   }),
   subprocessors: routerSecret,
 };

@@ -1,6 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-
-const bigintAsNumber = { to: (value: number) => value, from: (value: string) => Number(value) };
+import { bigintAsNumber } from '@compliance-graph/db';
 
 /**
  * Content received by `POST /evidence/uploads`, stored by its SHA-256. It belongs to its

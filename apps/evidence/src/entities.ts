@@ -1,0 +1,6 @@
+import { DecisionEntity } from './decision/decision.entity';
+import { EvidenceEntity } from './evidence/evidence.entity';
+import { RevisionEntity } from './revision/revision.entity';
+import { UploadEntity } from './upload/upload.entity';
+
+export const evidenceEntities = [EvidenceEntity, RevisionEntity, DecisionEntity, UploadEntity];
