@@ -33,6 +33,13 @@ export const gatewayEnv = z.object({
   /** A request's headers and body must have arrived within it: a client that trickles its body is cut off with 408. It bounds uploads too (MAX_UPLOAD_BYTES in 60 s is 0.9 MB/s). */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(50 * 1_048_576),
+  /**
+   * How long a proxied route's subgraph may be silent: before its answer's headers (once the body
+   * is sent) and between chunks of its answer. Those routes answer after a query or two, so 30 s
+   * only trips on a wedged subgraph, and a 504 reaches the client before a load balancer's usual
+   * 60 s idle timeout gives up on it.
+   */
+  ROUTE_PROXY_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
 });
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 

@@ -126,12 +126,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     if (unready.length === 0) res.json({ status: 'ready' });
     else res.status(503).json({ status: 'unavailable', unready });
   });
-  mountRouteProxies(app, {
+  const routeProxies = mountRouteProxies(app, {
     subgraphUrls: urls,
     routerSecret: config.ROUTER_SECRET,
     trustedProxies: config.TRUSTED_PROXIES,
     edge,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    timeoutMs: config.ROUTE_PROXY_TIMEOUT_MS,
     logger,
   });
   app.use(
@@ -161,7 +162,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     port,
     routes: servedRoutes(app),
     async stop() {
+      // Apollo's stop drains the HTTP server first, so no proxied request is still using a subgraph connection.
       await apollo.stop();
+      await routeProxies.close();
       logger.info('stopped');
     },
   };

@@ -1,9 +1,12 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import type { Express, Request, Response } from 'express';
-import { CodedError, httpErrorBody } from '@compliance-graph/auth';
+import { Pool, errors as upstreamErrors } from 'undici';
+import { CodedError, ErrorCode, sendHttpError } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
 import { authenticateAtEdge, type EdgeAuthentication } from './edge-auth';
+import { ByteLimit } from './byte-limit';
 import { clientAddress } from './client-address';
 import { forwardHeaders } from './forward-headers';
 
@@ -28,7 +31,14 @@ export interface RouteProxyOptions {
   trustedProxies: readonly string[];
   edge: EdgeAuthentication;
   maxUploadBytes: number;
+  /** How long a subgraph may be silent, before its answer's headers and between its chunks. */
+  timeoutMs: number;
   logger: Logger;
+}
+
+export interface RouteProxies {
+  /** Closes the keep-alive connections to the subgraphs, once the server takes no more requests. */
+  close(): Promise<void>;
 }
 
 function pick(headers: IncomingHttpHeaders, names: string[]): Record<string, string> {
@@ -40,14 +50,67 @@ function pick(headers: IncomingHttpHeaders, names: string[]): Record<string, str
   return picked;
 }
 
-const sendError = (res: Response, error: CodedError) => res.status(error.httpStatus).json(httpErrorBody(error));
+/** What the client is told when its subgraph fails it: silence is a timeout, anything else unreachable. */
+function upstreamFailure(error: unknown): CodedError {
+  const silent = error instanceof upstreamErrors.HeadersTimeoutError || error instanceof upstreamErrors.ConnectTimeoutError;
+  return new CodedError(silent ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.BAD_GATEWAY);
+}
+
+/**
+ * One request to its subgraph and the answer back, both streamed. A body (`maxBodyBytes` set) is
+ * counted as it streams; past the limit the subgraph request is cut off and the client answered
+ * 413. A client that goes away cuts the subgraph request off too. Rejects with what failed
+ * upstream, once the client has had its coded answer (or its connection was closed mid-answer).
+ */
+async function streamThrough(pool: Pool, req: Request, res: Response, headers: Record<string, string>, maxBodyBytes?: number): Promise<void> {
+  const clientGone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) clientGone.abort();
+  });
+  try {
+    const answer = await pool.request({
+      method: req.method,
+      path: req.originalUrl,
+      headers,
+      body: maxBodyBytes === undefined ? undefined : req.pipe(new ByteLimit(maxBodyBytes)),
+      signal: clientGone.signal,
+    });
+    res.status(answer.statusCode);
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (value !== undefined && !HOP_BY_HOP.has(name)) res.setHeader(name, value);
+    }
+    await pipeline(answer.body, res);
+  } catch (error) {
+    if (clientGone.signal.aborted) return;
+    // Only ByteLimit fails the request with a coded error.
+    const overLimit = error instanceof CodedError;
+    if (res.headersSent) res.destroy();
+    else if (overLimit) {
+      // The rest of the body is never read: the connection closes after the answer rather than waiting for it.
+      res.setHeader('Connection', 'close');
+      sendHttpError(res, error);
+    } else sendHttpError(res, upstreamFailure(error));
+    if (!overLimit) throw error;
+  }
+}
 
 /** Streams the contract's HTTP routes to their subgraphs, so clients see a single origin. */
-export function mountRouteProxies(app: Express, options: RouteProxyOptions): void {
+export function mountRouteProxies(app: Express, options: RouteProxyOptions): RouteProxies {
+  const pools = new Map<string, Pool>();
+  const poolFor = (subgraph: string): Pool => {
+    let pool = pools.get(subgraph);
+    if (!pool) {
+      pool = new Pool(new URL(options.subgraphUrls[subgraph]).origin, { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+      pools.set(subgraph, pool);
+    }
+    return pool;
+  };
+
   for (const route of PROXIED_ROUTES) {
-    const target = new URL(options.subgraphUrls[route.subgraph]);
+    const pool = poolFor(route.subgraph);
     app[route.method](route.path, async (req: Request, res: Response) => {
       const requestId = randomUUID();
+      const clientIp = clientAddress(req, options.trustedProxies);
       let token: string | undefined;
       try {
         const credentials = await authenticateAtEdge(req.headers.authorization, options.edge);
@@ -56,45 +119,31 @@ export function mountRouteProxies(app: Express, options: RouteProxyOptions): voi
           await options.edge.supportRequests.record(token, credentials.principal, {
             operation: `${req.method} ${req.path}`,
             documentHash: null,
-            clientIp: clientAddress(req, options.trustedProxies),
+            clientIp,
             userAgent: req.headers['user-agent'],
           });
         }
       } catch (error) {
-        if (error instanceof CodedError) return sendError(res, error);
+        if (error instanceof CodedError) return sendHttpError(res, error);
         throw error;
       }
       if (Number(req.headers['content-length'] ?? 0) > options.maxUploadBytes) {
-        return res.status(413).json({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large' } });
+        return sendHttpError(res, new CodedError(ErrorCode.PAYLOAD_TOO_LARGE));
       }
-      const upstream = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: req.method,
-          path: req.originalUrl,
-          headers: {
-            ...pick(req.headers, PASSED_REQUEST_HEADERS),
-            ...forwardHeaders(
-              { token, clientIp: clientAddress(req, options.trustedProxies), userAgent: req.headers['user-agent'], requestId },
-              options.routerSecret,
-            ),
-          },
-        },
-        (answer) => {
-          for (const [name, value] of Object.entries(answer.headers)) {
-            if (value !== undefined && !HOP_BY_HOP.has(name)) res.setHeader(name, value);
-          }
-          res.status(answer.statusCode ?? 502);
-          answer.pipe(res);
-        },
+
+      const headers = {
+        ...pick(req.headers, PASSED_REQUEST_HEADERS),
+        ...forwardHeaders({ token, clientIp, userAgent: req.headers['user-agent'], requestId }, options.routerSecret),
+      };
+      await streamThrough(pool, req, res, headers, route.method === 'post' ? options.maxUploadBytes : undefined).catch((error: unknown) =>
+        options.logger.error({ requestId, subgraph: route.subgraph, error }, 'route proxy failed'),
       );
-      upstream.on('error', (error) => {
-        options.logger.error({ requestId, subgraph: route.subgraph, error }, 'route proxy failed');
-        if (!res.headersSent) res.status(502).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Service unavailable' } });
-        else res.destroy();
-      });
-      req.pipe(upstream);
     });
   }
+
+  return {
+    async close() {
+      await Promise.all([...pools.values()].map((pool) => pool.close()));
+    },
+  };
 }

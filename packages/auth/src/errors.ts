@@ -1,12 +1,15 @@
 import { GraphQLError } from 'graphql';
 
 /**
- * The error codes clients see: the public contract's, and the HTTP layer's for a request refused
- * before GraphQL or a route runs (BAD_REQUEST, PAYLOAD_TOO_LARGE).
+ * The error codes clients see: the public contract's, the HTTP layer's for a request refused
+ * before GraphQL or a route runs (BAD_REQUEST, PAYLOAD_TOO_LARGE), and the gateway's for a proxied
+ * route whose subgraph cannot be reached (BAD_GATEWAY) or does not answer in time (GATEWAY_TIMEOUT).
  */
 export const ErrorCode = {
   BAD_REQUEST: 'BAD_REQUEST',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  BAD_GATEWAY: 'BAD_GATEWAY',
+  GATEWAY_TIMEOUT: 'GATEWAY_TIMEOUT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
@@ -30,6 +33,8 @@ export const PUBLIC_ERROR_EXTENSIONS = ['retryAfterSeconds'] as const;
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
   PAYLOAD_TOO_LARGE: 413,
+  BAD_GATEWAY: 502,
+  GATEWAY_TIMEOUT: 504,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   MFA_REQUIRED: 403,
@@ -43,6 +48,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   BAD_REQUEST: 'Malformed request body',
   PAYLOAD_TOO_LARGE: 'Request body too large',
+  BAD_GATEWAY: 'Service unavailable',
+  GATEWAY_TIMEOUT: 'Service did not answer in time',
   UNAUTHENTICATED: 'Authentication required',
   FORBIDDEN: 'Not allowed',
   NOT_FOUND: 'Not found',
