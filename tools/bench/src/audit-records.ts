@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { AUDIT_INGEST } from '@compliance-graph/internal-api';
+import type { GraphqlHttpClient } from './http-client';
+
+/** The audit service's ingest route, as an outbox relay POSTs to it. */
+export const INGEST_PATH = AUDIT_INGEST.path;
+
+const ACTIONS = ['evidence.updated', 'evidence.submitted', 'membership.role_changed', 'identity.logged_in', 'subprocessor.reviewed'];
+const SUBJECTS = ['Evidence', 'Evidence', 'Membership', 'User', 'Subprocessor'];
+
+let recordsMade = 0;
+
+/**
+ * An audit record as a producing service writes it into its outbox (AuditRecord of
+ * packages/audit-log): the size and shape of a typical state change, about 560 bytes of JSON.
+ */
+export function auditRecord(tenantId: string) {
+  const n = recordsMade++;
+  const kind = n % ACTIONS.length;
+  return {
+    id: randomUUID(),
+    tenantId,
+    occurredAt: new Date().toISOString(),
+    action: ACTIONS[kind],
+    actorKind: 'USER',
+    actorId: randomUUID(),
+    subjectType: SUBJECTS[kind],
+    subjectId: randomUUID(),
+    service: 'evidence',
+    ip: '203.0.113.9',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+    reason: null,
+    data: { field: 'status', from: 'DRAFT', to: 'IN_REVIEW', control: `CC${(n % 9) + 1}.${(n % 5) + 1}`, n },
+  };
+}
+
+/** The body a relay POSTs (packages/outbox http-delivery): one topic, messages with id and payload. */
+export const ingestBody = (records: Array<{ id: string }>) =>
+  JSON.stringify({ topic: 'audit', messages: records.map((payload) => ({ id: payload.id, payload })) });
+
+/** POSTs one batch; resolves to an error label, or undefined when all `count` records were appended. */
+export async function postBatch(client: GraphqlHttpClient, body: string, count: number): Promise<string | undefined> {
+  const { status, text } = await client.post(body);
+  let answer: { appended?: number; error?: { code?: string } } = {};
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    // not JSON: the status says enough
+  }
+  if (status !== 200) return `HTTP ${status}${answer.error?.code ? ` ${answer.error.code}` : ''}`;
+  return answer.appended === count ? undefined : `appended ${answer.appended} of ${count}`;
+}
