@@ -1,73 +1,49 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { verifyConsistency, verifyInclusion } from '@compliance-graph/audit-log';
-import type { Principal } from '@compliance-graph/auth';
-import { executeOnSubgraph, type InProcessSubgraph } from '@compliance-graph/testing';
-import { auditRecord, ingestBody, postBatch } from './audit-records';
-import type { GraphqlHttpClient } from './http-client';
-import { cpuMeter } from './machine';
-import type { BenchPostgres, SqlCount } from './postgres';
+import type { AuditRun } from './audit';
+import { asAuditor, auditRecord, ingestBody, postBatch } from './audit-api';
+import { eventLoopMeter } from './machine';
+import type { SqlCount } from './postgres';
 import { elapsedMs, summarise, timed, type Latency } from './stats';
 import { figure, ms, percent, table } from './table';
 
 /** Events whose ids are kept for inclusion proofs. */
 const SAMPLE_IDS = 1000;
-const RETRIES = 3;
 const PROGRESS_EVERY_MS = 30_000;
 const WARM_UP_CALLS = 10;
 /** Consistency proofs checked against checkpoints fetched afterwards (each fetch signs and stores one). */
 const CONSISTENCY_CHECKS = 20;
 
-interface BuildOptions {
-  client: GraphqlHttpClient;
-  tenantId: string;
-  events: number;
-  batch: number;
-  inFlight: number;
-  postgres: BenchPostgres;
-  progress(line: string): void;
-  signal: AbortSignal;
-}
-
 /**
  * Builds one tenant's log through the ingest route as a relay with a long backlog would:
- * `inFlight` POSTs at a time (they queue on the tenant's head lock while the next is parsed),
- * a failed POST sent again (ingest is idempotent by event id).
+ * `inFlight` POSTs at a time (they queue on the tenant's head lock while the next is parsed).
  */
-export async function buildBigLog({ client, tenantId, events, batch, inFlight, postgres, progress, signal }: BuildOptions) {
-  const sampled = new Set<number>();
-  while (sampled.size < Math.min(SAMPLE_IDS, events)) sampled.add(randomInt(events));
+async function buildLog({ options: { logEvents: events, buildBatch: batch, buildInFlight: inFlight }, client, postgres, progress, signal }: AuditRun, tenantId: string) {
+  const stride = Math.max(1, Math.floor(events / SAMPLE_IDS));
   const sampleIds: string[] = [];
   let generated = 0;
-  let appended = 0;
-  let retries = 0;
   await postgres.resetSql();
   const start = process.hrtime.bigint();
   let lastProgress = start;
   const writer = async () => {
-    while (generated < events) {
-      if (signal.aborted) throw new Error('interrupted');
+    while (generated < events && !signal.aborted) {
       const records = Array.from({ length: Math.min(batch, events - generated) }, () => {
         const record = auditRecord(tenantId);
-        if (sampled.has(generated++)) sampleIds.push(record.id);
+        if (generated++ % stride === 0) sampleIds.push(record.id);
         return record;
       });
-      const body = ingestBody(records);
-      for (let attempt = 0; ; attempt++) {
-        const error = await postBatch(client, body, records.length).catch((failure: Error) => `network: ${failure.message}`);
-        if (error === undefined) break;
-        if (attempt >= RETRIES) throw new Error(`a batch of ${records.length} failed ${attempt + 1} times, last: ${error}`);
-        retries += 1;
-      }
-      appended += records.length;
+      const error = await postBatch(client, ingestBody(records), records.length);
+      if (error !== undefined) throw new Error(`a POST of ${records.length} events failed: ${error}`);
       if (elapsedMs(lastProgress) >= PROGRESS_EVERY_MS) {
         lastProgress = process.hrtime.bigint();
-        progress(`  ${appended.toLocaleString('en')} of ${events.toLocaleString('en')} events, ${(elapsedMs(start) / 1000).toFixed(0)} s`);
+        progress(`  ${generated.toLocaleString('en')} of ${events.toLocaleString('en')} events, ${(elapsedMs(start) / 1000).toFixed(0)} s`);
       }
     }
   };
   await Promise.all(Array.from({ length: inFlight }, writer));
+  if (signal.aborted) throw new Error('interrupted');
   const seconds = elapsedMs(start) / 1000;
-  return { events: appended, seconds, eventsPerSecond: appended / seconds, retries, sampleIds, sql: await postgres.readSql() };
+  return { events, seconds, eventsPerSecond: events / seconds, sampleIds, sql: await postgres.readSql() };
 }
 
 interface QueryRow {
@@ -79,114 +55,105 @@ interface QueryRow {
   verified?: { ok: number; checked: number };
 }
 
-interface MeasureOptions {
-  audit: InProcessSubgraph;
-  auditor: Principal;
-  sampleIds: string[];
-  calls: number;
-  postgres: BenchPostgres;
-  progress(line: string): void;
-}
-
 type Inclusion = { leafIndex: number; treeSize: number; leafHash: string; auditPath: string[]; checkpoint: { rootHash: string } };
 const INCLUSION = 'query ($id: ID!) { auditInclusionProof(eventId: $id) { leafIndex treeSize leafHash auditPath checkpoint { rootHash } } }';
+const CONSISTENCY = 'query ($a: Int!, $b: Int!) { auditConsistencyProof(fromSize: $a, toSize: $b) { path } }';
+const CHECKPOINT = '{ auditCheckpoint { treeSize rootHash body signature keyId } }';
 const CHECKPOINT_AT = 'query ($s: Int!) { auditCheckpoint(treeSize: $s) { treeSize rootHash body signature keyId } }';
+const VERIFY = '{ verifyAuditLog { ok eventsChecked rootHash } }';
 const bytes = (hex: string) => Buffer.from(hex, 'hex');
 
 /**
- * verifyAuditLog once, then each proof and checkpoint query, through the audit subgraph's schema
- * in process as an AUDITOR of the tenant (the operation as the gateway forwards it, no HTTP hop),
- * then inclusion proofs while verifyAuditLog runs again: what a full verification does to others.
+ * verifyAuditLog once, then each proof and checkpoint query as an AUDITOR of the tenant, then
+ * inclusion proofs while verifyAuditLog runs again: what a full verification does to the others.
  */
-export async function measureBigLog({ audit, auditor, sampleIds, calls, postgres, progress }: MeasureOptions) {
-  const execute = async <D>(query: string, variables: Record<string, unknown> = {}): Promise<D> => {
-    const result = await executeOnSubgraph<D>(audit, query, variables, { principal: auditor });
-    if (result.errors?.length || !result.data) throw new Error(`${query.slice(0, 60)}: ${result.errors?.[0]?.message ?? 'no data'}`);
-    return result.data;
-  };
-  const measure = async (name: string, call: (i: number) => Promise<unknown>): Promise<QueryRow> => {
+async function measureQueries({ options: { proofs: calls }, audit, postgres, progress }: AuditRun, tenantId: string, sampleIds: string[]) {
+  const execute = asAuditor(audit, tenantId);
+  /** Times `calls` calls after a warm-up; `check`, when given, verifies the first `checks` answers afterwards. */
+  const measure = async <T>(name: string, call: () => Promise<T>, check?: (answer: T) => boolean | Promise<boolean>, checks = calls) => {
     progress(`${name}: ${WARM_UP_CALLS} warm-up calls, then ${calls} measured`);
-    for (let i = 0; i < WARM_UP_CALLS; i++) await call(i);
+    for (let i = 0; i < WARM_UP_CALLS; i++) await call();
     await postgres.resetSql();
+    const answers: T[] = [];
     const samples: number[] = [];
-    for (let i = 0; i < calls; i++) samples.push(await timed(() => call(i)));
-    return { name, calls, latency: summarise(samples), sql: await postgres.readSql() };
+    for (let i = 0; i < calls; i++) samples.push(await timed(async () => answers.push(await call())));
+    const row: QueryRow = { name, calls, latency: summarise(samples), sql: await postgres.readSql() };
+    if (check) {
+      let ok = 0;
+      for (const answer of answers.slice(0, checks)) if (await check(answer)) ok += 1;
+      row.verified = { ok, checked: Math.min(checks, answers.length) };
+    }
+    return row;
   };
+  const randomId = () => sampleIds[randomInt(sampleIds.length)];
 
   progress('verifyAuditLog: one run, every leaf and the root recomputed');
   await postgres.resetSql();
-  const meter = cpuMeter();
-  let verified!: { ok: boolean; eventsChecked: number; treeSize: number; rootHash: string };
-  const verifyMs = await timed(async () => {
-    ({ verifyAuditLog: verified } = await execute<{ verifyAuditLog: typeof verified }>('{ verifyAuditLog { ok eventsChecked treeSize rootHash } }'));
-  });
-  const verify = { ...verified, seconds: verifyMs / 1000, sql: await postgres.readSql(), cpu: meter() };
-  const { auditCheckpoint: head } = await execute<{ auditCheckpoint: { treeSize: number; rootHash: string } }>('{ auditCheckpoint { treeSize rootHash } }');
+  const meter = eventLoopMeter();
+  const start = process.hrtime.bigint();
+  const { verifyAuditLog: verified } = await execute<{ verifyAuditLog: { ok: boolean; eventsChecked: number; rootHash: string } }>(VERIFY);
+  const verify = { ...verified, seconds: elapsedMs(start) / 1000, sql: await postgres.readSql(), eventLoop: meter() };
+  const head = (await execute<{ auditCheckpoint: { treeSize: number; rootHash: string } }>('{ auditCheckpoint { treeSize rootHash } }')).auditCheckpoint;
   const size = head.treeSize;
 
-  const inclusions: Inclusion[] = [];
-  const inclusion = await measure('auditInclusionProof, random event, latest size', async (i) => {
-    inclusions.push((await execute<{ auditInclusionProof: Inclusion }>(INCLUSION, { id: sampleIds[i % sampleIds.length] })).auditInclusionProof);
-  });
-  const measuredProofs = inclusions.slice(-calls);
-  inclusion.verified = {
-    ok: measuredProofs.filter((p) => verifyInclusion(bytes(p.leafHash), p.leafIndex, p.treeSize, p.auditPath.map(bytes), bytes(p.checkpoint.rootHash))).length,
-    checked: measuredProofs.length,
-  };
-
-  const pairs: Array<{ from: number; to: number; path: string[] }> = [];
-  const consistency = await measure('auditConsistencyProof, random sizes', async () => {
-    const from = 1 + randomInt(Math.max(1, size - 1));
-    const to = Math.min(size, from + 1 + randomInt(Math.max(1, size - from)));
-    const { auditConsistencyProof } = await execute<{ auditConsistencyProof: { path: string[] } }>(
-      'query ($a: Int!, $b: Int!) { auditConsistencyProof(fromSize: $a, toSize: $b) { path } }',
-      { a: from, b: to },
-    );
-    pairs.push({ from, to, path: auditConsistencyProof.path });
-  });
-  const rootAt = async (treeSize: number) => bytes((await execute<{ auditCheckpoint: { rootHash: string } }>(CHECKPOINT_AT, { s: treeSize })).auditCheckpoint.rootHash);
-  let consistent = 0;
-  for (const { from, to, path } of pairs.slice(-CONSISTENCY_CHECKS)) {
-    if (verifyConsistency(from, to, await rootAt(from), await rootAt(to), path.map(bytes))) consistent += 1;
-  }
-  consistency.verified = { ok: consistent, checked: Math.min(CONSISTENCY_CHECKS, pairs.length) };
-
-  const latest = await measure('auditCheckpoint, latest size (already signed)', () => execute('{ auditCheckpoint { treeSize rootHash body signature keyId } }'));
+  const inclusion = await measure(
+    'auditInclusionProof, random event, latest size',
+    async () => (await execute<{ auditInclusionProof: Inclusion }>(INCLUSION, { id: randomId() })).auditInclusionProof,
+    (p) => verifyInclusion(bytes(p.leafHash), p.leafIndex, p.treeSize, p.auditPath.map(bytes), bytes(p.checkpoint.rootHash)),
+  );
+  const rootAt = async (s: number) => bytes((await execute<{ auditCheckpoint: { rootHash: string } }>(CHECKPOINT_AT, { s })).auditCheckpoint.rootHash);
+  const consistency = await measure(
+    'auditConsistencyProof, random sizes',
+    async () => {
+      const from = 1 + randomInt(Math.max(1, size - 1));
+      const to = Math.min(size, from + 1 + randomInt(Math.max(1, size - from)));
+      return { from, to, path: (await execute<{ auditConsistencyProof: { path: string[] } }>(CONSISTENCY, { a: from, b: to })).auditConsistencyProof.path };
+    },
+    async ({ from, to, path }) => verifyConsistency(from, to, await rootAt(from), await rootAt(to), path.map(bytes)),
+    CONSISTENCY_CHECKS,
+  );
+  const latest = await measure('auditCheckpoint, latest size (already signed)', () => execute(CHECKPOINT));
   const atSize = await measure('auditCheckpoint, random size (signs and stores one)', () => execute(CHECKPOINT_AT, { s: 1 + randomInt(size) }));
 
   progress('auditInclusionProof while verifyAuditLog runs again on the same log');
   const during: number[] = [];
   let verifying = true;
-  const verification = execute('{ verifyAuditLog { ok } }').finally(() => (verifying = false));
-  for (let i = 0; verifying; i++) during.push(await timed(() => execute(INCLUSION, { id: sampleIds[i % sampleIds.length] })));
+  const verification = execute(VERIFY).finally(() => (verifying = false));
+  while (verifying) during.push(await timed(() => execute(INCLUSION, { id: randomId() })));
   await verification;
-  // Its statements are mixed with the verification's, so this row has no SQL count.
-  const duringVerify: QueryRow = { name: 'auditInclusionProof while verifyAuditLog runs', calls: during.length, latency: summarise(during) };
+  // Its statements mix with the verification's, so this row has no SQL count.
+  const whileVerifying = { name: 'auditInclusionProof while verifyAuditLog runs', calls: during.length, latency: summarise(during) };
+  const queries: QueryRow[] = [inclusion, consistency, latest, atSize, whileVerifying];
 
-  const queries = [inclusion, consistency, latest, atSize, duringVerify];
-  const perCall = (row: QueryRow) => (row.sql ? figure(row.sql.statements / row.calls) : '');
-  const lines = table(
-    [`on the ${size.toLocaleString('en')}-event log`, 'calls', 'p50', 'p99', 'max', 'SQL/call', 'SQL time/call', 'verified'],
-    [
-      ['verifyAuditLog (one run)', 1, ms(verifyMs), '', '', `${figure((1000 * verify.sql.statements) / Math.max(1, size))} per 1,000 events`, ms(verify.sql.totalMs), verify.ok && verify.rootHash === head.rootHash ? 'yes' : 'NO'],
-      ...queries.map((row) => [
-        row.name,
-        row.calls,
-        ms(row.latency.p50),
-        ms(row.latency.p99),
-        ms(row.latency.max),
-        perCall(row),
-        row.sql ? ms(row.sql.totalMs / row.calls) : '',
-        row.verified ? `${row.verified.ok} of ${row.verified.checked}` : '',
-      ]),
-    ],
-  );
-  lines.push(`verifyAuditLog kept the event loop ${percent(verify.cpu.eventLoop)} busy and ${figure(verify.cpu.machineCores, 2)} of the machine's cores`);
-
-  const failures = [
-    ...(verify.ok && verify.eventsChecked === size ? [] : ['the big log does not verify']),
-    ...(verify.rootHash === head.rootHash ? [] : ["the big log's recomputed root differs from its checkpoint"]),
-    ...queries.filter((q) => q.verified && q.verified.ok !== q.verified.checked).map((q) => `${q.name}: answers failed verification`),
+  const rootMatches = verify.ok && verify.eventsChecked === size && verify.rootHash === head.rootHash;
+  const verifySql = `${figure((1000 * verify.sql.statements) / size)} per 1,000 events`;
+  const rows = [
+    ['verifyAuditLog (one run)', 1, ms(verify.seconds * 1000), '', '', verifySql, ms(verify.sql.totalMs), rootMatches ? 'yes' : 'NO'],
+    ...queries.map(({ name, calls: n, latency, sql, verified: v }) => {
+      const perCall = sql ? [figure(sql.statements / n), ms(sql.totalMs / n)] : ['', ''];
+      return [name, n, ms(latency.p50), ms(latency.p99), ms(latency.max), ...perCall, v ? `${v.ok} of ${v.checked}` : ''];
+    }),
   ];
-  return { table: lines, figures: { verify, queries }, failures };
+  const header = [`on the ${size.toLocaleString('en')}-event log`, 'calls', 'p50', 'p99', 'max', 'SQL/call', 'SQL time/call', 'verified'];
+  return {
+    table: `${table(header, rows)}\n  verifyAuditLog kept the event loop ${percent(verify.eventLoop)} busy`,
+    figures: { verify, queries },
+    failures: [
+      ...(rootMatches ? [] : ['the big log does not verify, or its recomputed root differs from its checkpoint']),
+      ...queries.filter((q) => q.verified && q.verified.ok !== q.verified.checked).map((q) => `${q.name}: answers failed verification`),
+    ],
+  };
+}
+
+/** One tenant's log of `events`, built through the ingest route, then verified and queried. */
+export async function bigLog(run: AuditRun) {
+  const { logEvents: events, buildBatch: batch, buildInFlight: inFlight } = run.options;
+  run.progress(`big log: ${events.toLocaleString('en')} events for one tenant, ${batch} per POST, ${inFlight} in flight`);
+  const tenantId = randomUUID();
+  const { sampleIds, ...build } = await buildLog(run, tenantId);
+  const measured = await measureQueries(run, tenantId, sampleIds);
+  const built =
+    `big log: ${events.toLocaleString('en')} events built in ${ms(build.seconds * 1000)} (${figure(build.eventsPerSecond)} events/s, ` +
+    `${figure((1000 * build.sql.statements) / events)} SQL statements per 1,000 events)`;
+  return { table: `${built}\n${measured.table}`, figures: { tenantId, build, ...measured.figures }, failures: measured.failures };
 }

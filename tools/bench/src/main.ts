@@ -16,30 +16,29 @@ const COMMON_OPTIONS = { json: file('also write the figures as JSON to FILE ("-"
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const complain = (line: string) => process.stderr.write(`${line}\n`);
 
-async function main([name, ...argv]: string[]): Promise<number> {
-  const bench = name !== undefined && Object.hasOwn(BENCHES, name) ? BENCHES[name] : undefined;
+/** Runs one benchmark; resolves to the exit code (2: a usage error, 1: it failed or measured failures). */
+async function main([name = '', ...argv]: string[]): Promise<number> {
+  const bench = Object.hasOwn(BENCHES, name) ? BENCHES[name] : undefined;
   if (!bench) {
     complain(`bench: ${name ? `no benchmark named "${name}"` : 'name a benchmark'}; one of: ${Object.keys(BENCHES).join(', ')}`);
     complain('usage: npm run bench -- <name> [options]   (npm run bench -- <name> --help lists its options)');
     return 2;
   }
   const options = { ...bench.options, ...COMMON_OPTIONS };
-  const command = `npm run bench -- ${name}`;
   let values;
   try {
     values = parseOptions(options, argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    complain(`bench ${name}: ${error.message}\n${usage(command, options)}`);
+    complain(`bench ${name}: ${error.message}\n${usage(`npm run bench -- ${name}`, options)}`);
     return 2;
   }
   if (!values) {
-    process.stdout.write(`${bench.summary}\n${usage(command, options)}\n`);
+    process.stdout.write(`${bench.summary}\n${usage(`npm run bench -- ${name}`, options)}\n`);
     return 0;
   }
 
-  const jsonToStdout = values.json === '-';
-  const print = (line = '') => (jsonToStdout ? process.stderr : process.stdout).write(`${line}\n`);
+  const print = (line = '') => (values.json === '-' ? process.stderr : process.stdout).write(`${line}\n`);
   const machine = describeMachine();
   print(bench.summary);
   print(`machine: ${machineLine(machine)}`);
@@ -47,22 +46,16 @@ async function main([name, ...argv]: string[]): Promise<number> {
   const signal = stopSignal(() => complain(`bench ${name}: interrupted, stopping`));
   let code = 0;
   try {
-    const { figures, failures } = await bench.run(values, {
-      signal,
-      onStop: (stop) => stops.push(stop),
-      print,
-      progress: (line) => complain(`${name}: ${line}`),
-    });
+    const { figures, failures } = await bench.run(values, { signal, onStop: (stop) => stops.push(stop), print, progress: (line) => complain(`${name}: ${line}`) });
     const loadAfter = loadAverage();
     print(`load average after: ${loadAfter}`);
     const json = `${JSON.stringify({ bench: name, date: new Date().toISOString(), machine: { ...machine, loadAfter }, options: values, ...figures }, null, 2)}\n`;
-    if (jsonToStdout) process.stdout.write(json);
+    if (values.json === '-') process.stdout.write(json);
     else if (values.json) writeFileSync(values.json, json);
-    for (const failure of failures) complain(`bench ${name}: ${failure}`);
+    failures.forEach((failure) => complain(`bench ${name}: ${failure}`));
     code = failures.length > 0 ? 1 : 0;
   } catch (error) {
-    complain(`bench ${name} failed: ${message(error)}`);
-    if (process.env.DEBUG && error instanceof Error) complain(error.stack ?? '');
+    complain(`bench ${name} failed: ${process.env.DEBUG && error instanceof Error ? error.stack : message(error)}`);
     code = 1;
   }
   for (const stop of stops.reverse()) {

@@ -17,11 +17,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-interface Limits {
-  min?: number;
-  max?: number;
-  integer?: boolean;
-}
+type Limits = { min?: number; max?: number; integer?: boolean };
 
 function checked(text: string, flag: string, { min = 0, max = Infinity, integer = false }: Limits): number {
   const value = Number(text);
@@ -39,7 +35,7 @@ export const number = (fallback: number, help: string, limits: Limits = {}): Opt
   parse: (text, flag) => checked(text, flag, limits),
 });
 
-/** A comma-separated list, e.g. `--writers 1,8,32`; repeated values count once. */
+/** A comma-separated list, e.g. `--writers 1,8,32`; a repeated value counts once. */
 export const numbers = (fallback: number[], help: string, limits: Limits = {}): Option<number[]> => ({
   fallback,
   help,
@@ -47,39 +43,35 @@ export const numbers = (fallback: number[], help: string, limits: Limits = {}): 
   parse: (text, flag) => [...new Set(text.split(',').map((part) => checked(part, flag, limits)))],
 });
 
-export const file = (help: string): Option<string | undefined> => ({ fallback: undefined, help, placeholder: 'FILE', parse: (value) => value });
+export const file = (help: string): Option<string | undefined> => ({ fallback: undefined, help, placeholder: 'FILE', parse: (text) => text });
 
-const flagOf = (key: string) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+/** `argon2Runs` is `--argon2-runs`. */
+const nameOf = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
 export function usage(command: string, options: Options): string {
-  const flags = Object.entries(options).map(([key, option]) => {
-    const fallback = option.fallback === undefined ? '' : ` (default ${String(option.fallback)})`;
-    return [`${flagOf(key)} ${option.placeholder}`, `${option.help}${fallback}`];
-  });
-  const width = Math.max(...flags.map(([flag]) => flag.length));
-  return [`usage: ${command} [options]`, ...flags.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`)].join('\n');
+  const lines = Object.entries(options).map(([key, { fallback, help, placeholder }]) => [
+    `--${nameOf(key)} ${placeholder}`,
+    fallback === undefined ? help : `${help} (default ${String(fallback)})`,
+  ]);
+  const width = Math.max(...lines.map(([flag]) => flag.length));
+  return [`usage: ${command} [options]`, ...lines.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`)].join('\n');
 }
 
-/** Parses `--name value` / `--name=value` with node:util parseArgs; undefined when --help was asked. */
+/** Reads `--name value` and `--name=value` with node:util parseArgs; undefined when --help was asked. */
 export function parseOptions<O extends Options>(options: O, argv: string[]): Values<O> | undefined {
-  let parsed: ReturnType<typeof parseArgs>['values'];
+  const declared = Object.fromEntries(Object.keys(options).map((key) => [nameOf(key), { type: 'string' as const }]));
+  let given: Record<string, string | boolean | undefined>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        ...Object.fromEntries(Object.keys(options).map((key) => [flagOf(key).slice(2), { type: 'string' as const }])),
-      },
-    }).values;
+    given = parseArgs({ args: argv, strict: true, options: { ...declared, help: { type: 'boolean', short: 'h' } } }).values;
   } catch (error) {
+    // parseArgs' own errors (unknown option, missing value) are usage errors too.
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message);
     throw error;
   }
-  if (parsed.help) return undefined;
+  if (given.help) return undefined;
   const values = Object.entries(options).map(([key, option]) => {
-    const given = parsed[flagOf(key).slice(2)];
-    return [key, typeof given === 'string' ? option.parse(given, flagOf(key)) : option.fallback];
+    const text = given[nameOf(key)];
+    return [key, typeof text === 'string' ? option.parse(text, `--${nameOf(key)}`) : option.fallback];
   });
   return Object.fromEntries(values) as Values<O>;
 }

@@ -12,10 +12,10 @@ export const figure = (value: number, digits = value >= 100 ? 0 : 1) =>
 export const percent = (share: number) => `${Math.round(100 * share)}%`;
 
 /** A markdown pipe table, the first column left-aligned and the others right-aligned, as the README has them. */
-export function table(header: string[], rows: Array<Array<string | number>>): string[] {
+export function table(header: string[], rows: Array<Array<string | number>>): string {
   const cells = rows.map((row) => row.map(String));
   const widths = header.map((title, i) => Math.max(3, title.length, ...cells.map((row) => row[i].length)));
   const line = (row: string[]) => `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
   const rule = `|${widths.map((width, i) => (i === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
-  return [line(header), rule, ...cells.map(line)];
+  return [line(header), rule, ...cells.map(line)].join('\n');
 }

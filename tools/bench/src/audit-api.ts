@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AUDIT_INGEST } from '@compliance-graph/internal-api';
-import type { GraphqlHttpClient } from './http-client';
+import { executeOnSubgraph, principal, type InProcessSubgraph } from '@compliance-graph/testing';
+import type { HttpClient } from './http-client';
 
 /** The audit service's ingest route, as an outbox relay POSTs to it. */
 export const INGEST_PATH = AUDIT_INGEST.path;
@@ -39,7 +40,7 @@ export const ingestBody = (records: Array<{ id: string }>) =>
   JSON.stringify({ topic: 'audit', messages: records.map((payload) => ({ id: payload.id, payload })) });
 
 /** POSTs one batch; resolves to an error label, or undefined when all `count` records were appended. */
-export async function postBatch(client: GraphqlHttpClient, body: string, count: number): Promise<string | undefined> {
+export async function postBatch(client: HttpClient, body: string, count: number): Promise<string | undefined> {
   const { status, text } = await client.post(body);
   let answer: { appended?: number; error?: { code?: string } } = {};
   try {
@@ -49,4 +50,17 @@ export async function postBatch(client: GraphqlHttpClient, body: string, count: 
   }
   if (status !== 200) return `HTTP ${status}${answer.error?.code ? ` ${answer.error.code}` : ''}`;
   return answer.appended === count ? undefined : `appended ${answer.appended} of ${count}`;
+}
+
+/**
+ * Runs operations on the audit subgraph's schema in process as an AUDITOR of the tenant: the
+ * operation as the gateway forwards it, without the HTTP hop. Errors throw.
+ */
+export function asAuditor(audit: InProcessSubgraph, tenantId: string) {
+  const auditor = principal(tenantId, 'AUDITOR');
+  return async <D = unknown>(query: string, variables: Record<string, unknown> = {}): Promise<D> => {
+    const result = await executeOnSubgraph<D>(audit, query, variables, { principal: auditor });
+    if (result.errors?.length || !result.data) throw new Error(`${query.slice(0, 60)}: ${result.errors?.[0]?.message ?? 'no data'}`);
+    return result.data;
+  };
 }
