@@ -3,7 +3,9 @@ import { readGraphql, type HttpClient } from './http-client';
 
 const SIGN_UP = 'mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken } }';
 /** What a frontend asks for after logging in; every field is identity's, so one subgraph fetch. */
-const LOGIN = 'mutation ($input: LoginInput!) { login(input: $input) { accessToken accessTokenExpiresAt refreshToken role user { id } tenant { id } } }';
+const LOGIN = `mutation ($input: LoginInput!) {
+  login(input: $input) { accessToken accessTokenExpiresAt refreshToken role user { id } tenant { id } }
+}`;
 
 /**
  * Signs up `count` tenants through the gateway, each with its OWNER, as a new customer would;
@@ -15,8 +17,9 @@ export async function signUpAccounts(client: HttpClient, count: number): Promise
   for (let i = 0; i < count; i++) {
     const account = { tenantSlug: `bench-${run}-${i}`, email: `owner-${i}@bench-${run}.example`, password: `bench password ${run} ${i}` };
     const input = { ...account, tenantName: `Bench ${i}`, displayName: `Bench owner ${i}` };
-    const outcome = readGraphql<{ signUp?: { accessToken?: string } }>(await client.post(JSON.stringify({ query: SIGN_UP, variables: { input } })));
-    if (outcome.error || !outcome.data?.signUp?.accessToken) throw new Error(`signUp of ${account.tenantSlug}: ${outcome.error ?? 'no accessToken'}`);
+    const answer = await client.post(JSON.stringify({ query: SIGN_UP, variables: { input } }));
+    const outcome = readGraphql<{ signUp?: { accessToken?: string } }>(answer);
+    if (!outcome.data?.signUp?.accessToken) throw new Error(`signUp of ${account.tenantSlug}: ${outcome.error ?? 'no accessToken'}`);
     bodies.push(JSON.stringify({ query: LOGIN, variables: { input: account } }));
   }
   return bodies;

@@ -42,14 +42,9 @@ export const ingestBody = (records: Array<{ id: string }>) =>
 /** POSTs one batch; resolves to an error label, or undefined when all `count` records were appended. */
 export async function postBatch(client: HttpClient, body: string, count: number): Promise<string | undefined> {
   const { status, text } = await client.post(body);
-  let answer: { appended?: number; error?: { code?: string } } = {};
-  try {
-    answer = JSON.parse(text);
-  } catch {
-    // not JSON: the status says enough
-  }
-  if (status !== 200) return `HTTP ${status}${answer.error?.code ? ` ${answer.error.code}` : ''}`;
-  return answer.appended === count ? undefined : `appended ${answer.appended} of ${count}`;
+  if (status !== 200) return `HTTP ${status}: ${text.slice(0, 200)}`;
+  const { appended } = JSON.parse(text) as { appended: number };
+  return appended === count ? undefined : `appended ${appended} of ${count}`;
 }
 
 /**
@@ -60,7 +55,7 @@ export function asAuditor(audit: InProcessSubgraph, tenantId: string) {
   const auditor = principal(tenantId, 'AUDITOR');
   return async <D = unknown>(query: string, variables: Record<string, unknown> = {}): Promise<D> => {
     const result = await executeOnSubgraph<D>(audit, query, variables, { principal: auditor });
-    if (result.errors?.length || !result.data) throw new Error(`${query.slice(0, 60)}: ${result.errors?.[0]?.message ?? 'no data'}`);
+    if (!result.data || result.errors?.length) throw new Error(`${query.slice(0, 60)}: ${result.errors?.[0]?.message ?? 'no data'}`);
     return result.data;
   };
 }

@@ -5,7 +5,7 @@ import { loginPasswords, migrateServiceSchema, serviceLoginUrls } from '@complia
 import { appendMatrix } from './appends';
 import { INGEST_PATH } from './audit-api';
 import type { InProcessSubgraph } from '@compliance-graph/testing';
-import { defineBench, step } from './bench';
+import { defineBench, step, type BenchContext } from './bench';
 import { bigLog } from './big-log';
 import { httpClient, type HttpClient } from './http-client';
 import { number, numbers, type Values } from './options';
@@ -46,16 +46,13 @@ const AUDIT_OPTIONS = {
   pool: number(10, 'DATABASE_POOL_SIZE of the audit service', { min: 1, max: 100, integer: true }),
 };
 
-/** What the two phases of the audit bench work with. */
-export interface AuditRun {
+/** What the two phases of the audit bench work with; `client` POSTs to the ingest route with a relay's credential. */
+export type AuditRun = Pick<BenchContext, 'progress' | 'signal'> & {
   options: Values<typeof AUDIT_OPTIONS>;
-  /** To the ingest route, with the credential a relay presents. */
   client: HttpClient;
   audit: InProcessSubgraph;
   postgres: BenchPostgres;
-  progress(line: string): void;
-  signal: AbortSignal;
-}
+};
 
 export const auditBench = defineBench({
   summary: 'audit: appends through the ingest route (tenants x writers x events/POST), then proofs and verification on a big log',

@@ -18,7 +18,8 @@ const CONSISTENCY_CHECKS = 20;
  * Builds one tenant's log through the ingest route as a relay with a long backlog would:
  * `inFlight` POSTs at a time (they queue on the tenant's head lock while the next is parsed).
  */
-async function buildLog({ options: { logEvents: events, buildBatch: batch, buildInFlight: inFlight }, client, postgres, progress, signal }: AuditRun, tenantId: string) {
+async function buildLog({ options, client, postgres, progress, signal }: AuditRun, tenantId: string) {
+  const { logEvents: events, buildBatch: batch, buildInFlight: inFlight } = options;
   const stride = Math.max(1, Math.floor(events / SAMPLE_IDS));
   const sampleIds: string[] = [];
   let generated = 0;
@@ -56,7 +57,9 @@ interface QueryRow {
 }
 
 type Inclusion = { leafIndex: number; treeSize: number; leafHash: string; auditPath: string[]; checkpoint: { rootHash: string } };
-const INCLUSION = 'query ($id: ID!) { auditInclusionProof(eventId: $id) { leafIndex treeSize leafHash auditPath checkpoint { rootHash } } }';
+const INCLUSION = `query ($id: ID!) {
+  auditInclusionProof(eventId: $id) { leafIndex treeSize leafHash auditPath checkpoint { rootHash } }
+}`;
 const CONSISTENCY = 'query ($a: Int!, $b: Int!) { auditConsistencyProof(fromSize: $a, toSize: $b) { path } }';
 const CHECKPOINT = '{ auditCheckpoint { treeSize rootHash body signature keyId } }';
 const CHECKPOINT_AT = 'query ($s: Int!) { auditCheckpoint(treeSize: $s) { treeSize rootHash body signature keyId } }';
@@ -93,7 +96,8 @@ async function measureQueries({ options: { proofs: calls }, audit, postgres, pro
   const start = process.hrtime.bigint();
   const { verifyAuditLog: verified } = await execute<{ verifyAuditLog: { ok: boolean; eventsChecked: number; rootHash: string } }>(VERIFY);
   const verify = { ...verified, seconds: elapsedMs(start) / 1000, sql: await postgres.readSql(), eventLoop: meter() };
-  const head = (await execute<{ auditCheckpoint: { treeSize: number; rootHash: string } }>('{ auditCheckpoint { treeSize rootHash } }')).auditCheckpoint;
+  type Checkpoint = { auditCheckpoint: { treeSize: number; rootHash: string } };
+  const { auditCheckpoint: head } = await execute<Checkpoint>(CHECKPOINT);
   const size = head.treeSize;
 
   const inclusion = await measure(
@@ -101,19 +105,22 @@ async function measureQueries({ options: { proofs: calls }, audit, postgres, pro
     async () => (await execute<{ auditInclusionProof: Inclusion }>(INCLUSION, { id: randomId() })).auditInclusionProof,
     (p) => verifyInclusion(bytes(p.leafHash), p.leafIndex, p.treeSize, p.auditPath.map(bytes), bytes(p.checkpoint.rootHash)),
   );
-  const rootAt = async (s: number) => bytes((await execute<{ auditCheckpoint: { rootHash: string } }>(CHECKPOINT_AT, { s })).auditCheckpoint.rootHash);
+  const rootAt = async (s: number) => bytes((await execute<Checkpoint>(CHECKPOINT_AT, { s })).auditCheckpoint.rootHash);
   const consistency = await measure(
     'auditConsistencyProof, random sizes',
     async () => {
       const from = 1 + randomInt(Math.max(1, size - 1));
       const to = Math.min(size, from + 1 + randomInt(Math.max(1, size - from)));
-      return { from, to, path: (await execute<{ auditConsistencyProof: { path: string[] } }>(CONSISTENCY, { a: from, b: to })).auditConsistencyProof.path };
+      const { auditConsistencyProof } = await execute<{ auditConsistencyProof: { path: string[] } }>(CONSISTENCY, { a: from, b: to });
+      return { from, to, path: auditConsistencyProof.path };
     },
     async ({ from, to, path }) => verifyConsistency(from, to, await rootAt(from), await rootAt(to), path.map(bytes)),
     CONSISTENCY_CHECKS,
   );
   const latest = await measure('auditCheckpoint, latest size (already signed)', () => execute(CHECKPOINT));
-  const atSize = await measure('auditCheckpoint, random size (signs and stores one)', () => execute(CHECKPOINT_AT, { s: 1 + randomInt(size) }));
+  const atSize = await measure('auditCheckpoint, random size (signs and stores one)', () =>
+    execute(CHECKPOINT_AT, { s: 1 + randomInt(size) }),
+  );
 
   progress('auditInclusionProof while verifyAuditLog runs again on the same log');
   const during: number[] = [];
@@ -126,17 +133,22 @@ async function measureQueries({ options: { proofs: calls }, audit, postgres, pro
   const queries: QueryRow[] = [inclusion, consistency, latest, atSize, whileVerifying];
 
   const rootMatches = verify.ok && verify.eventsChecked === size && verify.rootHash === head.rootHash;
-  const verifySql = `${figure((1000 * verify.sql.statements) / size)} per 1,000 events`;
-  const rows = [
-    ['verifyAuditLog (one run)', 1, ms(verify.seconds * 1000), '', '', verifySql, ms(verify.sql.totalMs), rootMatches ? 'yes' : 'NO'],
-    ...queries.map(({ name, calls: n, latency, sql, verified: v }) => {
-      const perCall = sql ? [figure(sql.statements / n), ms(sql.totalMs / n)] : ['', ''];
-      return [name, n, ms(latency.p50), ms(latency.p99), ms(latency.max), ...perCall, v ? `${v.ok} of ${v.checked}` : ''];
-    }),
-  ];
-  const header = [`on the ${size.toLocaleString('en')}-event log`, 'calls', 'p50', 'p99', 'max', 'SQL/call', 'SQL time/call', 'verified'];
+  const queryTable = table(queries, {
+    [`on the ${size.toLocaleString('en')}-event log`]: (q) => q.name,
+    calls: (q) => q.calls,
+    p50: (q) => ms(q.latency.p50),
+    p99: (q) => ms(q.latency.p99),
+    max: (q) => ms(q.latency.max),
+    'SQL/call': (q) => (q.sql ? figure(q.sql.statements / q.calls) : ''),
+    'SQL time/call': (q) => (q.sql ? ms(q.sql.totalMs / q.calls) : ''),
+    verified: (q) => (q.verified ? `${q.verified.ok} of ${q.verified.checked}` : ''),
+  });
+  const verifyLine =
+    `verifyAuditLog: ${ms(verify.seconds * 1000)}, every leaf and the root recomputed ` +
+    `(${rootMatches ? 'matches' : 'DIFFERS FROM'} the checkpoint), ${figure((1000 * verify.sql.statements) / size)} SQL statements ` +
+    `per 1,000 events (${ms(verify.sql.totalMs)}), event loop ${percent(verify.eventLoop)}`;
   return {
-    table: `${table(header, rows)}\n  verifyAuditLog kept the event loop ${percent(verify.eventLoop)} busy`,
+    table: `${verifyLine}\n${queryTable}`,
     figures: { verify, queries },
     failures: [
       ...(rootMatches ? [] : ['the big log does not verify, or its recomputed root differs from its checkpoint']),

@@ -14,7 +14,12 @@ export interface LoopResult {
  * `clients` loops, each sending its next request as soon as the previous one answered, until
  * `seconds` are up. `request` resolves to an error label, or undefined when it succeeded.
  */
-export async function closedLoop(clients: number, seconds: number, signal: AbortSignal, request: () => Promise<string | undefined>): Promise<LoopResult> {
+export async function closedLoop(
+  clients: number,
+  seconds: number,
+  signal: AbortSignal,
+  request: () => Promise<string | undefined>,
+): Promise<LoopResult> {
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   const start = process.hrtime.bigint();

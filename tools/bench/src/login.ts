@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { generateSigningKey } from '@compliance-graph/auth';
-import { loginPasswords, serviceLoginUrls } from '@compliance-graph/db';
-import { migrateAll, startStack } from '@compliance-graph/stack';
 import { loginFailure, signUpAccounts } from './accounts';
 import { measureArgon2 } from './argon2';
 import { defineBench, step } from './bench';
@@ -9,13 +5,9 @@ import { closedLoop, errorCount } from './closed-loop';
 import { httpClient } from './http-client';
 import { eventLoopMeter } from './machine';
 import { number, numbers } from './options';
+import { POOL_SIZE, startPlatform, THROTTLE_LIMIT } from './platform';
 import { startBenchPostgres } from './postgres';
 import { figure, ms, percent, table } from './table';
-
-/** Every login comes from 127.0.0.1 and must never be throttled (defaults: 5 per account, 50 per address). */
-const THROTTLE_LIMIT = '1000000';
-const POOL_SIZE = 10;
-const secret = (encoding: BufferEncoding = 'base64url') => randomBytes(32).toString(encoding);
 
 export const loginBench = defineBench({
   summary: 'login: logins/s and latency through the gateway (whole stack in one process), and argon2id verify alone',
@@ -29,31 +21,10 @@ export const loginBench = defineBench({
   async run(options, { signal, onStop, print, progress }) {
     const postgres = await step('starting PostgreSQL', startBenchPostgres);
     onStop(postgres.stop);
-    const roleSecret = secret();
-    await step('migrating the schemas', () => migrateAll(postgres.url, roleSecret));
-    const stack = await step('starting the stack', async () =>
-      startStack({
-        databaseLogins: (schema) => serviceLoginUrls(postgres.url, schema, loginPasswords(roleSecret, schema)),
-        env: {
-          NODE_ENV: 'production',
-          LOG_LEVEL: 'error',
-          HOST: '127.0.0.1',
-          DATABASE_POOL_SIZE: String(POOL_SIZE),
-          ROUTER_SECRET: secret(),
-          ENCRYPTION_KEY: secret('base64'),
-          INTERNAL_SERVICE_TOKEN: secret(),
-        },
-        signingKeysJson: JSON.stringify([await generateSigningKey()]),
-        identity: {
-          LOGIN_THROTTLE_ACCOUNT_LIMIT: THROTTLE_LIMIT,
-          LOGIN_THROTTLE_ADDRESS_LIMIT: THROTTLE_LIMIT,
-          SIGNUP_THROTTLE_ADDRESS_LIMIT: THROTTLE_LIMIT,
-        },
-      }),
-    );
+    const stack = await step('starting the platform', () => startPlatform(postgres));
     onStop(stack.stop);
     print(`postgres: PostgreSQL ${postgres.version}, ${postgres.description}`);
-    print(`stack: gateway + 4 subgraphs in this process, NODE_ENV=production, DATABASE_POOL_SIZE=${POOL_SIZE}, login throttles at ${THROTTLE_LIMIT}`);
+    print(`stack: gateway + 4 subgraphs in this process, NODE_ENV=production, DATABASE_POOL_SIZE=${POOL_SIZE}, throttles at ${THROTTLE_LIMIT}`);
 
     const maxClients = Math.max(...options.clients);
     const client = httpClient(`${stack.gatewayUrl}/graphql`, maxClients);
@@ -73,24 +44,24 @@ export const loginBench = defineBench({
       phases.push({ ...result, perSecond: result.ok / result.seconds, eventLoop: meter() });
     }
     if (signal.aborted) throw new Error('interrupted');
-    progress(`argon2 verify alone: ${options.argon2Runs} with 1 in flight, then with ${maxClients}`);
-    const argon2 = await measureArgon2(options.argon2Runs, maxClients);
+    progress(`argon2 verify alone: ${options.argon2Runs} one after another`);
+    const argon2 = await measureArgon2(options.argon2Runs);
 
     print();
     print(`\`login\` through the gateway, ${bodies.length} tenants round-robin, real HTTP with keep-alive`);
-    const loginRows = phases.map((p) => [
-      `${p.clients} client${p.clients === 1 ? '' : 's'}`,
-      figure(p.perSecond),
-      ms(p.latency.p50),
-      ms(p.latency.p90),
-      ms(p.latency.p99),
-      errorCount(p),
-      percent(p.eventLoop),
-    ]);
-    print(table(['clients', 'logins/s', 'p50', 'p90', 'p99', 'errors', 'event loop'], loginRows));
+    const loginTable = table(phases, {
+      clients: (p) => `${p.clients} client${p.clients === 1 ? '' : 's'}`,
+      'logins/s': (p) => figure(p.perSecond),
+      p50: (p) => ms(p.latency.p50),
+      p90: (p) => ms(p.latency.p90),
+      p99: (p) => ms(p.latency.p99),
+      errors: errorCount,
+      'event loop': (p) => percent(p.eventLoop),
+    });
+    print(loginTable);
     print();
-    const argon2Rows = argon2.runs.map((run) => [`${run.inFlight} in flight`, figure(run.perSecond), ms(run.p50), ms(run.p99)]);
-    print(table([`${argon2.parameters} verify alone`, 'verifies/s', 'p50', 'p99'], argon2Rows));
+    const { parameters, perSecond, p50, p99 } = argon2;
+    print(`${parameters} verify alone, one after another: ${figure(perSecond)} verifies/s, p50 ${ms(p50)}, p99 ${ms(p99)}`);
 
     const failed = phases.filter((phase) => errorCount(phase) > 0);
     return {

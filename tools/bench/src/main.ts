@@ -46,10 +46,12 @@ async function main([name = '', ...argv]: string[]): Promise<number> {
   const signal = stopSignal(() => complain(`bench ${name}: interrupted, stopping`));
   let code = 0;
   try {
-    const { figures, failures } = await bench.run(values, { signal, onStop: (stop) => stops.push(stop), print, progress: (line) => complain(`${name}: ${line}`) });
+    const progress = (line: string) => complain(`${name}: ${line}`);
+    const { figures, failures } = await bench.run(values, { signal, onStop: (stop) => stops.push(stop), print, progress });
     const loadAfter = loadAverage();
     print(`load average after: ${loadAfter}`);
-    const json = `${JSON.stringify({ bench: name, date: new Date().toISOString(), machine: { ...machine, loadAfter }, options: values, ...figures }, null, 2)}\n`;
+    const report = { bench: name, date: new Date().toISOString(), machine: { ...machine, loadAfter }, options: values, ...figures };
+    const json = `${JSON.stringify(report, null, 2)}\n`;
     if (values.json === '-') process.stdout.write(json);
     else if (values.json) writeFileSync(values.json, json);
     failures.forEach((failure) => complain(`bench ${name}: ${failure}`));

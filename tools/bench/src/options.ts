@@ -43,7 +43,12 @@ export const numbers = (fallback: number[], help: string, limits: Limits = {}): 
   parse: (text, flag) => [...new Set(text.split(',').map((part) => checked(part, flag, limits)))],
 });
 
-export const file = (help: string): Option<string | undefined> => ({ fallback: undefined, help, placeholder: 'FILE', parse: (text) => text });
+export const file = (help: string): Option<string | undefined> => ({
+  fallback: undefined,
+  help,
+  placeholder: 'FILE',
+  parse: (text) => text,
+});
 
 /** `argon2Runs` is `--argon2-runs`. */
 const nameOf = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);

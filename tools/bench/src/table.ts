@@ -11,9 +11,13 @@ export const figure = (value: number, digits = value >= 100 ? 0 : 1) =>
 
 export const percent = (share: number) => `${Math.round(100 * share)}%`;
 
-/** A markdown pipe table, the first column left-aligned and the others right-aligned, as the README has them. */
-export function table(header: string[], rows: Array<Array<string | number>>): string {
-  const cells = rows.map((row) => row.map(String));
+/**
+ * A markdown pipe table as the README has them, one column per entry of `columns` (its title and
+ * how a row shows in it): the first column left-aligned, the others right-aligned.
+ */
+export function table<R>(rows: R[], columns: Record<string, (row: R) => string | number>): string {
+  const header = Object.keys(columns);
+  const cells = rows.map((row) => Object.values(columns).map((cell) => String(cell(row))));
   const widths = header.map((title, i) => Math.max(3, title.length, ...cells.map((row) => row[i].length)));
   const line = (row: string[]) => `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
   const rule = `|${widths.map((width, i) => (i === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
