@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readGraphql, type HttpClient } from './http-client';
+import { readGraphql, type HttpAnswer, type HttpClient } from './http-client';
 
 const SIGN_UP = 'mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken } }';
 /** What a frontend asks for after logging in; every field is identity's, so one subgraph fetch. */
@@ -26,7 +26,7 @@ export async function signUpAccounts(client: HttpClient, count: number): Promise
 }
 
 /** Undefined when a login answer carries an access token, else what went wrong. */
-export function loginFailure(answer: Parameters<typeof readGraphql>[0]): string | undefined {
+export function loginFailure(answer: HttpAnswer): string | undefined {
   const outcome = readGraphql<{ login?: { accessToken?: string } }>(answer);
   return outcome.error ?? (outcome.data?.login?.accessToken ? undefined : 'no accessToken in the answer');
 }

@@ -5,7 +5,7 @@ export interface BenchContext {
   signal: AbortSignal;
   /** Registers a teardown step; they run in reverse order after the run, also after a failure. */
   onStop(stop: () => Promise<void>): void;
-  /** A line of the result: stdout, or stderr when the JSON goes to stdout. */
+  /** A line of the result, on stdout. */
   print(line?: string): void;
   /** What the bench is doing now, on stderr. */
   progress(line: string): void;

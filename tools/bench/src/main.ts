@@ -11,7 +11,7 @@ import { file, parseOptions, usage, UsageError } from './options';
 /** `npm run bench -- <name>`: adding a benchmark is one entry here. */
 const BENCHES: Record<string, Bench<any>> = { login: loginBench, audit: auditBench };
 
-const COMMON_OPTIONS = { json: file('also write the figures as JSON to FILE ("-": to stdout, and the tables to stderr)') };
+const COMMON_OPTIONS = { json: file('also write every figure as JSON to FILE') };
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const complain = (line: string) => process.stderr.write(`${line}\n`);
@@ -38,7 +38,7 @@ async function main([name = '', ...argv]: string[]): Promise<number> {
     return 0;
   }
 
-  const print = (line = '') => (values.json === '-' ? process.stderr : process.stdout).write(`${line}\n`);
+  const print = (line = '') => process.stdout.write(`${line}\n`);
   const machine = describeMachine();
   print(bench.summary);
   print(`machine: ${machineLine(machine)}`);
@@ -51,9 +51,7 @@ async function main([name = '', ...argv]: string[]): Promise<number> {
     const loadAfter = loadAverage();
     print(`load average after: ${loadAfter}`);
     const report = { bench: name, date: new Date().toISOString(), machine: { ...machine, loadAfter }, options: values, ...figures };
-    const json = `${JSON.stringify(report, null, 2)}\n`;
-    if (values.json === '-') process.stdout.write(json);
-    else if (values.json) writeFileSync(values.json, json);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
     failures.forEach((failure) => complain(`bench ${name}: ${failure}`));
     code = failures.length > 0 ? 1 : 0;
   } catch (error) {

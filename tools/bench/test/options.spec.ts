@@ -13,11 +13,11 @@ describe('bench options', () => {
   });
 
   it('reads camelCase keys as kebab-case flags, with a value after the flag or after =', () => {
-    expect(parseOptions(OPTIONS, ['--log-events', '20000', '--seconds=0.5', '--writers', '1,8,8,32', '--json', '-'])).toEqual({
+    expect(parseOptions(OPTIONS, ['--log-events', '20000', '--seconds=0.5', '--writers', '1,8,8,32', '--json', 'figures.json'])).toEqual({
       seconds: 0.5,
       logEvents: 20000,
       writers: [1, 8, 32],
-      json: '-',
+      json: 'figures.json',
     });
   });
 
