@@ -1,4 +1,5 @@
 export { startIdentityService, IDENTITY_SCHEMA } from './service';
+export { hashPassword, verifyPassword } from './user/password';
 export { buildIdentitySchema } from './schema';
 export { identityMigrations } from './migrations';
 export { identityRules } from './permissions';

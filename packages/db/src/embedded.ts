@@ -8,6 +8,8 @@ export interface EmbeddedPostgresOptions {
   password: string;
   /** Receives PostgreSQL's own output, line by line. */
   log?: (line: string) => void;
+  /** Extra server settings passed as `-c name=value` (e.g. shared_preload_libraries). */
+  settings?: Record<string, string>;
 }
 
 export interface RunningPostgres {
@@ -105,7 +107,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       persistent: true,
       createPostgresUser: isRoot,
       initdbFlags: ['--encoding=UTF8'],
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+      postgresFlags: Object.entries({ listen_addresses: '127.0.0.1', max_connections: '200', ...options.settings }).flatMap(
+        ([name, value]) => ['-c', `${name}=${value}`],
+      ),
       onLog: (message: unknown) => log(String(message)),
       onError: (message: unknown) => log(String(message)),
     });

@@ -5,62 +5,42 @@ export interface HttpAnswer {
   text: string;
 }
 
-export interface GraphqlHttpClient {
+export interface HttpClient {
   /** POSTs a ready-made JSON body and reads the whole answer. */
   post(body: string): Promise<HttpAnswer>;
   close(): void;
 }
 
 /**
- * A plain node:http client with keep-alive, one socket per concurrent client, as a browser or
- * a backend would reuse its connection: the benchmark measures logins, not TCP handshakes.
- * `headers` go with every request (e.g. the internal service credential of an outbox relay).
+ * node:http with keep-alive, one socket per concurrent client, as a browser or a relay reuses
+ * its connection: the bench measures requests, not TCP handshakes. `headers` go with every POST.
  */
-export function graphqlHttpClient(graphqlUrl: string, sockets: number, headers: Record<string, string> = {}): GraphqlHttpClient {
-  const target = new URL(graphqlUrl);
+export function httpClient(url: string, sockets: number, headers: Record<string, string> = {}): HttpClient {
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
-  return {
-    post: (body) =>
-      new Promise<HttpAnswer>((resolve, reject) => {
-        const req = request(
-          {
-            host: target.hostname,
-            port: target.port,
-            path: target.pathname,
-            method: 'POST',
-            agent,
-            headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-            res.on('error', reject);
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      }),
-    close: () => agent.destroy(),
-  };
+  const post = (body: string) =>
+    new Promise<HttpAnswer>((resolve, reject) => {
+      const headersOfBody = { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      const sent = request(url, { method: 'POST', agent, headers: headersOfBody }, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => resolve({ status: answer.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        answer.on('error', reject);
+      });
+      sent.on('error', reject);
+      sent.end(body);
+    });
+  return { post, close: () => agent.destroy() };
 }
 
-export interface GraphqlOutcome<D> {
-  data?: D;
-  /** `extensions.code` of the first error (or `HTTP <status>` / `not JSON`), when there is one. */
-  error?: string;
-}
-
-/** Reads a GraphQL answer; anything but data without errors is an error, named by its code. */
-export function readGraphql<D>(answer: HttpAnswer): GraphqlOutcome<D> {
+/** The data of a GraphQL answer, or what went wrong: the first error's code, a status, not JSON. */
+export function readGraphql<D>({ status, text }: HttpAnswer): { data?: D; error?: string } {
   let body: { data?: D | null; errors?: Array<{ message?: string; extensions?: { code?: unknown } }> };
   try {
-    body = JSON.parse(answer.text);
+    body = JSON.parse(text);
   } catch {
-    return { error: `HTTP ${answer.status}, not JSON` };
+    return { error: `HTTP ${status}, not JSON` };
   }
   const first = body.errors?.[0];
   if (first) return { error: String(first.extensions?.code ?? first.message ?? 'error without a code') };
-  if (answer.status !== 200 || !body.data) return { error: `HTTP ${answer.status}` };
-  return { data: body.data };
+  return status === 200 && body.data ? { data: body.data } : { error: `HTTP ${status}` };
 }
