@@ -131,8 +131,8 @@ describe('npm start', () => {
     expect(secretsHeld(first.child.pid!, join(dataDir, 'keys'))).toEqual({
       gateway: ['router-secret'],
       identity: ['encryption-key', 'ingest-token-identity', 'jwt-signing-keys.json', 'router-secret'],
-      evidence: ['proofpack-signing-keys.json', 'router-secret'],
-      audit: ['audit-signing-keys.json', 'ingest-token-identity', 'router-secret'],
+      evidence: ['ingest-token-evidence', 'proofpack-signing-keys.json', 'router-secret'],
+      audit: ['audit-signing-keys.json', 'ingest-token-evidence', 'ingest-token-identity', 'router-secret'],
       subprocessors: ['router-secret'],
     });
     // Identity's relay delivers to the audit port the launcher chose, not the default one.
