@@ -5,6 +5,11 @@ import { EvidenceEntity } from './evidence/evidence.entity';
 import { EvidenceService } from './evidence/evidence.service';
 import { createEvidenceLoaders } from './loaders';
 import { buildEvidenceSchema } from './schema';
+import { openBlobStore } from './storage/open-blob-store';
+import { startUploadCollector } from './upload/upload-collector';
+import { UploadEntity } from './upload/upload.entity';
+import { mountUploads } from './upload/upload.route';
+import { UploadService } from './upload/upload.service';
 
 export const EVIDENCE_SCHEMA = 'evidence';
 
@@ -12,13 +17,30 @@ export async function startEvidenceService(config: EvidenceConfig) {
   return startSubgraphService(config, {
     service: 'evidence',
     databaseSchema: EVIDENCE_SCHEMA,
-    entities: [EvidenceEntity],
+    entities: [EvidenceEntity, UploadEntity],
     tokenKeys: remoteKeySet(config.IDENTITY_JWKS_URL),
-    wire: async (db) => {
+    wire: async (db, { logger, verifyAccessToken }) => {
       const evidence = new EvidenceService(db);
+      const blobs = openBlobStore(config);
+      const uploads = new UploadService(db, blobs, config.MAX_UPLOAD_BYTES);
+      const collector = await startUploadCollector(
+        {
+          databaseWorkerUrl: config.DATABASE_WORKER_URL,
+          schema: EVIDENCE_SCHEMA,
+          retentionHours: config.UPLOAD_RETENTION_HOURS,
+          intervalSeconds: config.UPLOAD_COLLECTOR_INTERVAL_SECONDS,
+        },
+        blobs,
+        logger.child({ component: 'upload-collector' }),
+      );
       return {
         schema: await buildEvidenceSchema(),
         createLoaders: (principal) => createEvidenceLoaders(evidence, principal),
+        routes: (app) => mountUploads(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, uploads, logger }),
+        onStop: async () => {
+          await collector.stop();
+          blobs.close?.();
+        },
       };
     },
   });
