@@ -7,10 +7,21 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import S3rver from 's3rver';
 import { CodedError } from '@compliance-graph/auth';
-import { putBlob, type BlobStore } from '../src/storage/blob-store';
+import type { BlobStore, StageLimits } from '../src/storage/blob-store';
 import { FsBlobStore } from '../src/storage/fs-blob-store';
 import { S3BlobStore } from '../src/storage/s3-blob-store';
 import { SPOOL_PREFIX } from '../src/storage/spool';
+
+/** Stages and commits in one step, as a caller that needs no lock between the two would. */
+async function putBlob(store: BlobStore, content: Readable, limits: StageLimits) {
+  const staged = await store.stage(content, limits);
+  try {
+    await staged.commit();
+    return { sha256: staged.sha256, sizeBytes: staged.sizeBytes };
+  } finally {
+    await staged.discard();
+  }
+}
 
 const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 

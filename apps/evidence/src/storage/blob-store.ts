@@ -40,17 +40,6 @@ export interface BlobStore {
   close?(): void;
 }
 
-/** Stages and commits in one step, for callers that need no lock between the two. */
-export async function putBlob(store: BlobStore, content: Readable, limits: StageLimits): Promise<BlobAddress> {
-  const staged = await store.stage(content, limits);
-  try {
-    await staged.commit();
-    return { sha256: staged.sha256, sizeBytes: staged.sizeBytes };
-  } finally {
-    await staged.discard();
-  }
-}
-
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Addresses name files and keys: anything but a SHA-256 in hex is refused before it reaches a path. */
