@@ -1,4 +1,5 @@
-import { admin, closeAdmin } from '@compliance-graph/testing';
+import { createHash, randomBytes } from 'node:crypto';
+import { admin, bearer, closeAdmin } from '@compliance-graph/testing';
 import { joinTenant, signUp, type AuthPayload } from './accounts';
 import { codeOf, graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
@@ -11,6 +12,8 @@ const DECIDE = `mutation ($id: ID!, $d: EvidenceDecisionKind!, $r: String!) { de
 const LIST = `query ($filter: EvidenceFilter, $first: Int, $after: String) {
   evidenceList(filter: $filter, first: $first, after: $after) { totalCount pageInfo { endCursor hasNextPage } nodes { id title status expired } } }`;
 const TRAIL = `query ($id: ID!) { evidence(id: $id) { auditTrail(first: 50) { nodes { action actorKind actorId reason data } } } }`;
+const REVISE = `mutation ($id: ID!, $upload: ID!) { addEvidenceRevision(evidenceId: $id, uploadId: $upload) {
+  status currentRevision { version sha256 } revisions { id version sha256 sizeBytes contentType fileName uploadedAt uploadedBy { id displayName } } decisions { decision } } }`;
 
 /** Evidence items through the gateway: provenance, submission, decisions under segregation of duties, and their audit trail. */
 describe('evidence: items and decisions', () => {
@@ -43,6 +46,18 @@ describe('evidence: items and decisions', () => {
       if (nodes.length >= actions || Date.now() > deadline) return nodes;
     }
   };
+
+  /** A file sent as a client sends it: raw body through the gateway. */
+  const uploadFile = async (token: string, content: Buffer, fileName = 'minutes.pdf') => {
+    const answer = await fetch(`${stack.gatewayUrl}/evidence/uploads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/pdf', 'x-file-name': encodeURIComponent(fileName), ...bearer(token) },
+      body: content,
+    });
+    expect(answer.status).toBe(201);
+    return (await answer.json()) as { uploadId: string; sha256: string; sizeBytes: number };
+  };
+  const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
   beforeAll(async () => {
     stack = await startStack();
@@ -138,6 +153,78 @@ describe('evidence: items and decisions', () => {
     expect(new Set(answers.filter((a) => a.errors).map(codeOf))).toEqual(new Set(['CONFLICT']));
     const { rows } = await admin().query(`SELECT count(*)::int AS n FROM evidence.decisions WHERE evidence_id = $1`, [item.id]);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('keeps each upload as an immutable revision, newest first, and sends a decided item back to DRAFT', async () => {
+    const first = randomBytes(2048);
+    const sent = await uploadFile(member.accessToken, first, 'Zugriffsprüfung Q3.pdf');
+    const item = await create(member.accessToken, { sourceKind: 'UPLOAD', sourceRef: 'Zugriffsprüfung Q3.pdf', uploadId: sent.uploadId });
+    expect(item.currentRevision).toEqual({ version: 1 });
+    ok(await gql(SUBMIT, { id: item.id }, member.accessToken));
+    ok(await gql(DECIDE, { id: item.id, d: 'REJECT', r: 'Signature page missing' }, owner.accessToken));
+
+    const second = randomBytes(4096);
+    const again = await uploadFile(manager.accessToken, second, 'Zugriffsprüfung Q3 signed.pdf');
+    const revised = ok(await gql(REVISE, { id: item.id, upload: again.uploadId }, manager.accessToken)).addEvidenceRevision;
+    expect(revised.status).toBe('DRAFT');
+    expect(revised.currentRevision).toEqual({ version: 2, sha256: sha256Of(second) });
+    expect(revised.revisions).toEqual([
+      {
+        id: expect.any(String),
+        version: 2,
+        sha256: sha256Of(second),
+        sizeBytes: 4096,
+        contentType: 'application/pdf',
+        fileName: 'Zugriffsprüfung Q3 signed.pdf',
+        uploadedAt: expect.any(String),
+        uploadedBy: { id: manager.user.id, displayName: 'COMPLIANCE_MANAGER person' },
+      },
+      expect.objectContaining({ version: 1, sha256: sha256Of(first), uploadedBy: { id: member.user.id, displayName: 'MEMBER person' } }),
+    ]);
+    expect(revised.decisions).toEqual([{ decision: 'REJECT' }]);
+
+    const trail = await trailOf(item.id, owner.accessToken, 5);
+    const added = trail.filter((event: any) => event.action === 'evidence.revision_added');
+    expect(added.map((event: any) => event.data)).toEqual([
+      expect.objectContaining({ version: 1, sha256: sha256Of(first), sizeBytes: 2048, statusBefore: 'DRAFT' }),
+      expect.objectContaining({ version: 2, sha256: sha256Of(second), sizeBytes: 4096, statusBefore: 'REJECTED' }),
+    ]);
+  });
+
+  it("refuses the decision of the current revision's uploader, and takes another decider's", async () => {
+    const item = await create(member.accessToken, { sourceKind: 'UPLOAD', sourceRef: 'a.pdf', uploadId: (await uploadFile(member.accessToken, randomBytes(100))).uploadId });
+    ok(await gql(REVISE, { id: item.id, upload: (await uploadFile(manager.accessToken, randomBytes(100))).uploadId }, manager.accessToken));
+    ok(await gql(SUBMIT, { id: item.id }, member.accessToken));
+    const byUploader = await gql(DECIDE, { id: item.id, d: 'APPROVE', r: 'my own upload' }, manager.accessToken);
+    expect(codeOf(byUploader)).toBe('FORBIDDEN');
+    expect(byUploader.errors![0].message).toContain('uploaded');
+    expect(ok(await gql(DECIDE, { id: item.id, d: 'APPROVE', r: 'Verified against the source' }, owner.accessToken)).decideEvidence.status).toBe('APPROVED');
+  });
+
+  it("claims an upload once, and only its uploader's, changing nothing when refused", async () => {
+    const item = await create(member.accessToken);
+    const mine = await uploadFile(member.accessToken, randomBytes(64));
+    ok(await gql(REVISE, { id: item.id, upload: mine.uploadId }, member.accessToken));
+    expect(codeOf(await gql(REVISE, { id: item.id, upload: mine.uploadId }, member.accessToken))).toBe('CONFLICT');
+    const someoneElses = await uploadFile(manager.accessToken, randomBytes(64));
+    expect(codeOf(await gql(REVISE, { id: item.id, upload: someoneElses.uploadId }, member.accessToken))).toBe('NOT_FOUND');
+    const other = await signUp(gql, 'Intruder');
+    const foreign = await uploadFile(other.accessToken, randomBytes(64));
+    expect(codeOf(await gql(REVISE, { id: item.id, upload: foreign.uploadId }, member.accessToken))).toBe('NOT_FOUND');
+    expect(codeOf(await gql(CREATE, { input: input({ sourceKind: 'UPLOAD', sourceRef: 'x.pdf', uploadId: foreign.uploadId }) }, member.accessToken))).toBe('NOT_FOUND');
+    const { rows } = await admin().query(`SELECT version FROM evidence.revisions WHERE evidence_id = $1`, [item.id]);
+    expect(rows).toEqual([{ version: 1 }]);
+    const claimed = await admin().query(`SELECT id FROM evidence.uploads WHERE id = ANY($1) AND claimed_at IS NOT NULL`, [[someoneElses.uploadId, foreign.uploadId]]);
+    expect(claimed.rows).toEqual([]);
+  });
+
+  it('numbers concurrent revisions of one item without gaps', async () => {
+    const item = await create(member.accessToken);
+    const uploads = await Promise.all(Array.from({ length: 8 }, () => uploadFile(member.accessToken, randomBytes(256))));
+    const answers = await Promise.all(uploads.map((u) => gql(REVISE, { id: item.id, upload: u.uploadId }, member.accessToken)));
+    expect(answers.filter((a) => a.errors)).toEqual([]);
+    const { rows } = await admin().query(`SELECT version FROM evidence.revisions WHERE evidence_id = $1 ORDER BY version`, [item.id]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('records every change in the audit log, with actor and rationale, readable as the item\'s trail', async () => {

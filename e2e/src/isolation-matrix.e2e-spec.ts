@@ -179,7 +179,7 @@ describe('isolation matrix', () => {
       await Promise.all(
         PRINCIPALS.map(async (principal) => {
           const credential = fixture.gatewayCredential[principal];
-          const headers: Record<string, string> = credential ? { authorization: credential } : {};
+          const headers: Record<string, string> = { ...policy.probe.headers, ...(credential ? { authorization: credential } : {}) };
           if (policy.probe.contentType) headers['content-type'] = policy.probe.contentType;
           const answer = await fetch(`${stack.gatewayUrl}${policy.probe.path.replace('<tenantSlug>', fixture.home.slug)}`, {
             method: policy.probe.method,

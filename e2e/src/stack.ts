@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { subgraphUrlEnv } from '@compliance-graph/config';
 import { SUBGRAPH_DATABASES } from '@compliance-graph/start';
 import { SUPERGRAPH, startStack as startWholeStack, type Stack } from '@compliance-graph/stack';
@@ -32,6 +35,8 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
       // the counters outlive a run; the throttle's own specs set low limits.
       SIGNUP_THROTTLE_ADDRESS_LIMIT: '100000',
       LOGIN_THROTTLE_ADDRESS_LIMIT: '100000',
+      // Uploaded files of a run go to a directory of its own, not the repository's .data.
+      EVIDENCE_BLOB_DIR: mkdtempSync(join(tmpdir(), 'cg-e2e-blobs-')),
       ...overrides,
     },
     signingKeysJson: (await testKeys()).signingKeysJson,

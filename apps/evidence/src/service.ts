@@ -9,6 +9,10 @@ import { EvidenceService } from './evidence/evidence.service';
 import { createEvidenceLoaders } from './loaders';
 import { RevisionResolver } from './revision/revision.resolver';
 import { buildEvidenceSchema } from './schema';
+import { openBlobStore } from './storage/open-blob-store';
+import { startUploadCollector } from './upload/upload-collector';
+import { mountUploads } from './upload/upload.route';
+import { UploadService } from './upload/upload.service';
 
 export const EVIDENCE_SCHEMA = 'evidence';
 
@@ -22,11 +26,28 @@ export async function startEvidenceService(config: EvidenceConfig) {
       config.OUTBOX_RELAY === 'on'
         ? { consumers: [auditIngestConsumer(config.AUDIT_URL, config.INTERNAL_SERVICE_TOKEN)], pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }
         : undefined,
-    wire: async (db) => {
+    wire: async (db, { logger, verifyAccessToken }) => {
       const evidence = new EvidenceService(db);
+      const blobs = openBlobStore(config);
+      const uploads = new UploadService(db, blobs, config.MAX_UPLOAD_BYTES);
+      const collector = await startUploadCollector(
+        {
+          databaseWorkerUrl: config.DATABASE_WORKER_URL,
+          schema: EVIDENCE_SCHEMA,
+          retentionHours: config.UPLOAD_RETENTION_HOURS,
+          intervalSeconds: config.UPLOAD_COLLECTOR_INTERVAL_SECONDS,
+        },
+        blobs,
+        logger.child({ component: 'upload-collector' }),
+      );
       return {
         schema: await buildEvidenceSchema([new EvidenceResolver(evidence), new RevisionResolver(), new DecisionResolver()]),
         createLoaders: (principal) => createEvidenceLoaders(evidence, principal),
+        routes: (app) => mountUploads(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, uploads, logger }),
+        onStop: async () => {
+          await collector.stop();
+          blobs.close?.();
+        },
       };
     },
   });

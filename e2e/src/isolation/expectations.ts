@@ -119,16 +119,17 @@ export function expectedThroughEntities(who: FieldWho, principal: PrincipalName,
  * enrolment-only token is refused like any root field outside its list.
  */
 export function expectedStatus(
-  policy: { who: Who | 'public' | 'graphql'; notBuiltYet?: string },
+  policy: { who: Who | 'public' | 'graphql'; notBuiltYet?: string; allowedStatus?: number },
   principal: PrincipalName,
   checkedAtEdge: boolean,
 ): number {
   if (checkedAtEdge && (principal === 'revoked' || principal === 'expired')) return 401;
   if (policy.notBuiltYet) return 404;
-  if (policy.who === 'public') return 200;
+  const allowed = policy.allowedStatus ?? 200;
+  if (policy.who === 'public') return allowed;
   if (policy.who === 'graphql') throw new Error('the GraphQL endpoint is checked field by field');
   const facts = factsOf(principal);
   if (!facts) return 401;
   if (principal === 'enrolment') return 403;
-  return admits(policy.who, facts) ? 200 : 403;
+  return admits(policy.who, facts) ? allowed : 403;
 }

@@ -372,8 +372,10 @@ export const FIELD_POLICY: Record<string, FieldWho> = {
 
 export interface RoutePolicy {
   who: Who | 'public' | 'graphql';
-  /** A request that reaches the route; allowed principals get a 2xx. */
-  probe: { method: 'GET' | 'POST'; path: string; body?: string; contentType?: string };
+  /** A request that reaches the route; allowed principals get `allowedStatus`. */
+  probe: { method: 'GET' | 'POST'; path: string; body?: string; contentType?: string; headers?: Record<string, string> };
+  /** What an allowed principal's probe answers: 200 unless the route creates something. */
+  allowedStatus?: number;
   /** A route of the contract whose subgraph does not serve it yet: everyone who gets past the edge sees 404. */
   notBuiltYet?: string;
 }
@@ -388,8 +390,8 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
   'GET /audit/export': { who: 'readers', probe: { method: 'GET', path: '/audit/export?format=ndjson' } },
   'POST /evidence/uploads': {
     who: ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER', 'MEMBER'],
-    probe: { method: 'POST', path: '/evidence/uploads', body: 'x', contentType: 'text/plain' },
-    notBuiltYet: 'the evidence issue',
+    probe: { method: 'POST', path: '/evidence/uploads', body: 'x', contentType: 'text/plain', headers: { 'x-file-name': 'probe.txt' } },
+    allowedStatus: 201,
   },
   'GET /evidence/proofpacks/:id/download': {
     who: 'staff',

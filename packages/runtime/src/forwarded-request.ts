@@ -1,5 +1,14 @@
 import type { IncomingMessage } from 'node:http';
-import { bearerToken, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
+import {
+  ROUTER_SECRET_HEADER,
+  bearerToken,
+  forbidden,
+  matchesSecret,
+  mfaRequired,
+  unauthenticated,
+  type AccessTokenVerifier,
+  type Principal,
+} from '@compliance-graph/auth';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
@@ -29,4 +38,21 @@ export async function forwardedRequest(req: IncomingMessage, verifyAccessToken: 
     userAgent: header(req.headers['user-agent']) ?? null,
     requestId: requestId && REQUEST_ID.test(requestId) ? requestId : undefined,
   };
+}
+
+/**
+ * A service route's caller: the request came through the gateway (router secret, otherwise
+ * FORBIDDEN with `refusal`) with a valid token (UNAUTHENTICATED) of a full, MFA-complete session
+ * (MFA_REQUIRED). Which principals the route serves is the route's own check.
+ */
+export async function gatewayCaller(
+  req: IncomingMessage,
+  guard: { routerSecret: string; verifyAccessToken: AccessTokenVerifier; refusal: string },
+): Promise<ForwardedRequest & { principal: Principal }> {
+  if (!matchesSecret(req.headers[ROUTER_SECRET_HEADER], guard.routerSecret)) throw forbidden(guard.refusal);
+  const forwarded = await forwardedRequest(req, guard.verifyAccessToken);
+  const { principal } = forwarded;
+  if (!principal) throw unauthenticated();
+  if (principal.scope !== 'full') throw mfaRequired();
+  return { ...forwarded, principal };
 }

@@ -1,6 +1,6 @@
 export { startSubgraphService, type SubgraphServiceDefinition, type SubgraphWiring } from './subgraph-service';
 export { startSubgraphServer, type SubgraphServerOptions, type RunningSubgraph, type ContextInput } from './subgraph-server';
 export { runService } from './run-service';
-export { forwardedRequest, REQUEST_ID_HEADER, type ForwardedRequest } from './forwarded-request';
+export { forwardedRequest, gatewayCaller, REQUEST_ID_HEADER, type ForwardedRequest } from './forwarded-request';
 export { errorLoggingPlugin } from './error-logging';
 export { jsonBody, jsonErrorHandler, withHttpStatus, listen } from './http';

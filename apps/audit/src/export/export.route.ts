@@ -3,19 +3,16 @@ import type { Express, Request, Response } from 'express';
 import {
   CodedError,
   READERS,
-  ROUTER_SECRET_HEADER,
   badUserInput,
   forbidden,
   internalError,
-  matchesSecret,
-  mfaRequired,
   sendHttpError,
   unauthenticated,
   type AccessTokenVerifier,
   type Principal,
 } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
-import { forwardedRequest, type ForwardedRequest } from '@compliance-graph/runtime';
+import { gatewayCaller, type ForwardedRequest } from '@compliance-graph/runtime';
 import { auditMessage } from '@compliance-graph/outbox';
 import type { IngestService } from '../ingest/ingest.service';
 import { FORMATS, csvHeader, csvLine, isExportFormat, ndjsonLine, type ExportFormat } from './export-format';
@@ -34,13 +31,9 @@ interface ExportRouteOptions {
 
 /** A reader of the log, through the gateway, with a full (MFA-complete) session. */
 async function readerOf(req: Request, options: ExportRouteOptions): Promise<ForwardedRequest & { principal: Principal }> {
-  if (!matchesSecret(req.headers[ROUTER_SECRET_HEADER], options.routerSecret)) throw forbidden('Exports go through the gateway');
-  const forwarded = await forwardedRequest(req, options.verifyAccessToken);
-  const { principal } = forwarded;
-  if (!principal) throw unauthenticated();
-  if (principal.scope !== 'full') throw mfaRequired();
-  if (!READERS.includes(principal.role)) throw forbidden('OWNER, ADMIN and AUDITOR export the log');
-  return { ...forwarded, principal };
+  const reader = await gatewayCaller(req, { ...options, refusal: 'Exports go through the gateway' });
+  if (!READERS.includes(reader.principal.role)) throw forbidden('OWNER, ADMIN and AUDITOR export the log');
+  return reader;
 }
 
 function windowOf(req: Request): { format: ExportFormat; window: ExportWindow } {

@@ -1,7 +1,11 @@
-import type { EntityManager } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { DataSource, EntityManager } from 'typeorm';
 import { badUserInput, conflict, notFound, type Principal } from '@compliance-graph/auth';
-import { isUuid } from '@compliance-graph/db';
+import { isUuid, withTenant } from '@compliance-graph/db';
+import type { BlobStore } from '../storage/blob-store';
 import { UploadEntity } from './upload.entity';
+import { lockBlobAddress } from './upload.store';
 
 /**
  * Takes an upload for a revision, inside the revision's transaction: only its uploader may, and
@@ -16,4 +20,50 @@ export async function claimUpload(tx: EntityManager, principal: Principal, uploa
   const claimedAt = new Date();
   await tx.update(UploadEntity, { id: upload.id }, { claimedAt });
   return Object.assign(upload, { claimedAt });
+}
+
+export interface IncomingUpload {
+  content: Readable;
+  contentType: string;
+  fileName: string;
+}
+
+/** Receives files for evidence revisions: the blob by its hash, the upload row in the caller's tenant. */
+export class UploadService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly blobs: BlobStore,
+    readonly maxBytes: number,
+  ) {}
+
+  /**
+   * Streams the content aside while hashing it, then, in one transaction under the hash's lock
+   * (upload.store.ts), inserts the row and commits the blob. The collector deletes a blob only
+   * under the same lock and only when no row names it, so it either ran before (and the commit
+   * puts the blob back from the staged copy) or sees this row; an answered upload always has its
+   * blob. The blob is committed after the insert, so a refused insert leaves no blob behind.
+   */
+  async receive(principal: Principal, upload: IncomingUpload): Promise<UploadEntity> {
+    const staged = await this.blobs.stage(upload.content, { maxBytes: this.maxBytes });
+    try {
+      return await withTenant(this.db, principal, async (tx) => {
+        await lockBlobAddress(tx, staged.sha256);
+        const row = tx.create(UploadEntity, {
+          id: randomUUID(),
+          tenantId: principal.tenantId,
+          uploadedById: principal.subjectId,
+          sha256: staged.sha256,
+          sizeBytes: staged.sizeBytes,
+          contentType: upload.contentType,
+          fileName: upload.fileName,
+          claimedAt: null,
+        });
+        await tx.insert(UploadEntity, row);
+        await staged.commit();
+        return row;
+      });
+    } finally {
+      await staged.discard();
+    }
+  }
 }
