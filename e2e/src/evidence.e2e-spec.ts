@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { admin, bearer, closeAdmin } from '@compliance-graph/testing';
+import { admin, closeAdmin } from '@compliance-graph/testing';
 import { joinTenant, signUp, type AuthPayload } from './accounts';
 import { codeOf, graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
+import { uploadFile } from './uploads';
 
 const ITEM = `id title description controlRefs sourceKind sourceRef collectedAt validUntil status expired createdAt
   createdBy { id displayName } currentRevision { version } revisions { version } decisions { decision rationale decidedAt decidedBy { id displayName } }`;
@@ -47,16 +48,7 @@ describe('evidence: items and decisions', () => {
     }
   };
 
-  /** A file sent as a client sends it: raw body through the gateway. */
-  const uploadFile = async (token: string, content: Buffer, fileName = 'minutes.pdf') => {
-    const answer = await fetch(`${stack.gatewayUrl}/evidence/uploads`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/pdf', 'x-file-name': encodeURIComponent(fileName), ...bearer(token) },
-      body: content,
-    });
-    expect(answer.status).toBe(201);
-    return (await answer.json()) as { uploadId: string; sha256: string; sizeBytes: number };
-  };
+  const upload = (token: string, content: Buffer, fileName?: string) => uploadFile(stack.gatewayUrl, token, content, fileName);
   const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
   beforeAll(async () => {
@@ -157,14 +149,14 @@ describe('evidence: items and decisions', () => {
 
   it('keeps each upload as an immutable revision, newest first, and sends a decided item back to DRAFT', async () => {
     const first = randomBytes(2048);
-    const sent = await uploadFile(member.accessToken, first, 'Zugriffsprüfung Q3.pdf');
+    const sent = await upload(member.accessToken, first, 'Zugriffsprüfung Q3.pdf');
     const item = await create(member.accessToken, { sourceKind: 'UPLOAD', sourceRef: 'Zugriffsprüfung Q3.pdf', uploadId: sent.uploadId });
     expect(item.currentRevision).toEqual({ version: 1 });
     ok(await gql(SUBMIT, { id: item.id }, member.accessToken));
     ok(await gql(DECIDE, { id: item.id, d: 'REJECT', r: 'Signature page missing' }, owner.accessToken));
 
     const second = randomBytes(4096);
-    const again = await uploadFile(manager.accessToken, second, 'Zugriffsprüfung Q3 signed.pdf');
+    const again = await upload(manager.accessToken, second, 'Zugriffsprüfung Q3 signed.pdf');
     const revised = ok(await gql(REVISE, { id: item.id, upload: again.uploadId }, manager.accessToken)).addEvidenceRevision;
     expect(revised.status).toBe('DRAFT');
     expect(revised.currentRevision).toEqual({ version: 2, sha256: sha256Of(second) });
@@ -192,8 +184,8 @@ describe('evidence: items and decisions', () => {
   });
 
   it("refuses the decision of the current revision's uploader, and takes another decider's", async () => {
-    const item = await create(member.accessToken, { sourceKind: 'UPLOAD', sourceRef: 'a.pdf', uploadId: (await uploadFile(member.accessToken, randomBytes(100))).uploadId });
-    ok(await gql(REVISE, { id: item.id, upload: (await uploadFile(manager.accessToken, randomBytes(100))).uploadId }, manager.accessToken));
+    const item = await create(member.accessToken, { sourceKind: 'UPLOAD', sourceRef: 'a.pdf', uploadId: (await upload(member.accessToken, randomBytes(100))).uploadId });
+    ok(await gql(REVISE, { id: item.id, upload: (await upload(manager.accessToken, randomBytes(100))).uploadId }, manager.accessToken));
     ok(await gql(SUBMIT, { id: item.id }, member.accessToken));
     const byUploader = await gql(DECIDE, { id: item.id, d: 'APPROVE', r: 'my own upload' }, manager.accessToken);
     expect(codeOf(byUploader)).toBe('FORBIDDEN');
@@ -203,13 +195,13 @@ describe('evidence: items and decisions', () => {
 
   it("claims an upload once, and only its uploader's, changing nothing when refused", async () => {
     const item = await create(member.accessToken);
-    const mine = await uploadFile(member.accessToken, randomBytes(64));
+    const mine = await upload(member.accessToken, randomBytes(64));
     ok(await gql(REVISE, { id: item.id, upload: mine.uploadId }, member.accessToken));
     expect(codeOf(await gql(REVISE, { id: item.id, upload: mine.uploadId }, member.accessToken))).toBe('CONFLICT');
-    const someoneElses = await uploadFile(manager.accessToken, randomBytes(64));
+    const someoneElses = await upload(manager.accessToken, randomBytes(64));
     expect(codeOf(await gql(REVISE, { id: item.id, upload: someoneElses.uploadId }, member.accessToken))).toBe('NOT_FOUND');
     const other = await signUp(gql, 'Intruder');
-    const foreign = await uploadFile(other.accessToken, randomBytes(64));
+    const foreign = await upload(other.accessToken, randomBytes(64));
     expect(codeOf(await gql(REVISE, { id: item.id, upload: foreign.uploadId }, member.accessToken))).toBe('NOT_FOUND');
     expect(codeOf(await gql(CREATE, { input: input({ sourceKind: 'UPLOAD', sourceRef: 'x.pdf', uploadId: foreign.uploadId }) }, member.accessToken))).toBe('NOT_FOUND');
     const { rows } = await admin().query(`SELECT version FROM evidence.revisions WHERE evidence_id = $1`, [item.id]);
@@ -220,7 +212,7 @@ describe('evidence: items and decisions', () => {
 
   it('numbers concurrent revisions of one item without gaps', async () => {
     const item = await create(member.accessToken);
-    const uploads = await Promise.all(Array.from({ length: 8 }, () => uploadFile(member.accessToken, randomBytes(256))));
+    const uploads = await Promise.all(Array.from({ length: 8 }, () => upload(member.accessToken, randomBytes(256))));
     const answers = await Promise.all(uploads.map((u) => gql(REVISE, { id: item.id, upload: u.uploadId }, member.accessToken)));
     expect(answers.filter((a) => a.errors)).toEqual([]);
     const { rows } = await admin().query(`SELECT version FROM evidence.revisions WHERE evidence_id = $1 ORDER BY version`, [item.id]);

@@ -66,6 +66,8 @@ describe('isolation matrix', () => {
       '<targetMembership>': foreignCaller ? home.member.membershipId : randomUUID(),
       '<targetApiKey>': foreignCaller ? home.apiKeyIds.PARTNER : randomUUID(),
       '<targetEvidence>': foreignCaller ? home.evidenceId : randomUUID(),
+      '<proofpack>': home.proofpackId,
+      '<targetProofpack>': foreignCaller ? home.proofpackId : randomUUID(),
     };
   };
   const freshRefreshToken = () => {
@@ -181,7 +183,8 @@ describe('isolation matrix', () => {
           const credential = fixture.gatewayCredential[principal];
           const headers: Record<string, string> = { ...policy.probe.headers, ...(credential ? { authorization: credential } : {}) };
           if (policy.probe.contentType) headers['content-type'] = policy.probe.contentType;
-          const answer = await fetch(`${stack.gatewayUrl}${policy.probe.path.replace('<tenantSlug>', fixture.home.slug)}`, {
+          const path = policy.probe.path.replace('<tenantSlug>', fixture.home.slug).replace('<proofpack>', fixture.home.proofpackId);
+          const answer = await fetch(`${stack.gatewayUrl}${path}`, {
             method: policy.probe.method,
             headers,
             body: policy.probe.body,
@@ -255,6 +258,7 @@ describe('isolation matrix', () => {
       const pairs: Array<[string, string]> = [
         [home.member.userId, foreign.member.userId],
         [home.evidenceId, foreign.evidenceId],
+        [home.proofpackId, foreign.proofpackId],
         [home.auditEventId, foreign.auditEventId],
         [home.subprocessorId, foreign.subprocessorId],
       ];

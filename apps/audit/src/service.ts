@@ -16,6 +16,8 @@ import { EvidenceTrailResolver, MembershipTrailResolver } from './trail/trail.re
 import { LogService } from './log/log.service';
 import { AuditPublicKeyResolver } from './public-key/public-key.resolver';
 import { AuditPublicKey } from './public-key/public-key.type';
+import { mountProofs } from './proofs/proofs.route';
+import { SubjectProofsService } from './proofs/subject-proofs.service';
 import { buildAuditSchema } from './schema';
 
 export const AUDIT_SCHEMA = 'audit';
@@ -42,6 +44,7 @@ export async function startAuditService(config: AuditConfig) {
         createLoaders: (principal) => createAuditLoaders(db, log, principal),
         routes: (app) => {
           mountIngest(app, { credentials: config.INGEST_CREDENTIALS, ingest, logger });
+          mountProofs(app, { credentials: config.INGEST_CREDENTIALS, proofs: new SubjectProofsService(db, log, keys[0].publicJwk), logger });
           mountExport(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, exports: new ExportService(db), ingest, logger });
         },
         onStop: () => checkpointer.stop(),

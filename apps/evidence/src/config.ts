@@ -9,6 +9,12 @@ export const evidenceEnv = z
     ...subgraphEnv('evidence'),
     ...jwksEnv,
     ...outboxEnv,
+    /** JSON array of private Ed25519 JWKs: the first signs proofpacks, all are published (rotation). */
+    PROOFPACK_SIGNING_KEYS: z.string().min(1, 'is required (JSON array of private Ed25519 JWKs)'),
+    /** How long sealing waits for the audit log to append the tenant's pending events before it answers CONFLICT. */
+    PROOFPACK_AUDIT_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    /** The largest proofpack ZIP a seal writes (evidence files are stored uncompressed in it). */
+    MAX_PROOFPACK_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1_048_576),
     /** The largest upload, as the gateway's own limit of the same name. */
     MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(50 * 1_048_576),
     /** Where uploaded files are kept when no bucket is configured. */

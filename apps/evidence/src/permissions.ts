@@ -1,22 +1,27 @@
-import { STAFF, allow, belongsToCallerTenant, hasRole, isAuthenticated, type Role, type RuleTree } from '@compliance-graph/auth';
+import { EDITORS, STAFF, allow, belongsToCallerTenant, hasRole, isAuthenticated, type Role, type RuleTree } from '@compliance-graph/auth';
 
-/** Who adds and submits evidence (contract README): everyone on staff but AUDITOR, who only reads. */
-const CONTRIBUTORS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER', 'MEMBER'];
-/** Who decides evidence; the service also keeps the item's creator and current uploader out. */
-const DECIDERS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER'];
+/** Who decides evidence and seals proofpacks; the service also keeps an item's creator and current uploader from deciding it. */
+const MANAGERS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER'];
 
 /** The rule tree of the evidence subgraph: one entry per root field and per type. */
 export const evidenceRules: RuleTree = {
   Query: {
     evidence: hasRole(...STAFF),
     evidenceList: hasRole(...STAFF),
+    proofpack: hasRole(...STAFF),
+    proofpacks: hasRole(...STAFF),
+    proofpackSigningKeys: isAuthenticated,
   },
   Mutation: {
-    createEvidence: hasRole(...CONTRIBUTORS),
-    addEvidenceRevision: hasRole(...CONTRIBUTORS),
-    submitEvidence: hasRole(...CONTRIBUTORS),
-    decideEvidence: hasRole(...DECIDERS),
+    createEvidence: hasRole(...EDITORS),
+    addEvidenceRevision: hasRole(...EDITORS),
+    submitEvidence: hasRole(...EDITORS),
+    decideEvidence: hasRole(...MANAGERS),
+    createProofpack: hasRole(...MANAGERS),
+    sealProofpack: hasRole(...MANAGERS),
   },
+  Proofpack: belongsToCallerTenant,
+  ProofpackSigningKey: allow,
   Evidence: belongsToCallerTenant,
   EvidenceRevision: belongsToCallerTenant,
   EvidenceDecision: belongsToCallerTenant,

@@ -5,18 +5,22 @@ import { EvidenceEntity } from './evidence/evidence.entity';
 import { evidenceReference } from './evidence/evidence.reference';
 import { EvidenceResolver } from './evidence/evidence.resolver';
 import { evidenceRules } from './permissions';
+import { ProofpackEntity } from './proofpack/proofpack.entity';
+import { proofpackReference } from './proofpack/proofpack.reference';
+import { ProofpackResolver } from './proofpack/proofpack.resolver';
+import { ProofpackSigningKey } from './proofpack/proofpack-signer';
 import { RevisionEntity } from './revision/revision.entity';
 import { RevisionResolver } from './revision/revision.resolver';
 import { EVIDENCE_INPUT_LIMITS } from './validation';
 
-const evidenceResolvers = [EvidenceResolver, RevisionResolver, DecisionResolver] as const;
+const evidenceResolvers = [EvidenceResolver, RevisionResolver, DecisionResolver, ProofpackResolver] as const;
 
 /** Without instances (composition, rule coverage) the resolvers are never run. */
 export function buildEvidenceSchema(instances?: ResolverInstances<typeof evidenceResolvers>) {
   return buildFederatedSchema({
     resolvers: evidenceResolvers,
-    orphanedTypes: [EvidenceEntity, RevisionEntity, DecisionEntity, UserReference],
-    references: evidenceReference,
+    orphanedTypes: [EvidenceEntity, RevisionEntity, DecisionEntity, ProofpackEntity, ProofpackSigningKey, UserReference],
+    references: { ...evidenceReference, ...proofpackReference },
     rules: evidenceRules,
     inputLimits: EVIDENCE_INPUT_LIMITS,
     instances,

@@ -7,6 +7,10 @@ import { evidenceEntities } from './entities';
 import { EvidenceResolver } from './evidence/evidence.resolver';
 import { EvidenceService } from './evidence/evidence.service';
 import { createEvidenceLoaders } from './loaders';
+import { ProofpackResolver } from './proofpack/proofpack.resolver';
+import { mountProofpackDownload } from './proofpack/proofpack.route';
+import { ProofpackService } from './proofpack/proofpack.service';
+import { ProofpackSigner } from './proofpack/proofpack-signer';
 import { RevisionResolver } from './revision/revision.resolver';
 import { buildEvidenceSchema } from './schema';
 import { openBlobStore } from './storage/open-blob-store';
@@ -30,6 +34,14 @@ export async function startEvidenceService(config: EvidenceConfig) {
       const evidence = new EvidenceService(db);
       const blobs = openBlobStore(config);
       const uploads = new UploadService(db, blobs, config.MAX_UPLOAD_BYTES);
+      const signer = new ProofpackSigner(config.PROOFPACK_SIGNING_KEYS);
+      const proofpacks = new ProofpackService(db, {
+        blobs,
+        signer,
+        audit: { url: config.AUDIT_URL, credential: config.INTERNAL_SERVICE_TOKEN },
+        auditWaitMs: config.PROOFPACK_AUDIT_WAIT_MS,
+        maxPackageBytes: config.MAX_PROOFPACK_BYTES,
+      });
       const collector = await startUploadCollector(
         {
           databaseWorkerUrl: config.DATABASE_WORKER_URL,
@@ -41,9 +53,12 @@ export async function startEvidenceService(config: EvidenceConfig) {
         logger.child({ component: 'upload-collector' }),
       );
       return {
-        schema: await buildEvidenceSchema([new EvidenceResolver(evidence), new RevisionResolver(), new DecisionResolver()]),
-        createLoaders: (principal) => createEvidenceLoaders(evidence, principal),
-        routes: (app) => mountUploads(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, uploads, logger }),
+        schema: await buildEvidenceSchema([new EvidenceResolver(evidence), new RevisionResolver(), new DecisionResolver(), new ProofpackResolver(proofpacks, signer)]),
+        createLoaders: (principal) => createEvidenceLoaders(db, principal),
+        routes: (app) => {
+          mountUploads(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, uploads, logger });
+          mountProofpackDownload(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, proofpacks, logger });
+        },
         onStop: async () => {
           await collector.stop();
           blobs.close?.();

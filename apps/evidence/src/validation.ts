@@ -18,9 +18,11 @@ export const EVIDENCE_INPUT_LIMITS: InputLimits = {
   sourceRef: { max: 2000 },
   search: { max: 200 },
   rationale: { max: 4000 },
+  evidenceIds: { max: 36 },
 };
 
 export const MAX_CONTROL_REFS = 50;
+export const MAX_PROOFPACK_ITEMS = 500;
 
 /** How far ahead of the server's clock `collectedAt` may be: clients' clocks drift, facts are not collected in the future. */
 const CLOCK_SKEW_MS = 5 * 60_000;

@@ -14,8 +14,7 @@ import {
   testDatabaseUrl,
   testTokenVerifier,
 } from '@compliance-graph/testing';
-import { EvidenceEntity } from '../src/evidence/evidence.entity';
-import { EvidenceService } from '../src/evidence/evidence.service';
+import { evidenceEntities } from '../src/entities';
 import { createEvidenceLoaders, type EvidenceLoaders } from '../src/loaders';
 import { evidenceMigrations } from '../src/migrations';
 import { buildEvidenceSchema } from '../src/schema';
@@ -37,9 +36,8 @@ describe('evidence entities fetched directly on the subgraph', () => {
   const servers: RunningSubgraph<EvidenceLoaders>[] = [];
 
   async function serve(role: 'app' | 'worker') {
-    const db = createDataSource({ databaseUrl: testDatabaseUrl(), schema: EVIDENCE_SCHEMA, role, entities: [EvidenceEntity], poolSize: 2 });
+    const db = createDataSource({ databaseUrl: testDatabaseUrl(), schema: EVIDENCE_SCHEMA, role, entities: evidenceEntities, poolSize: 2 });
     await db.initialize();
-    const evidence = new EvidenceService(db);
     const server = await startSubgraphServer({
       service: 'evidence',
       schema: await buildEvidenceSchema(),
@@ -50,7 +48,7 @@ describe('evidence entities fetched directly on the subgraph', () => {
       logger: createLogger('evidence', 'error'),
       production: false,
       checkReadiness: async () => undefined,
-      createLoaders: (p) => createEvidenceLoaders(evidence, p),
+      createLoaders: (p) => createEvidenceLoaders(db, p),
       onStop: () => db.destroy(),
     });
     servers.push(server);

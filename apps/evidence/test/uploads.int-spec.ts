@@ -12,7 +12,6 @@ import { createDataSource, withTenant } from '@compliance-graph/db';
 import { startSubgraphServer, type RunningSubgraph } from '@compliance-graph/runtime';
 import { admin, closeAdmin, migrateForTests, mintToken, principal, testDatabaseUrl, testTokenVerifier } from '@compliance-graph/testing';
 import { EvidenceEntity } from '../src/evidence/evidence.entity';
-import { EvidenceService } from '../src/evidence/evidence.service';
 import { createEvidenceLoaders, type EvidenceLoaders } from '../src/loaders';
 import { evidenceMigrations } from '../src/migrations';
 import { buildEvidenceSchema } from '../src/schema';
@@ -65,7 +64,6 @@ describe('POST /evidence/uploads', () => {
     await Promise.all([appDb.initialize(), workerDb.initialize()]);
     const logger = createLogger('evidence', 'error');
     const verifyAccessToken = await testTokenVerifier();
-    const evidence = new EvidenceService(appDb);
     const uploads = new UploadService(appDb, blobs, MAX_BYTES);
     server = await startSubgraphServer({
       service: 'evidence',
@@ -77,7 +75,7 @@ describe('POST /evidence/uploads', () => {
       logger,
       production: false,
       checkReadiness: async () => undefined,
-      createLoaders: (p) => createEvidenceLoaders(evidence, p),
+      createLoaders: (p) => createEvidenceLoaders(appDb, p),
       routes: (app) => mountUploads(app, { routerSecret: ROUTER_SECRET, verifyAccessToken, uploads, logger }),
     });
   });

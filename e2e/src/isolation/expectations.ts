@@ -119,7 +119,7 @@ export function expectedThroughEntities(who: FieldWho, principal: PrincipalName,
  * enrolment-only token is refused like any root field outside its list.
  */
 export function expectedStatus(
-  policy: { who: Who | 'public' | 'graphql'; notBuiltYet?: string; allowedStatus?: number },
+  policy: { who: Who | 'public' | 'graphql'; notBuiltYet?: string; allowedStatus?: number; foreign?: number },
   principal: PrincipalName,
   checkedAtEdge: boolean,
 ): number {
@@ -131,5 +131,6 @@ export function expectedStatus(
   const facts = factsOf(principal);
   if (!facts) return 401;
   if (principal === 'enrolment') return 403;
+  if (principal === 'foreignOwner' && policy.foreign !== undefined) return policy.foreign;
   return admits(policy.who, facts) ? allowed : 403;
 }

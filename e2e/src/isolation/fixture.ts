@@ -14,6 +14,8 @@ export interface SeededTenant {
   apiKeyIds: Record<'PARTNER' | 'AUDITOR' | 'MEMBER', string>;
   apiKeySecrets: Record<'PARTNER' | 'AUDITOR' | 'MEMBER', string>;
   evidenceId: string;
+  /** A sealed proofpack of an APPROVED item, made through the graph. */
+  proofpackId: string;
   subprocessorId: string;
   auditEventId: string;
   /** Ids, names, emails and slugs of the tenant's rows. */
@@ -65,6 +67,7 @@ async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTena
     apiKeySecrets[role] = data.createApiKey.secret;
   }
   const evidenceId = await insertEvidence(tenant.tenantId, member.userId, `${label} evidence ${tag()}`);
+  const proofpackId = await sealedProofpack(gatewayUrl, ownerToken, (await signIn(tenant.tenantId, member)).token, label);
   const subprocessorId = randomUUID();
   await admin().query(
     `INSERT INTO subprocessors.subprocessors (id, tenant_id, name, purpose, data_categories, locations, transfer_mechanism, status)
@@ -78,11 +81,35 @@ async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTena
      UNION SELECT unnest(ARRAY[u.id::text, u.email, u.display_name, m.id::text]) FROM identity.memberships m JOIN identity.users u ON u.id = m.user_id WHERE m.tenant_id = $1
      UNION SELECT unnest(ARRAY[k.id::text, k.name]) FROM identity.api_keys k WHERE k.tenant_id = $1
      UNION SELECT unnest(ARRAY[e.id::text, e.title]) FROM evidence.evidence e WHERE e.tenant_id = $1
+     UNION SELECT unnest(ARRAY[p.id::text, p.title]) FROM evidence.proofpacks p WHERE p.tenant_id = $1
      UNION SELECT unnest(ARRAY[s.id::text, s.name]) FROM subprocessors.subprocessors s WHERE s.tenant_id = $1
      UNION SELECT a.id::text FROM audit.events a WHERE a.tenant_id = $1`,
     [tenant.tenantId],
   );
-  return { ...tenant, member, apiKeyIds, apiKeySecrets, evidenceId, subprocessorId, auditEventId, bytes: rows.map((r) => r.value) };
+  return { ...tenant, member, apiKeyIds, apiKeySecrets, evidenceId, proofpackId, subprocessorId, auditEventId, bytes: rows.map((r) => r.value) };
+}
+
+/**
+ * A proofpack sealed as a tenant seals one: the member records an item and submits it, the
+ * owner approves it, packs and seals it (once the audit log has appended its history).
+ */
+async function sealedProofpack(gatewayUrl: string, ownerToken: string, memberToken: string, label: string): Promise<string> {
+  const created = await graphqlAs(
+    gatewayUrl,
+    memberToken,
+    `mutation ($title: String!) { createEvidence(input: { title: $title, controlRefs: ["SOC2:CC6.1"], sourceKind: MANUAL,
+       sourceRef: "Signed minutes", collectedAt: "2026-01-01T00:00:00Z" }) { id } }`,
+    { title: `${label} packed evidence ${tag()}` },
+  );
+  const evidenceId = created.createEvidence.id;
+  await graphqlAs(gatewayUrl, memberToken, 'mutation ($id: ID!) { submitEvidence(id: $id) { id } }', { id: evidenceId });
+  await graphqlAs(gatewayUrl, ownerToken, 'mutation ($id: ID!) { decideEvidence(id: $id, decision: APPROVE, rationale: "complete") { id } }', { id: evidenceId });
+  const pack = await graphqlAs(gatewayUrl, ownerToken, 'mutation ($title: String!, $ids: [ID!]!) { createProofpack(title: $title, evidenceIds: $ids) { id } }', {
+    title: `${label} proofpack ${tag()}`,
+    ids: [evidenceId],
+  });
+  await graphqlAs(gatewayUrl, ownerToken, 'mutation ($id: ID!) { sealProofpack(id: $id) { status } }', { id: pack.createProofpack.id });
+  return pack.createProofpack.id;
 }
 
 /** The tenant's first audit event, once identity's relay has delivered the key creations. */

@@ -21,7 +21,7 @@
  * Placeholders in variables, resolved per cell: '<tenant>' / '<tenantSlug>' the tenant under
  * test; '<member>' / '<membership>' a MEMBER of it who is none of the principals (email, MFA and
  * last sign-in set); '<apiKey>', '<evidence>' (created by '<member>'), '<auditEvent>',
- * '<subprocessor>' rows of it; '<randomId>' a fresh UUID; '<freshRefreshToken>' the unused refresh token of a fresh sign-up. A `target…` placeholder names, for
+ * '<subprocessor>', '<proofpack>' (sealed) rows of it; '<randomId>' a fresh UUID; '<freshRefreshToken>' the unused refresh token of a fresh sign-up. A `target…` placeholder names, for
  * the tenant's own principals, a fresh UUID (the call must change nothing: NOT_FOUND is the
  * business answer) and, for the OWNER of another tenant, the real row of the tenant under test,
  * which it must not reach.
@@ -100,6 +100,9 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
   'Query.auditPublicKeys': { who: 'all', probe: '{ auditPublicKeys { keyId } }' },
   'Query.evidence': { who: 'staff', probe: 'query ($id: ID!) { evidence(id: $id) { id title } }', variables: { id: '<evidence>' }, foreign: 'null' },
   'Query.evidenceList': { who: 'staff', probe: '{ evidenceList(first: 5) { totalCount nodes { id title } } }' },
+  'Query.proofpack': { who: 'staff', probe: 'query ($id: ID!) { proofpack(id: $id) { id title } }', variables: { id: '<proofpack>' }, foreign: 'null' },
+  'Query.proofpacks': { who: 'staff', probe: '{ proofpacks { id title } }' },
+  'Query.proofpackSigningKeys': { who: 'all', probe: '{ proofpackSigningKeys { keyId algorithm } }' },
   'Query.subprocessors': { who: 'all', probe: '{ subprocessors { id name } }' },
   'Query.subprocessor': {
     who: 'all',
@@ -207,6 +210,18 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
     variables: { id: '<targetEvidence>' },
     foreign: 'NOT_FOUND',
   },
+  'Mutation.createProofpack': {
+    who: ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER'],
+    probe: 'mutation ($id: ID!) { createProofpack(title: "Never created", evidenceIds: [$id]) { id } }',
+    variables: { id: '<targetEvidence>' },
+    foreign: 'NOT_FOUND',
+  },
+  'Mutation.sealProofpack': {
+    who: ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER'],
+    probe: 'mutation ($id: ID!) { sealProofpack(id: $id) { id status } }',
+    variables: { id: '<targetProofpack>' },
+    foreign: 'NOT_FOUND',
+  },
   'Mutation.openSupportSession': {
     who: 'operator',
     changesPrincipal: true,
@@ -251,6 +266,11 @@ export const ENTITY_POLICY: Record<string, EntityTypePolicy> = {
     representation: '<apiKey>',
     entities: 'tenant',
     direct: { root: 'Query.apiKeys', document: '{ apiKeys { %s } }', object: ['apiKeys', '[]'] },
+  },
+  Proofpack: {
+    representation: '<proofpack>',
+    entities: 'tenant',
+    direct: { root: 'Query.proofpack', document: 'query ($id: ID!) { proofpack(id: $id) { %s } }', variables: { id: '<proofpack>' }, object: ['proofpack'] },
   },
   Evidence: {
     representation: '<evidence>',
@@ -338,6 +358,20 @@ export const FIELD_POLICY: Record<string, FieldWho> = {
   'Evidence.currentRevision': 'parent',
   'Evidence.revisions': 'parent',
   'Evidence.decisions': 'parent',
+
+  'Proofpack.id': 'parent',
+  'Proofpack.title': 'parent',
+  'Proofpack.description': 'parent',
+  'Proofpack.status': 'parent',
+  'Proofpack.evidence': 'parent',
+  'Proofpack.createdAt': 'parent',
+  'Proofpack.createdBy': 'parent',
+  'Proofpack.sealedAt': 'parent',
+  'Proofpack.sealedBy': 'parent',
+  'Proofpack.manifestSha256': 'parent',
+  'Proofpack.signature': 'parent',
+  'Proofpack.keyId': 'parent',
+  'Proofpack.downloadPath': 'parent',
   'Evidence.auditTrail': 'readers',
 
   'AuditEvent.id': 'parent',
@@ -376,6 +410,8 @@ export interface RoutePolicy {
   probe: { method: 'GET' | 'POST'; path: string; body?: string; contentType?: string; headers?: Record<string, string> };
   /** What an allowed principal's probe answers: 200 unless the route creates something. */
   allowedStatus?: number;
+  /** What the OWNER of another tenant gets for a probe that names a row of the tenant under test. */
+  foreign?: number;
   /** A route of the contract whose subgraph does not serve it yet: everyone who gets past the edge sees 404. */
   notBuiltYet?: string;
 }
@@ -395,8 +431,8 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
   },
   'GET /evidence/proofpacks/:id/download': {
     who: 'staff',
-    probe: { method: 'GET', path: '/evidence/proofpacks/00000000-0000-4000-8000-000000000000/download' },
-    notBuiltYet: 'the evidence issue',
+    probe: { method: 'GET', path: '/evidence/proofpacks/<proofpack>/download' },
+    foreign: 404,
   },
   'GET /public/:tenantSlug/subprocessors': { who: 'public', probe: { method: 'GET', path: '/public/<tenantSlug>/subprocessors' }, notBuiltYet: 'the subprocessor issue' },
   'GET /public/:tenantSlug/subprocessors.json': {

@@ -61,3 +61,35 @@ export const AUDIT_INGEST = {
   }),
   response: z.object({ appended: z.number().int(), duplicates: z.number().int() }),
 } satisfies InternalApi;
+
+const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`));
+
+/**
+ * Audit, for a producing service (its own service credential as bearer): every record it
+ * produced about these subjects in one tenant's log, each with its inclusion proof against one
+ * signed checkpoint of that log, and the key that checks the checkpoint. A proofpack embeds the
+ * answer, so its auditor needs neither our database nor our API.
+ */
+export const AUDIT_PROOFS = {
+  path: '/internal/audit/proofs',
+  bodyLimitBytes: 256 * 1024,
+  request: z.object({
+    tenantId: z.uuid(),
+    subjects: z
+      .array(z.object({ type: z.string().min(1).max(100), id: z.string().min(1).max(200) }))
+      .min(1)
+      .max(1000),
+  }),
+  response: z.object({
+    checkpoint: z.object({
+      origin: z.string(),
+      treeSize: z.number().int().nonnegative(),
+      rootHash: hex(32),
+      body: z.string(),
+      signature: z.string(),
+      keyId: z.string(),
+    }),
+    checkpointKey: z.record(z.string(), z.unknown()),
+    events: z.array(z.object({ record: z.record(z.string(), z.unknown()), leafIndex: z.number().int().nonnegative(), auditPath: z.array(hex(32)) })),
+  }),
+} satisfies InternalApi;

@@ -29,7 +29,7 @@ export interface StackOptions {
    * ...; it may also override what the stack sets itself (e.g. JWT_SIGNING_KEYS).
    */
   env: Record<string, string>;
-  /** JSON array of private Ed25519 JWKs: identity signs tokens with it, audit signs checkpoints. */
+  /** JSON array of private Ed25519 JWKs: identity signs tokens with it, audit checkpoints, evidence proofpacks. */
   signingKeysJson: string;
   /** Added to identity's environment only (throttle limits, outbox polling, ...). */
   identity?: Record<string, string>;
@@ -114,6 +114,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...database(EVIDENCE_SCHEMA),
           AUDIT_URL: auditUrl,
           INTERNAL_SERVICE_TOKEN: evidenceIngestToken,
+          PROOFPACK_SIGNING_KEYS: options.signingKeysJson,
           ...options.evidence,
         }),
       ),

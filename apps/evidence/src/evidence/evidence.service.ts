@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { badUserInput, conflict, forbidden, notFound, type Principal } from '@compliance-graph/auth';
-import { isUuid, tenantChildrenLoader, tenantEntityLoader, withTenant } from '@compliance-graph/db';
+import { isUuid, withTenant } from '@compliance-graph/db';
 import { connection, pageRequest } from '@compliance-graph/federation';
 import type { Caller } from '@compliance-graph/outbox';
 import { recordEvidenceAudit } from '../audit';
@@ -28,21 +28,6 @@ const OUTCOME: Record<EvidenceDecisionKind, EvidenceStatus> = {
 /** Evidence items, their immutable revisions and their decision history, each change audited. */
 export class EvidenceService {
   constructor(private readonly db: DataSource) {}
-
-  /** Evidence by id within the caller's tenant; another tenant's id reads as absent. */
-  loader(principal: Principal | undefined) {
-    return tenantEntityLoader(this.db, principal?.tenantId, EvidenceEntity);
-  }
-
-  /** Each item's revisions, newest first. */
-  revisionsLoader(principal: Principal | undefined) {
-    return tenantChildrenLoader(this.db, principal?.tenantId, RevisionEntity, 'evidenceId', { version: 'DESC' });
-  }
-
-  /** Each item's decisions, oldest first. */
-  decisionsLoader(principal: Principal | undefined) {
-    return tenantChildrenLoader(this.db, principal?.tenantId, DecisionEntity, 'evidenceId', { decidedAt: 'ASC', id: 'ASC' });
-  }
 
   list(principal: Principal, filter: EvidenceFilter | null | undefined, first?: number | null, after?: string | null): Promise<EvidenceConnection> {
     const page = pageRequest(first, after, isEvidenceKey);

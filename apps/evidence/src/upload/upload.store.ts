@@ -27,10 +27,11 @@ export async function deleteExpiredUploads(tx: EntityManager, retentionHours: nu
   return rows.map((row) => row.sha256);
 }
 
-/** Whether any upload or revision of any tenant still names the content (the worker role's view). */
+/** Whether any upload, revision or sealed proofpack of any tenant still names the content (the worker role's view). */
 export async function isBlobReferenced(tx: EntityManager, sha256: string): Promise<boolean> {
   const [row]: Array<{ referenced: boolean }> = await tx.query(
-    `SELECT EXISTS (SELECT 1 FROM uploads WHERE sha256 = $1) OR EXISTS (SELECT 1 FROM revisions WHERE sha256 = $1) AS referenced`,
+    `SELECT EXISTS (SELECT 1 FROM uploads WHERE sha256 = $1) OR EXISTS (SELECT 1 FROM revisions WHERE sha256 = $1)
+         OR EXISTS (SELECT 1 FROM proofpacks WHERE package_sha256 = $1) AS referenced`,
     [sha256],
   );
   return row.referenced;

@@ -1,0 +1,13 @@
+export { PROOFPACK_FORMAT, proofpackManifestSchema, controlCoverage, type ProofpackManifest, type ManifestEvidence } from './manifest';
+export {
+  BAG,
+  BAGIT_DECLARATION,
+  revisionPath,
+  sha256Hex,
+  manifestText,
+  parseManifest,
+  payloadOxum,
+  bagInfoText,
+  parseBagInfo,
+  type BagEntry,
+} from './bag';
