@@ -4,12 +4,13 @@ import { writeFileSync } from 'node:fs';
 import { stopSignal } from '@compliance-graph/config';
 import { auditBench } from './audit';
 import type { Bench } from './bench';
+import { evidenceBench } from './evidence';
 import { loginBench } from './login';
 import { describeMachine, loadAverage, machineLine } from './machine';
 import { file, parseOptions, usage, UsageError } from './options';
 
 /** `npm run bench -- <name>`: adding a benchmark is one entry here. */
-const BENCHES: Record<string, Bench<any>> = { login: loginBench, audit: auditBench };
+const BENCHES: Record<string, Bench<any>> = { login: loginBench, audit: auditBench, evidence: evidenceBench };
 
 const COMMON_OPTIONS = { json: file('also write every figure as JSON to FILE') };
 

@@ -13,9 +13,10 @@ const secret = (encoding: BufferEncoding = 'base64url') => randomBytes(32).toStr
 
 /**
  * The whole platform in this process (tools/stack: gateway and the four subgraphs over real
- * HTTP) on the bench database, as deployed but with fresh random keys and secrets.
+ * HTTP) on the bench database, as deployed but with fresh random keys and secrets; `env` adds
+ * to every service's environment (limits a bench needs).
  */
-export async function startPlatform(postgres: BenchPostgres) {
+export async function startPlatform(postgres: BenchPostgres, env: Record<string, string> = {}) {
   const roleSecret = secret();
   await migrateAll(postgres.url, roleSecret);
   return startStack({
@@ -28,6 +29,7 @@ export async function startPlatform(postgres: BenchPostgres) {
       ROUTER_SECRET: secret(),
       ENCRYPTION_KEY: secret('base64'),
       INTERNAL_SERVICE_TOKEN: secret(),
+      ...env,
     },
     signingKeysJson: JSON.stringify([await generateSigningKey()]),
     identity: {
