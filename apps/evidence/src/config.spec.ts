@@ -5,6 +5,7 @@ const REQUIRED = {
   DATABASE_WORKER_URL: 'postgres://evidence_worker@127.0.0.1/cg',
   ROUTER_SECRET: 'config-spec-router-secret-0123456789',
   INTERNAL_SERVICE_TOKEN: 'config-spec-ingest-token-0123456789abc',
+  IDENTITY_REPORT_TOKEN: 'config-spec-report-token-0123456789abc',
 };
 
 describe('evidence configuration', () => {

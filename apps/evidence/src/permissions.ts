@@ -1,4 +1,4 @@
-import { STAFF, allow, belongsToCallerTenant, hasRole, isAuthenticated, type Role, type RuleTree } from '@compliance-graph/auth';
+import { READERS, STAFF, allow, belongsToCallerTenant, chain, hasRole, isAuthenticated, type Role, type RuleTree } from '@compliance-graph/auth';
 
 /** Who adds and submits evidence (contract README): everyone on staff but AUDITOR, who only reads. */
 const CONTRIBUTORS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER', 'MEMBER'];
@@ -20,6 +20,9 @@ export const evidenceRules: RuleTree = {
   Evidence: belongsToCallerTenant,
   EvidenceRevision: belongsToCallerTenant,
   EvidenceDecision: belongsToCallerTenant,
+  // The contract's readers of access reviews read their report through the review; the Evidence
+  // type's own rule still applies to it. Staff who are not readers find the report in evidenceList.
+  AccessReview: { '*': belongsToCallerTenant, evidence: chain(belongsToCallerTenant, hasRole(...READERS)) },
   EvidenceConnection: allow,
   PageInfo: allow,
   User: isAuthenticated,

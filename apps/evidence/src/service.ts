@@ -1,6 +1,9 @@
 import { remoteKeySet } from '@compliance-graph/auth';
 import { auditIngestConsumer } from '@compliance-graph/outbox';
 import { startSubgraphService } from '@compliance-graph/runtime';
+import { mountAccessReviewReports } from './access-review/access-review-report.route';
+import { AccessReviewReportService } from './access-review/access-review-report.service';
+import { AccessReviewResolver } from './access-review/access-review.resolver';
 import type { EvidenceConfig } from './config';
 import { DecisionResolver } from './decision/decision.resolver';
 import { evidenceEntities } from './entities';
@@ -30,6 +33,7 @@ export async function startEvidenceService(config: EvidenceConfig) {
       const evidence = new EvidenceService(db);
       const blobs = openBlobStore(config);
       const uploads = new UploadService(db, blobs, config.MAX_UPLOAD_BYTES);
+      const reports = new AccessReviewReportService(db, blobs);
       const collector = await startUploadCollector(
         {
           databaseWorkerUrl: config.DATABASE_WORKER_URL,
@@ -41,9 +45,12 @@ export async function startEvidenceService(config: EvidenceConfig) {
         logger.child({ component: 'upload-collector' }),
       );
       return {
-        schema: await buildEvidenceSchema([new EvidenceResolver(evidence), new RevisionResolver(), new DecisionResolver()]),
-        createLoaders: (principal) => createEvidenceLoaders(evidence, principal),
-        routes: (app) => mountUploads(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, uploads, logger }),
+        schema: await buildEvidenceSchema([new EvidenceResolver(evidence), new RevisionResolver(), new DecisionResolver(), new AccessReviewResolver()]),
+        createLoaders: (principal) => createEvidenceLoaders(evidence, reports, principal),
+        routes: (app) => {
+          mountUploads(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, uploads, logger });
+          mountAccessReviewReports(app, { identityToken: config.IDENTITY_REPORT_TOKEN, reports, logger });
+        },
         onStop: async () => {
           await collector.stop();
           blobs.close?.();

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger } from '@compliance-graph/config';
 import { createDataSource } from '@compliance-graph/db';
 import { startSubgraphServer, type RunningSubgraph } from '@compliance-graph/runtime';
@@ -16,7 +19,9 @@ import {
 } from '@compliance-graph/testing';
 import { EvidenceEntity } from '../src/evidence/evidence.entity';
 import { EvidenceService } from '../src/evidence/evidence.service';
+import { AccessReviewReportService } from '../src/access-review/access-review-report.service';
 import { createEvidenceLoaders, type EvidenceLoaders } from '../src/loaders';
+import { FsBlobStore } from '../src/storage/fs-blob-store';
 import { evidenceMigrations } from '../src/migrations';
 import { buildEvidenceSchema } from '../src/schema';
 import { EVIDENCE_SCHEMA } from '../src/service';
@@ -50,7 +55,7 @@ describe('evidence entities fetched directly on the subgraph', () => {
       logger: createLogger('evidence', 'error'),
       production: false,
       checkReadiness: async () => undefined,
-      createLoaders: (p) => createEvidenceLoaders(evidence, p),
+      createLoaders: (p) => createEvidenceLoaders(evidence, new AccessReviewReportService(db, new FsBlobStore(mkdtempSync(join(tmpdir(), 'cg-entities-blobs-')))), p),
       onStop: () => db.destroy(),
     });
     servers.push(server);

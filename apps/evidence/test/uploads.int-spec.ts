@@ -13,6 +13,7 @@ import { startSubgraphServer, type RunningSubgraph } from '@compliance-graph/run
 import { admin, closeAdmin, migrateForTests, mintToken, principal, testDatabaseUrl, testTokenVerifier } from '@compliance-graph/testing';
 import { EvidenceEntity } from '../src/evidence/evidence.entity';
 import { EvidenceService } from '../src/evidence/evidence.service';
+import { AccessReviewReportService } from '../src/access-review/access-review-report.service';
 import { createEvidenceLoaders, type EvidenceLoaders } from '../src/loaders';
 import { evidenceMigrations } from '../src/migrations';
 import { buildEvidenceSchema } from '../src/schema';
@@ -77,7 +78,7 @@ describe('POST /evidence/uploads', () => {
       logger,
       production: false,
       checkReadiness: async () => undefined,
-      createLoaders: (p) => createEvidenceLoaders(evidence, p),
+      createLoaders: (p) => createEvidenceLoaders(evidence, new AccessReviewReportService(appDb, blobs), p),
       routes: (app) => mountUploads(app, { routerSecret: ROUTER_SECRET, verifyAccessToken, uploads, logger }),
     });
   });
