@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Role } from '@compliance-graph/auth';
 import { addMember, admin, bearer, createTenant, mintToken, openSupportSession, postGraphql, principal, signIn, type TestMember } from '@compliance-graph/testing';
+import { recordedAccessReview } from '../access-reviews';
 import { insertEvidence } from '../fixtures';
 import type { PrincipalName } from './expectations';
 
@@ -16,6 +17,8 @@ export interface SeededTenant {
   evidenceId: string;
   subprocessorId: string;
   auditEventId: string;
+  /** A review whose report evidence recorded (through identity's outbox, as the platform does). */
+  accessReviewId: string;
   /** Ids, names, emails and slugs of the tenant's rows. */
   bytes: string[];
 }
@@ -43,7 +46,8 @@ async function graphqlAs(gatewayUrl: string, token: string, query: string, varia
 /**
  * A tenant with a row of every kind the matrix names, written the way the platform writes
  * them where an API exists (API keys through the gateway, which also fills the audit log) and
- * directly where the subgraph has no mutation yet (evidence, subprocessors).
+ * directly where the subgraph has no mutation yet (evidence, subprocessors), and an access
+ * review's report through identity's outbox, with a message the fixture enqueues as identity will.
  */
 async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTenant> {
   const tenant = await createTenant(`Isolation ${label} ${tag()}`);
@@ -72,6 +76,7 @@ async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTena
     [subprocessorId, tenant.tenantId, `${label} subprocessor ${tag()}`],
   );
   const auditEventId = await firstAuditEvent(gatewayUrl, ownerToken, tenant.tenantId);
+  const accessReviewId = await recordedAccessReview(tenant.tenantId, tenant.owner.userId);
 
   const { rows } = await admin().query<{ value: string }>(
     `SELECT unnest(ARRAY[t.id::text, t.slug, t.name]) AS value FROM identity.tenants t WHERE t.id = $1
@@ -79,10 +84,11 @@ async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTena
      UNION SELECT unnest(ARRAY[k.id::text, k.name]) FROM identity.api_keys k WHERE k.tenant_id = $1
      UNION SELECT unnest(ARRAY[e.id::text, e.title]) FROM evidence.evidence e WHERE e.tenant_id = $1
      UNION SELECT unnest(ARRAY[s.id::text, s.name]) FROM subprocessors.subprocessors s WHERE s.tenant_id = $1
-     UNION SELECT a.id::text FROM audit.events a WHERE a.tenant_id = $1`,
+     UNION SELECT a.id::text FROM audit.events a WHERE a.tenant_id = $1
+     UNION SELECT r.review_id::text FROM evidence.access_review_reports r WHERE r.tenant_id = $1`,
     [tenant.tenantId],
   );
-  return { ...tenant, member, apiKeyIds, apiKeySecrets, evidenceId, subprocessorId, auditEventId, bytes: rows.map((r) => r.value) };
+  return { ...tenant, member, apiKeyIds, apiKeySecrets, evidenceId, subprocessorId, auditEventId, accessReviewId, bytes: rows.map((r) => r.value) };
 }
 
 /** The tenant's first audit event, once identity's relay has delivered the key creations. */
