@@ -62,6 +62,7 @@ describe('isolation matrix', () => {
       '<evidence>': home.evidenceId,
       '<auditEvent>': home.auditEventId,
       '<subprocessor>': home.subprocessorId,
+      '<accessReview>': home.accessReviewId,
       '<randomId>': randomUUID(),
       '<targetMembership>': foreignCaller ? home.member.membershipId : randomUUID(),
       '<targetApiKey>': foreignCaller ? home.apiKeyIds.PARTNER : randomUUID(),
@@ -151,9 +152,11 @@ describe('isolation matrix', () => {
       };
       await Promise.all(
         PRINCIPALS.map(async (principal) => {
-          await through(`through the gateway from ${type.direct.root}`, type.direct, principal, type.direct.document.replace('%s', selection));
-          await through(`through a fragment from ${type.direct.root}`, type.direct, principal, withFragment(type.direct.document, coordinate.type, selection));
-          if (type.nested) await through(`nested from ${type.nested.root}`, type.nested, principal, type.nested.document.replace('%s', selection));
+          if ('direct' in type) {
+            await through(`through the gateway from ${type.direct.root}`, type.direct, principal, type.direct.document.replace('%s', selection));
+            await through(`through a fragment from ${type.direct.root}`, type.direct, principal, withFragment(type.direct.document, coordinate.type, selection));
+            if (type.nested) await through(`nested from ${type.nested.root}`, type.nested, principal, type.nested.document.replace('%s', selection));
+          }
 
           const representation = { __typename: coordinate.type, id: placeholders(principal)[type.representation] };
           const entities = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${coordinate.type} { ${selection} } } }`;

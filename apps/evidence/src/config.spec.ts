@@ -6,6 +6,7 @@ const REQUIRED = {
   ROUTER_SECRET: 'config-spec-router-secret-0123456789',
   INTERNAL_SERVICE_TOKEN: 'config-spec-ingest-token-0123456789abc',
   PROOFPACK_SIGNING_KEYS: '[]',
+  IDENTITY_REPORT_TOKEN: 'config-spec-report-token-0123456789abc',
 };
 
 describe('evidence configuration', () => {

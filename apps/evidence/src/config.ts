@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jwksEnv, loadConfig, outboxEnv, subgraphEnv } from '@compliance-graph/config';
+import { configHelpers, jwksEnv, loadConfig, outboxEnv, subgraphEnv } from '@compliance-graph/config';
 
 const S3_SETTINGS = ['EVIDENCE_S3_BUCKET', 'EVIDENCE_S3_REGION', 'EVIDENCE_S3_ENDPOINT'] as const;
 const optionalText = z.string().trim().min(1).optional();
@@ -15,6 +15,8 @@ export const evidenceEnv = z
     PROOFPACK_AUDIT_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     /** The largest proofpack ZIP a seal writes (evidence files are stored uncompressed in it). */
     MAX_PROOFPACK_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1_048_576),
+    /** The credential identity's outbox relay presents on the access-review report route (identity's EVIDENCE_REPORT_TOKEN). */
+    IDENTITY_REPORT_TOKEN: configHelpers.secret,
     /** The largest upload, as the gateway's own limit of the same name. */
     MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(50 * 1_048_576),
     /** Where uploaded files are kept when no bucket is configured. */

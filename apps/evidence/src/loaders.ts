@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@compliance-graph/auth';
 import { tenantChildrenLoader, tenantEntityLoader } from '@compliance-graph/db';
+import { AccessReviewReportEntity } from './access-review/access-review-report.entity';
 import { DecisionEntity } from './decision/decision.entity';
 import { EvidenceEntity } from './evidence/evidence.entity';
 import { ProofpackEntity, ProofpackItemEntity } from './proofpack/proofpack.entity';
@@ -16,6 +17,8 @@ export interface EvidenceLoaders {
   proofpack: DataLoader<string, ProofpackEntity | null>;
   /** Each pack's items, in the order they were given. */
   proofpackItems: DataLoader<string, ProofpackItemEntity[]>;
+  /** The report evidence of a completed access review, by review id. */
+  accessReviewReports: DataLoader<string, AccessReviewReportEntity | null>;
 }
 
 /** Per-request loaders within the caller's tenant: another tenant's id reads as absent. */
@@ -27,5 +30,6 @@ export function createEvidenceLoaders(db: DataSource, principal: Principal | und
     decisions: tenantChildrenLoader(db, tenantId, DecisionEntity, 'evidenceId', { decidedAt: 'ASC', id: 'ASC' }),
     proofpack: tenantEntityLoader(db, tenantId, ProofpackEntity),
     proofpackItems: tenantChildrenLoader(db, tenantId, ProofpackItemEntity, 'proofpackId', { position: 'ASC' }),
+    accessReviewReports: tenantEntityLoader(db, tenantId, AccessReviewReportEntity),
   };
 }

@@ -1,4 +1,4 @@
-import { EDITORS, STAFF, allow, belongsToCallerTenant, hasRole, isAuthenticated, type Role, type RuleTree } from '@compliance-graph/auth';
+import { EDITORS, READERS, STAFF, allow, belongsToCallerTenant, chain, hasRole, isAuthenticated, type Role, type RuleTree } from '@compliance-graph/auth';
 
 /** Who decides evidence and seals proofpacks; the service also keeps an item's creator and current uploader from deciding it. */
 const MANAGERS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER'];
@@ -25,6 +25,9 @@ export const evidenceRules: RuleTree = {
   Evidence: belongsToCallerTenant,
   EvidenceRevision: belongsToCallerTenant,
   EvidenceDecision: belongsToCallerTenant,
+  // The contract's readers of access reviews read their report through the review; the Evidence
+  // type's own rule still applies to it. Staff who are not readers find the report in evidenceList.
+  AccessReview: { '*': belongsToCallerTenant, evidence: chain(belongsToCallerTenant, hasRole(...READERS)) },
   EvidenceConnection: allow,
   PageInfo: allow,
   User: isAuthenticated,

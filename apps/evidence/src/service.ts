@@ -1,6 +1,9 @@
 import { remoteKeySet } from '@compliance-graph/auth';
 import { auditIngestConsumer } from '@compliance-graph/outbox';
 import { startSubgraphService } from '@compliance-graph/runtime';
+import { mountAccessReviewReports } from './access-review/access-review-report.route';
+import { AccessReviewReportService } from './access-review/access-review-report.service';
+import { AccessReviewResolver } from './access-review/access-review.resolver';
 import type { EvidenceConfig } from './config';
 import { DecisionResolver } from './decision/decision.resolver';
 import { evidenceEntities } from './entities';
@@ -42,6 +45,7 @@ export async function startEvidenceService(config: EvidenceConfig) {
         auditWaitMs: config.PROOFPACK_AUDIT_WAIT_MS,
         maxPackageBytes: config.MAX_PROOFPACK_BYTES,
       });
+      const reports = new AccessReviewReportService(db, blobs);
       const collector = await startUploadCollector(
         {
           databaseWorkerUrl: config.DATABASE_WORKER_URL,
@@ -53,11 +57,12 @@ export async function startEvidenceService(config: EvidenceConfig) {
         logger.child({ component: 'upload-collector' }),
       );
       return {
-        schema: await buildEvidenceSchema([new EvidenceResolver(evidence), new RevisionResolver(), new DecisionResolver(), new ProofpackResolver(proofpacks, signer)]),
+        schema: await buildEvidenceSchema([new EvidenceResolver(evidence), new RevisionResolver(), new DecisionResolver(), new ProofpackResolver(proofpacks, signer), new AccessReviewResolver()]),
         createLoaders: (principal) => createEvidenceLoaders(db, principal),
         routes: (app) => {
           mountUploads(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, uploads, logger });
           mountProofpackDownload(app, { routerSecret: config.ROUTER_SECRET, verifyAccessToken, proofpacks, logger });
+          mountAccessReviewReports(app, { identityToken: config.IDENTITY_REPORT_TOKEN, reports, logger });
         },
         onStop: async () => {
           await collector.stop();

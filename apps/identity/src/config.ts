@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import { loadConfig, outboxEnv, subgraphEnv } from '@compliance-graph/config';
+import { configHelpers, defaultUrl, loadConfig, outboxEnv, subgraphEnv } from '@compliance-graph/config';
 
 const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 export const identityEnv = z.object({
   ...subgraphEnv('identity'),
   ...outboxEnv,
+  /** Where the outbox relay delivers completed access reviews' reports (the evidence service). */
+  EVIDENCE_URL: z.string().url().default(defaultUrl('evidence')),
+  /** Identity's own credential for evidence's report route: not the audit ingest's, which evidence must never hold. */
+  EVIDENCE_REPORT_TOKEN: configHelpers.secret,
   /** JSON array of private Ed25519 JWKs; the first signs, all are published (rotation). */
   JWT_SIGNING_KEYS: z.string().min(1, 'is required (JSON array of private Ed25519 JWKs)'),
   /** AES-256-GCM key (base64, 32 bytes) sealing the TOTP seeds the server must read back. */

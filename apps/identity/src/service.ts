@@ -1,6 +1,7 @@
 import { importSigningKey, localKeySet, parseEncryptionKey, parseSigningKeys } from '@compliance-graph/auth';
 import { startSubgraphService } from '@compliance-graph/runtime';
-import { auditIngestConsumer } from '@compliance-graph/outbox';
+import { ACCESS_REVIEW_REPORT } from '@compliance-graph/internal-api';
+import { auditIngestConsumer, internalApiConsumer } from '@compliance-graph/outbox';
 import type { IdentityConfig } from './config';
 import { ApiKeyResolver } from './api-key/api-key.resolver';
 import { ApiKeyService } from './api-key/api-key.service';
@@ -43,7 +44,13 @@ export async function startIdentityService(config: IdentityConfig) {
     tokenKeys: localKeySet(keys),
     outbox:
       config.OUTBOX_RELAY === 'on'
-        ? { consumers: [auditIngestConsumer(config.AUDIT_URL, config.INTERNAL_SERVICE_TOKEN)], pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }
+        ? {
+            consumers: [
+              auditIngestConsumer(config.AUDIT_URL, config.INTERNAL_SERVICE_TOKEN),
+              internalApiConsumer(ACCESS_REVIEW_REPORT, config.EVIDENCE_URL, config.EVIDENCE_REPORT_TOKEN),
+            ],
+            pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+          }
         : undefined,
     wire: async (db, { verifyAccessToken, logger }) => {
       const issuer = new TokenIssuer(

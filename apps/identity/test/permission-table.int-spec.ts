@@ -100,6 +100,7 @@ describe('identity permission table (contract README, "Who may do what")', () =>
         ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
         // No audit service here: events stay in the outbox for a relay that has one.
         INTERNAL_SERVICE_TOKEN: 'permission-table-internal-token-0123456789',
+        EVIDENCE_REPORT_TOKEN: 'permission-table-report-token-0123456789',
         OUTBOX_RELAY: 'off',
       }),
     );

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Role } from '@compliance-graph/auth';
 import { addMember, admin, bearer, createTenant, mintToken, openSupportSession, postGraphql, principal, signIn, type TestMember } from '@compliance-graph/testing';
+import { recordedAccessReview } from '../access-reviews';
 import { insertEvidence } from '../fixtures';
 import type { PrincipalName } from './expectations';
 
@@ -18,6 +19,8 @@ export interface SeededTenant {
   proofpackId: string;
   subprocessorId: string;
   auditEventId: string;
+  /** A review whose report evidence recorded (through identity's outbox, as the platform does). */
+  accessReviewId: string;
   /** Ids, names, emails and slugs of the tenant's rows. */
   bytes: string[];
 }
@@ -45,7 +48,8 @@ async function graphqlAs(gatewayUrl: string, token: string, query: string, varia
 /**
  * A tenant with a row of every kind the matrix names, written the way the platform writes
  * them where an API exists (API keys through the gateway, which also fills the audit log) and
- * directly where the subgraph has no mutation yet (evidence, subprocessors).
+ * directly where the subgraph has no mutation yet (evidence, subprocessors), and an access
+ * review's report through identity's outbox, with a message the fixture enqueues as identity will.
  */
 async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTenant> {
   const tenant = await createTenant(`Isolation ${label} ${tag()}`);
@@ -75,6 +79,7 @@ async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTena
     [subprocessorId, tenant.tenantId, `${label} subprocessor ${tag()}`],
   );
   const auditEventId = await firstAuditEvent(gatewayUrl, ownerToken, tenant.tenantId);
+  const accessReviewId = await recordedAccessReview(tenant.tenantId, tenant.owner.userId);
 
   const { rows } = await admin().query<{ value: string }>(
     `SELECT unnest(ARRAY[t.id::text, t.slug, t.name]) AS value FROM identity.tenants t WHERE t.id = $1
@@ -83,10 +88,11 @@ async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTena
      UNION SELECT unnest(ARRAY[e.id::text, e.title]) FROM evidence.evidence e WHERE e.tenant_id = $1
      UNION SELECT unnest(ARRAY[p.id::text, p.title]) FROM evidence.proofpacks p WHERE p.tenant_id = $1
      UNION SELECT unnest(ARRAY[s.id::text, s.name]) FROM subprocessors.subprocessors s WHERE s.tenant_id = $1
-     UNION SELECT a.id::text FROM audit.events a WHERE a.tenant_id = $1`,
+     UNION SELECT a.id::text FROM audit.events a WHERE a.tenant_id = $1
+     UNION SELECT r.review_id::text FROM evidence.access_review_reports r WHERE r.tenant_id = $1`,
     [tenant.tenantId],
   );
-  return { ...tenant, member, apiKeyIds, apiKeySecrets, evidenceId, proofpackId, subprocessorId, auditEventId, bytes: rows.map((r) => r.value) };
+  return { ...tenant, member, apiKeyIds, apiKeySecrets, evidenceId, proofpackId, subprocessorId, auditEventId, accessReviewId, bytes: rows.map((r) => r.value) };
 }
 
 /**

@@ -21,7 +21,7 @@
  * Placeholders in variables, resolved per cell: '<tenant>' / '<tenantSlug>' the tenant under
  * test; '<member>' / '<membership>' a MEMBER of it who is none of the principals (email, MFA and
  * last sign-in set); '<apiKey>', '<evidence>' (created by '<member>'), '<auditEvent>',
- * '<subprocessor>', '<proofpack>' (sealed) rows of it; '<randomId>' a fresh UUID; '<freshRefreshToken>' the unused refresh token of a fresh sign-up. A `target…` placeholder names, for
+ * '<subprocessor>', '<proofpack>' (sealed) rows of it, '<accessReview>' a review of it whose report evidence recorded; '<randomId>' a fresh UUID; '<freshRefreshToken>' the unused refresh token of a fresh sign-up. A `target…` placeholder names, for
  * the tenant's own principals, a fresh UUID (the call must change nothing: NOT_FOUND is the
  * business answer) and, for the OWNER of another tenant, the real row of the tenant under test,
  * which it must not reach.
@@ -56,7 +56,7 @@ export interface EntityAccess {
   through?: readonly string[];
 }
 
-export interface EntityTypePolicy {
+export type EntityTypePolicy = {
   /** Its `_entities` representation: the row of the tenant under test the cells ask for. */
   representation: string;
   /**
@@ -68,11 +68,18 @@ export interface EntityTypePolicy {
    * bytes appear is what holds there.
    */
   entities: 'tenant';
-  /** Through the gateway, from the type's own root field. */
-  direct: EntityAccess;
-  /** Through the gateway, nested through another entity (often another subgraph's). */
-  nested?: EntityAccess;
-}
+} & (
+  | {
+      /** Through the gateway, from the type's own root field. */
+      direct: EntityAccess;
+      /** Through the gateway, nested through another entity (often another subgraph's). */
+      nested?: EntityAccess;
+    }
+  | {
+      /** No root field reaches the type yet: the issue that adds one. Until then the router's `_entities` is the only way in. */
+      noRootFieldUntil: string;
+    }
+);
 
 /** Who adds, revises and submits evidence (the contract's table). */
 const CONTRIBUTORS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER', 'MEMBER'];
@@ -294,6 +301,13 @@ export const ENTITY_POLICY: Record<string, EntityTypePolicy> = {
       through: ['Membership.auditTrail'],
     },
   },
+  // Evidence contributes `evidence` (the review's report) to identity's access reviews, which
+  // identity does not serve yet: the review is known here only by its report.
+  AccessReview: {
+    representation: '<accessReview>',
+    entities: 'tenant',
+    noRootFieldUntil: "identity's access-review issue (accessReviews, accessReview)",
+  },
   Subprocessor: {
     representation: '<subprocessor>',
     entities: 'tenant',
@@ -390,6 +404,10 @@ export const FIELD_POLICY: Record<string, FieldWho> = {
   'AuditEvent.data': 'parent',
   'AuditEvent.leafHash': 'parent',
   'AuditEvent.actor': 'parent',
+
+  'AccessReview.id': 'parent',
+  // The contract's readers of access reviews; the report is staff-readable evidence, found in evidenceList too.
+  'AccessReview.evidence': 'readers',
 
   'Subprocessor.id': 'parent',
   'Subprocessor.name': 'parent',

@@ -13,6 +13,18 @@ export interface InternalApi<Request extends z.ZodType = z.ZodType, Response ext
   response: Response;
 }
 
+/**
+ * An internal API that an outbox relay delivers one topic to: its request is the relay's
+ * envelope `{"topic", "messages"}` (httpDelivery), at most `batchSize` messages per call, which
+ * the body limit must hold, each call answered within `timeoutMs`.
+ */
+export interface RelayedApi<Request extends z.ZodType = z.ZodType, Response extends z.ZodType | undefined = z.ZodType | undefined>
+  extends InternalApi<Request, Response> {
+  topic: string;
+  batchSize: number;
+  timeoutMs: number;
+}
+
 /** A value the caller passes on from a client (a user agent, an operation name): kept, but never longer than this. */
 const passedOn = z
   .string()
@@ -54,13 +66,16 @@ export const SUPPORT_REQUEST = {
  */
 export const AUDIT_INGEST = {
   path: '/internal/audit/events',
+  topic: 'audit',
+  batchSize: 100,
+  timeoutMs: 10_000,
   bodyLimitBytes: 5 * 1024 * 1024,
   request: z.object({
     topic: z.string().optional(),
     messages: z.array(z.unknown()),
   }),
   response: z.object({ appended: z.number().int(), duplicates: z.number().int() }),
-} satisfies InternalApi;
+} satisfies RelayedApi;
 
 const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`));
 
@@ -93,3 +108,89 @@ export const AUDIT_PROOFS = {
     events: z.array(z.object({ record: z.record(z.string(), z.unknown()), leafIndex: z.number().int().nonnegative(), auditPath: z.array(hex(32)) })),
   }),
 } satisfies InternalApi;
+
+/** An access review's report CSV: at most this many bytes of UTF-8 (20 MiB). */
+export const ACCESS_REVIEW_CSV_MAX_BYTES = 20 * 1024 * 1024;
+
+const [TAB, LF, CR] = [0x09, 0x0a, 0x0d];
+
+/**
+ * Whether the text has control characters other than tab, LF and CR: JSON escapes each as
+ * `\u00XX`, six bytes for one, and no report needs them. Without them the CSV's JSON string is
+ * at most twice its bytes (`"`, `\`, tab, LF and CR become two bytes; everything else, UTF-8
+ * included, stays as it is), which is what sizes the body limit below.
+ */
+function escapesToSixBytes(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 && code !== TAB && code !== LF && code !== CR) return true;
+  }
+  return false;
+}
+
+const count = z.number().int().min(0);
+
+/**
+ * What identity's outbox announces as `access_review.completed`, the review's report as
+ * evidence records it. `completedBy` is the user who completed the review (the review's creator
+ * when it completed on its own); `csv` is the report (every item, its decision, justification
+ * and reviewer), `csvSha256` the hex SHA-256 of its UTF-8 bytes, checked on arrival. `counts`
+ * mirror the review's summary: `total` items, of which `kept`, `revoked`, `changed` (a new role)
+ * and `pending` (undecided when it completed).
+ */
+export const accessReviewCompletedSchema = z
+  .object({
+    reviewId: z.uuid(),
+    tenantId: z.uuid(),
+    title: z.string().trim().min(1).max(300),
+    completedAt: z.iso.datetime(),
+    completedBy: z.uuid(),
+    csv: z
+      .string()
+      .min(1)
+      .max(ACCESS_REVIEW_CSV_MAX_BYTES)
+      .refine((csv) => Buffer.byteLength(csv, 'utf8') <= ACCESS_REVIEW_CSV_MAX_BYTES, `must be at most ${ACCESS_REVIEW_CSV_MAX_BYTES} bytes of UTF-8`)
+      .refine((csv) => !escapesToSixBytes(csv), 'must not contain control characters other than tab, CR and LF'),
+    csvSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256'),
+    counts: z
+      .object({ total: count, kept: count, revoked: count, changed: count, pending: count })
+      .refine((c) => c.kept + c.revoked + c.changed + c.pending === c.total, 'kept, revoked, changed and pending must add up to total'),
+  })
+  .strict();
+export type AccessReviewCompleted = z.infer<typeof accessReviewCompletedSchema>;
+
+export const ACCESS_REVIEW_COMPLETED_TOPIC = 'access_review.completed';
+
+/** The outbox message of the relay's envelope (OutboxMessage), whose tenant is its payload's. */
+const accessReviewCompletedMessage = z
+  .object({
+    id: z.uuid(),
+    topic: z.literal(ACCESS_REVIEW_COMPLETED_TOPIC),
+    tenantId: z.uuid(),
+    occurredAt: z.iso.datetime(),
+    payload: accessReviewCompletedSchema,
+  })
+  .refine((message) => message.tenantId === message.payload.tenantId, {
+    message: 'the message and its payload name different tenants',
+    path: ['payload', 'tenantId'],
+  });
+
+/**
+ * Evidence, for identity's outbox relay (identity's own report credential as bearer): record
+ * a completed access review's report as approved SYSTEM evidence, idempotently by message id
+ * and by review. One report per call, so the limit holds the largest: its CSV JSON-escaped at
+ * twice its bytes (see escapesToSixBytes) plus 1 MiB for the title, the envelope and the
+ * other fields. The relay waits a minute for it (20 MiB hashed, stored and fsynced).
+ */
+export const ACCESS_REVIEW_REPORT = {
+  path: '/internal/evidence/access-review-reports',
+  topic: ACCESS_REVIEW_COMPLETED_TOPIC,
+  batchSize: 1,
+  timeoutMs: 60_000,
+  bodyLimitBytes: 2 * ACCESS_REVIEW_CSV_MAX_BYTES + 1024 * 1024,
+  request: z.object({
+    topic: z.literal(ACCESS_REVIEW_COMPLETED_TOPIC),
+    messages: z.array(accessReviewCompletedMessage).length(1),
+  }),
+  response: z.object({ recorded: z.number().int(), duplicates: z.number().int() }),
+} satisfies RelayedApi;

@@ -4,4 +4,4 @@ export { auditMessage, AUDIT_TOPIC, type OutboxMessage, type AuditEventInput, ty
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions, type OutboxConsumer, type Deliver } from './relay';
 export { httpDelivery, ConsumerRefused, type HttpDeliveryOptions } from './http-delivery';
 export { deadLetters, type OutboxBacklog, type DeadMessage } from './outbox-store';
-export { auditIngestConsumer } from './audit-consumer';
+export { auditIngestConsumer, internalApiConsumer } from './internal-api-consumer';

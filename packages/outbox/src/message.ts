@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { badUserInput } from '@compliance-graph/auth';
+import { AUDIT_INGEST } from '@compliance-graph/internal-api';
 import {
   CLIENT_ADDRESS_MAX_LENGTH,
   USER_AGENT_MAX_LENGTH,
@@ -21,7 +22,8 @@ export interface OutboxMessage<P extends object = Record<string, unknown>> {
 
 export type ActorKind = AuditRecord['actorKind'];
 
-export const AUDIT_TOPIC = 'audit';
+/** The audit ingest's topic, as its internal API declares it. */
+export const AUDIT_TOPIC = AUDIT_INGEST.topic;
 
 export interface AuditEventInput {
   tenantId: string;

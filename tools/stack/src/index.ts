@@ -69,9 +69,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const logins = options.databaseLogins(schema);
     return { DATABASE_URL: logins.app, DATABASE_WORKER_URL: logins.worker };
   };
-  // Identity delivers its audit events to the audit service, which verifies tokens with
-  // identity's keys: the audit address is fixed before either starts.
+  // Identity delivers its audit events to the audit service and access reviews' reports to
+  // evidence, which verify tokens with identity's keys: their addresses are fixed before any starts.
   const auditUrl = `http://127.0.0.1:${await freePort()}`;
+  const evidenceUrl = `http://127.0.0.1:${await freePort()}`;
+  // Identity's credential for evidence's report route, its own like each ingest credential.
+  const reportToken = randomBytes(32).toString('base64url');
   let audit: Running | undefined;
   let gateway: Running | undefined;
   const subgraphs: Running[] = [];
@@ -87,6 +90,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     const identityConfig = loadIdentityConfig({
       AUDIT_URL: auditUrl,
+      EVIDENCE_URL: evidenceUrl,
+      EVIDENCE_REPORT_TOKEN: reportToken,
       JWT_SIGNING_KEYS: options.signingKeysJson,
       ...env,
       ...database(IDENTITY_SCHEMA),
@@ -112,9 +117,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         loadEvidenceConfig({
           ...withJwks,
           ...database(EVIDENCE_SCHEMA),
+          PORT: new URL(evidenceUrl).port,
           AUDIT_URL: auditUrl,
           INTERNAL_SERVICE_TOKEN: evidenceIngestToken,
           PROOFPACK_SIGNING_KEYS: options.signingKeysJson,
+          IDENTITY_REPORT_TOKEN: reportToken,
           ...options.evidence,
         }),
       ),

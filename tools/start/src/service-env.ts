@@ -2,7 +2,7 @@ import { subgraphUrlEnv } from '@compliance-graph/config';
 import { loginPasswords, serviceLoginUrls } from '@compliance-graph/db';
 import type { StartConfig } from './config';
 import { SECRET_NAMES, type DeploymentSecrets } from './secrets';
-import { HOST, auditUrl, identityJwksUrl, type ServiceDefinition, type SubgraphDefinition } from './services';
+import { HOST, auditUrl, evidenceUrl, identityJwksUrl, type ServiceDefinition, type SubgraphDefinition } from './services';
 
 /**
  * The launcher's own environment passes through (LOG_LEVEL, NODE_ENV, ...), but never a
@@ -16,7 +16,8 @@ function passedThrough(): NodeJS.ProcessEnv {
 
 /**
  * A subgraph: its own two database logins (on the server of `serverUrl`, never the launcher's
- * user), its own secrets, where identity's keys are and where audit events go.
+ * user), its own secrets, where identity's keys are and where outbox relays deliver (audit
+ * events, access reviews' reports).
  */
 export const subgraphEnv = (
   config: StartConfig,
@@ -32,6 +33,7 @@ export const subgraphEnv = (
     DATABASE_WORKER_URL: logins.worker,
     IDENTITY_JWKS_URL: identityJwksUrl(config),
     AUDIT_URL: auditUrl(config),
+    EVIDENCE_URL: evidenceUrl(config),
     ...subgraph.secrets(secrets),
     HOST,
     PORT: String(subgraph.port),

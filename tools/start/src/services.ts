@@ -51,8 +51,14 @@ const SUBGRAPH_SECRETS: Record<SubgraphName, ServiceDefinition['secrets']> = {
     JWT_SIGNING_KEYS: s.JWT_SIGNING_KEYS,
     ENCRYPTION_KEY: s.ENCRYPTION_KEY,
     INTERNAL_SERVICE_TOKEN: s.IDENTITY_INGEST_TOKEN,
+    EVIDENCE_REPORT_TOKEN: s.IDENTITY_REPORT_TOKEN,
   }),
-  evidence: (s) => ({ ...routerSecret(s), PROOFPACK_SIGNING_KEYS: s.PROOFPACK_SIGNING_KEYS, INTERNAL_SERVICE_TOKEN: s.EVIDENCE_INGEST_TOKEN }),
+  evidence: (s) => ({
+    ...routerSecret(s),
+    PROOFPACK_SIGNING_KEYS: s.PROOFPACK_SIGNING_KEYS,
+    INTERNAL_SERVICE_TOKEN: s.EVIDENCE_INGEST_TOKEN,
+    IDENTITY_REPORT_TOKEN: s.IDENTITY_REPORT_TOKEN,
+  }),
   audit: (s) => ({
     ...routerSecret(s),
     AUDIT_SIGNING_KEYS: s.AUDIT_SIGNING_KEYS,
@@ -72,3 +78,6 @@ export const identityJwksUrl = (config: StartConfig) => `http://${HOST}:${config
 
 /** Where producing services' outbox relays deliver audit events. */
 export const auditUrl = (config: StartConfig) => `http://${HOST}:${config[portVariable('audit')]}`;
+
+/** Where identity's outbox relay delivers access reviews' reports. */
+export const evidenceUrl = (config: StartConfig) => `http://${HOST}:${config[portVariable('evidence')]}`;

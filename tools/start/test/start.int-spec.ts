@@ -130,8 +130,8 @@ describe('npm start', () => {
     // the subgraphs neither the server's password nor the secret their own logins derive from.
     expect(secretsHeld(first.child.pid!, join(dataDir, 'keys'))).toEqual({
       gateway: ['router-secret'],
-      identity: ['encryption-key', 'ingest-token-identity', 'jwt-signing-keys.json', 'router-secret'],
-      evidence: ['ingest-token-evidence', 'proofpack-signing-keys.json', 'router-secret'],
+      identity: ['encryption-key', 'ingest-token-identity', 'jwt-signing-keys.json', 'report-token-identity', 'router-secret'],
+      evidence: ['ingest-token-evidence', 'proofpack-signing-keys.json', 'report-token-identity', 'router-secret'],
       audit: ['audit-signing-keys.json', 'ingest-token-evidence', 'ingest-token-identity', 'router-secret'],
       subprocessors: ['router-secret'],
     });

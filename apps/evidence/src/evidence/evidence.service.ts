@@ -6,7 +6,7 @@ import { connection, pageRequest } from '@compliance-graph/federation';
 import type { Caller } from '@compliance-graph/outbox';
 import { recordEvidenceAudit } from '../audit';
 import { DecisionEntity, EvidenceDecisionKind } from '../decision/decision.entity';
-import { RevisionEntity } from '../revision/revision.entity';
+import { RevisionEntity, contentOf } from '../revision/revision.entity';
 import { claimUpload } from '../upload/upload.service';
 import { assertControlRefs, assertHttpUrl, assertText, assertValidity, optionalText } from '../validation';
 import { EvidenceEntity, EvidenceSourceKind, EvidenceStatus } from './evidence.entity';
@@ -170,13 +170,7 @@ export class EvidenceService {
       tenantId: principal.tenantId,
       evidenceId: evidence.id,
       version,
-      uploadId: upload.id,
-      sha256: upload.sha256,
-      sizeBytes: upload.sizeBytes,
-      contentType: upload.contentType,
-      fileName: upload.fileName,
-      uploadedAt: upload.createdAt,
-      uploadedById: upload.uploadedById,
+      ...contentOf(upload),
     });
     await tx.insert(RevisionEntity, revision);
     const statusBefore = evidence.status;

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { bigintAsNumber } from '@compliance-graph/db';
+import type { UploadEntity } from '../upload/upload.entity';
 
 /** One immutable version of an item's content: the upload it claimed, copied so the revision stands alone. */
 @ObjectType('EvidenceRevision')
@@ -46,3 +47,14 @@ export class RevisionEntity {
   @Column('uuid', { name: 'uploaded_by' })
   uploadedById!: string;
 }
+
+/** What a revision copies from the upload it claims, so it stands alone. */
+export const contentOf = (upload: UploadEntity): Pick<RevisionEntity, 'uploadId' | 'sha256' | 'sizeBytes' | 'contentType' | 'fileName' | 'uploadedAt' | 'uploadedById'> => ({
+  uploadId: upload.id,
+  sha256: upload.sha256,
+  sizeBytes: upload.sizeBytes,
+  contentType: upload.contentType,
+  fileName: upload.fileName,
+  uploadedAt: upload.createdAt,
+  uploadedById: upload.uploadedById,
+});

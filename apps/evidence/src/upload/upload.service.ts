@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { DataSource, EntityManager } from 'typeorm';
 import { badUserInput, conflict, notFound, type Principal } from '@compliance-graph/auth';
 import { isUuid, withTenant } from '@compliance-graph/db';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore, StagedBlob } from '../storage/blob-store';
 import { UploadEntity } from './upload.entity';
 import { lockBlobAddress } from './upload.store';
 
@@ -20,6 +20,21 @@ export async function claimUpload(tx: EntityManager, principal: Principal, uploa
   const claimedAt = new Date();
   await tx.update(UploadEntity, { id: upload.id }, { claimedAt });
   return Object.assign(upload, { claimedAt });
+}
+
+/** What an upload row says besides its content's address. */
+export type UploadDescription = Pick<UploadEntity, 'tenantId' | 'uploadedById' | 'contentType' | 'fileName' | 'claimedAt'>;
+
+/**
+ * Inserts the upload's row and commits its staged blob, in the caller's transaction under the
+ * hash's lock (see UploadService.receive): the blob exists once the row does.
+ */
+export async function storeUpload(tx: EntityManager, staged: StagedBlob, upload: UploadDescription): Promise<UploadEntity> {
+  await lockBlobAddress(tx, staged.sha256);
+  const row = tx.create(UploadEntity, { id: randomUUID(), sha256: staged.sha256, sizeBytes: staged.sizeBytes, ...upload });
+  await tx.insert(UploadEntity, row);
+  await staged.commit();
+  return row;
 }
 
 export interface IncomingUpload {
@@ -46,22 +61,15 @@ export class UploadService {
   async receive(principal: Principal, upload: IncomingUpload): Promise<UploadEntity> {
     const staged = await this.blobs.stage(upload.content, { maxBytes: this.maxBytes });
     try {
-      return await withTenant(this.db, principal, async (tx) => {
-        await lockBlobAddress(tx, staged.sha256);
-        const row = tx.create(UploadEntity, {
-          id: randomUUID(),
+      return await withTenant(this.db, principal, (tx) =>
+        storeUpload(tx, staged, {
           tenantId: principal.tenantId,
           uploadedById: principal.subjectId,
-          sha256: staged.sha256,
-          sizeBytes: staged.sizeBytes,
           contentType: upload.contentType,
           fileName: upload.fileName,
           claimedAt: null,
-        });
-        await tx.insert(UploadEntity, row);
-        await staged.commit();
-        return row;
-      });
+        }),
+      );
     } finally {
       await staged.discard();
     }
