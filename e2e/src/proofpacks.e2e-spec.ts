@@ -1,38 +1,13 @@
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
-import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
-import { admin, bearer, closeAdmin } from '@compliance-graph/testing';
+import { admin, closeAdmin } from '@compliance-graph/testing';
 import { leafHashOf, verifyInclusion, type ExportRecord } from '@compliance-graph/audit-log';
 import { BAG, parseManifest, proofpackManifestSchema } from '@compliance-graph/proofpack';
 import { joinTenant, signUp, type AuthPayload } from './accounts';
 import { codeOf, graphqlClient } from './graphql-client';
+import { ok, proofpackSteps, unzip } from './proofpacks';
 import { startStack, type Stack } from './stack';
-import { uploadFile } from './uploads';
 
-const PACK = 'id title status evidence { id } createdBy { id } sealedAt sealedBy { id displayName } manifestSha256 signature keyId downloadPath';
 const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-/** Every file of a ZIP, by name. */
-async function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
-  const archive = await new Promise<ZipFile>((resolve, reject) => fromBuffer(zip, { lazyEntries: true }, (error, file) => (error ? reject(error) : resolve(file!))));
-  const files = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    archive.on('entry', (entry: Entry) =>
-      archive.openReadStream(entry, (error, stream) => {
-        if (error) return reject(error);
-        const chunks: Buffer[] = [];
-        stream!.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream!.on('end', () => {
-          files.set(entry.fileName, Buffer.concat(chunks));
-          archive.readEntry();
-        });
-      }),
-    );
-    archive.on('end', resolve);
-    archive.on('error', reject);
-    archive.readEntry();
-  });
-  return files;
-}
 
 /** Proofpacks through the gateway: assembled from approved evidence, sealed once with the audit log's proofs, downloaded byte-identical. */
 describe('evidence: proofpacks', () => {
@@ -42,28 +17,7 @@ describe('evidence: proofpacks', () => {
   let member: AuthPayload;
   let auditor: AuthPayload;
 
-  const ok = <T>(body: { data?: T; errors?: unknown }) => {
-    expect(body.errors).toBeUndefined();
-    return body.data as any;
-  };
-  /** An item recorded by the member with a file, approved by the owner. */
-  const approvedItem = async (title: string, content: Buffer, controlRefs: string[]) => {
-    const { uploadId } = await uploadFile(stack.gatewayUrl, member.accessToken, content, `${title}.pdf`);
-    const item = ok(
-      await gql(
-        `mutation ($input: CreateEvidenceInput!) { createEvidence(input: $input) { id } }`,
-        { input: { title, controlRefs, sourceKind: 'UPLOAD', sourceRef: `${title}.pdf`, collectedAt: '2026-10-01T00:00:00.000Z', uploadId } },
-        member.accessToken,
-      ),
-    ).createEvidence;
-    ok(await gql('mutation ($id: ID!) { submitEvidence(id: $id) { id } }', { id: item.id }, member.accessToken));
-    ok(await gql('mutation ($id: ID!) { decideEvidence(id: $id, decision: APPROVE, rationale: "Matches the control") { id } }', { id: item.id }, owner.accessToken));
-    return item.id as string;
-  };
-  const createPack = (token: string, ids: string[], title = 'SOC 2 Type II, 2026') =>
-    gql(`mutation ($t: String!, $ids: [ID!]!) { createProofpack(title: $t, description: "For the auditor", evidenceIds: $ids) { ${PACK} } }`, { t: title, ids }, token);
-  const seal = (token: string, id: string) => gql(`mutation ($id: ID!) { sealProofpack(id: $id) { ${PACK} } }`, { id }, token);
-  const download = (token: string, path: string) => fetch(`${stack.gatewayUrl}${path}`, { headers: bearer(token) });
+  const { approvedItem, createPack, seal, download } = proofpackSteps(() => ({ gatewayUrl: stack.gatewayUrl, gql, owner, member }));
 
   beforeAll(async () => {
     stack = await startStack();

@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 
 export const PROOFPACK_FORMAT = 'compliance-graph/proofpack/v1';
@@ -80,4 +81,16 @@ export function controlCoverage(items: ReadonlyArray<Pick<ManifestEvidence, 'id'
   const byControl = new Map<string, string[]>();
   for (const item of items) for (const ref of item.controlRefs) byControl.set(ref, [...(byControl.get(ref) ?? []), item.id]);
   return [...byControl.keys()].sort().map((controlRef) => ({ controlRef, evidenceIds: byControl.get(controlRef)! }));
+}
+
+/**
+ * data/coverage.csv: one row per control reference and item. Formula-escaped, so a title
+ * starting with "=" is text in a spreadsheet, not a formula.
+ */
+export function coverageCsv(manifest: Pick<ProofpackManifest, 'coverage' | 'evidence'>): string {
+  const byId = new Map(manifest.evidence.map((item) => [item.id, item]));
+  const rows = manifest.coverage.flatMap(({ controlRef, evidenceIds }) =>
+    evidenceIds.map((evidenceId) => [controlRef, evidenceId, byId.get(evidenceId)?.title, byId.get(evidenceId)?.status]),
+  );
+  return stringify([['control_ref', 'evidence_id', 'evidence_title', 'status'], ...rows], { escape_formulas: true, record_delimiter: 'windows' });
 }

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import canonicalize from 'canonicalize';
-import { stringify } from 'csv-stringify/sync';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { badUserInput, conflict, notFound, type Principal } from '@compliance-graph/auth';
 import { isUuid, withTenant } from '@compliance-graph/db';
 import { AUDIT_PROOFS, callInternalApi } from '@compliance-graph/internal-api';
 import type { Caller } from '@compliance-graph/outbox';
-import { BAG, PROOFPACK_FORMAT, controlCoverage, revisionPath, sha256Hex, type ManifestEvidence, type ProofpackManifest } from '@compliance-graph/proofpack';
+import { BAG, PROOFPACK_FORMAT, controlCoverage, coverageCsv, revisionPath, sha256Hex, type ManifestEvidence, type ProofpackManifest } from '@compliance-graph/proofpack';
 import { recordEvidenceAudit } from '../audit';
 import { DecisionEntity } from '../decision/decision.entity';
 import { EvidenceEntity, EvidenceStatus } from '../evidence/evidence.entity';
@@ -206,18 +205,11 @@ export class ProofpackService {
       const bytes = Buffer.from(content);
       return { path, content: bytes, sha256: sha256Hex(bytes), sizeBytes: bytes.length };
     };
-    const coverageRows = manifest.coverage.flatMap(({ controlRef, evidenceIds }) =>
-      evidenceIds.map((evidenceId) => {
-        const item = manifest.evidence.find((e) => e.id === evidenceId)!;
-        return [controlRef, evidenceId, item.title, item.status];
-      }),
-    );
     const files: PayloadFile[] = [
       text(BAG.proofpack, manifestBytes.toString()),
       text(BAG.signature, `${signature}\n`),
       text(BAG.keys, JSON.stringify({ keys: [this.options.signer.currentKey.publicKeyJwk, checkpointKey] }, null, 2)),
-      // escape_formulas: a title starting with "=" is text in a spreadsheet, not a formula.
-      text(BAG.coverage, stringify([['control_ref', 'evidence_id', 'evidence_title', 'status'], ...coverageRows], { escape_formulas: true, record_delimiter: 'windows' })),
+      text(BAG.coverage, coverageCsv(manifest)),
       ...manifest.evidence.flatMap((item) =>
         item.revisions.map((revision) => ({ path: revision.path, sha256: revision.sha256, sizeBytes: revision.sizeBytes, content: () => this.options.blobs.open(revision.sha256) })),
       ),
