@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ROUTER_SECRET_HEADER } from '@compliance-graph/auth';
 import { ACCESS_REVIEW_REPORT } from '@compliance-graph/internal-api';
 import { deadLetters } from '@compliance-graph/outbox';
@@ -14,6 +16,7 @@ const REPORT = `id title sourceKind sourceRef status controlRefs collectedAt cre
   currentRevision { version sha256 sizeBytes contentType fileName uploadedBy { id } }
   revisions { version } decisions { decision rationale decidedAt decidedBy { id } }`;
 const BY_SOURCE = `query ($search: String!) { evidenceList(filter: { search: $search }) { totalCount nodes { ${REPORT} } } }`;
+const VERIFY_CLI = join(__dirname, '../../tools/verify/dist/main.js');
 const ACCESS_REVIEW_ENTITY = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on AccessReview { id evidence { id status } } } }';
 
 /**
@@ -97,6 +100,23 @@ describe('access review reports', () => {
       owner.tenant.id,
     ]);
     expect(uploads).toEqual([{ uploaded_by: reviewer.user.id, claimed: true }]);
+  });
+
+  it('seals into a proofpack that verifies offline (approved by the review, without a submission)', async () => {
+    const review = completedReview(owner.tenant.id, reviewer.user.id, { csv: reportCsv(5) });
+    expect(await outbox.deliver(announcement(review))).toBe('delivered');
+    const [report] = (await reportsOf(review.reviewId)).nodes;
+    const created = await gql('mutation ($ids: [ID!]!) { createProofpack(title: "Access reviews 2026", evidenceIds: $ids) { id } }', { ids: [report.id] }, owner.accessToken);
+    const sealed = await gql('mutation ($id: ID!) { sealProofpack(id: $id) { status downloadPath } }', { id: created.data.createProofpack.id }, owner.accessToken);
+    expect(sealed.data.sealProofpack.status).toBe('SEALED');
+    const zip = Buffer.from(await (await fetch(`${stack.gatewayUrl}${sealed.data.sealProofpack.downloadPath}`, { headers: bearer(auditor.accessToken) })).arrayBuffer());
+    const zipFile = join(blobDir, 'report-pack.zip');
+    writeFileSync(zipFile, zip);
+    const { stdout } = await promisify(execFile)(process.execPath, [VERIFY_CLI, 'proofpack', zipFile, '--graph', stack.gatewayUrl], {
+      encoding: 'utf8',
+      env: { ...process.env, CG_TOKEN: auditor.accessToken },
+    });
+    expect(stdout).toMatch(/^ok: proofpack .* 1 item/);
   });
 
   it('audits every change as the system, naming the review and the user, and the audit service takes the events', async () => {
