@@ -20,7 +20,8 @@ describe('evidence: proofpacks', () => {
   const { approvedItem, createPack, seal, download } = proofpackSteps(() => ({ gatewayUrl: stack.gatewayUrl, gql, owner, member }));
 
   beforeAll(async () => {
-    stack = await startStack();
+    // Sealing waits this long for the audit log: the lag test below stops the audit service.
+    stack = await startStack({ PROOFPACK_AUDIT_WAIT_MS: '1500' });
     gql = graphqlClient(stack.gatewayUrl);
     owner = await signUp(gql, 'Packers');
     [member, auditor] = await Promise.all(['MEMBER', 'AUDITOR'].map((role) => joinTenant(gql, owner.accessToken, role)));
@@ -144,4 +145,26 @@ describe('evidence: proofpacks', () => {
     expect(foreign.status).toBe(404);
     expect(await foreign.json()).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
   });
+
+  it('waits for the audit log to catch up, bounded, and refuses to seal while it lags', async () => {
+    const id = await approvedItem('Incident drill', randomBytes(100), ['ISO27001:A.5.24']);
+    const pack = ok(await createPack(owner.accessToken, [id])).createProofpack;
+    await stack.stopAudit();
+    try {
+      // The pack's creation is still in evidence's outbox: no proof of it can exist yet.
+      const lagging = await seal(owner.accessToken, pack.id);
+      expect(codeOf(lagging)).toBe('CONFLICT');
+      expect(lagging.errors![0].message).toContain('audit log');
+      const { rows } = await admin().query(`SELECT status FROM evidence.proofpacks WHERE id = $1`, [pack.id]);
+      expect(rows[0].status).toBe('OPEN');
+    } finally {
+      await stack.startAudit();
+    }
+    // The relay retries with backoff once the audit service is back; a client seals again in a moment.
+    let answer = await seal(owner.accessToken, pack.id);
+    for (const deadline = Date.now() + 30_000; codeOf(answer) === 'CONFLICT' && Date.now() < deadline; answer = await seal(owner.accessToken, pack.id)) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(ok(answer).sealProofpack.status).toBe('SEALED');
+  }, 60_000);
 });
