@@ -82,10 +82,10 @@ export class IdentityOutbox {
 }
 
 /** A review of the tenant, completed by `completedBy`, whose report evidence has recorded; answers the review's id. */
-export async function recordedAccessReview(tenantId: string, completedBy: string): Promise<string> {
+export async function recordedAccessReview(tenantId: string, completedBy: string, reviewId?: string): Promise<string> {
   const outbox = await new IdentityOutbox().open();
   try {
-    const review = completedReview(tenantId, completedBy);
+    const review = completedReview(tenantId, completedBy, reviewId ? { reviewId } : {});
     const outcome = await outbox.deliver(announcement(review));
     if (outcome !== 'delivered') throw new Error(`the report of review ${review.reviewId} was ${outcome}`);
     return review.reviewId;

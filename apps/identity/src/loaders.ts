@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@compliance-graph/auth';
 import { tenantEntityLoader } from '@compliance-graph/db';
+import { AccessReviewEntity } from './access-review/access-review.entity';
 import { ApiKeyEntity } from './api-key/api-key.entity';
 import { SessionEntity } from './session/session.entity';
 import { TenantEntity } from './tenant/tenant.entity';
@@ -14,6 +15,7 @@ export interface IdentityLoaders {
   memberships: DataLoader<string, MembershipEntity | null>;
   apiKeys: DataLoader<string, ApiKeyEntity | null>;
   sessions: DataLoader<string, SessionEntity | null>;
+  accessReviews: DataLoader<string, AccessReviewEntity | null>;
 }
 
 export function createIdentityLoaders(db: DataSource, principal: Principal | undefined): IdentityLoaders {
@@ -23,5 +25,6 @@ export function createIdentityLoaders(db: DataSource, principal: Principal | und
     memberships: tenantEntityLoader(db, principal?.tenantId, MembershipEntity),
     apiKeys: tenantEntityLoader(db, principal?.tenantId, ApiKeyEntity),
     sessions: tenantEntityLoader(db, principal?.tenantId, SessionEntity),
+    accessReviews: tenantEntityLoader(db, principal?.tenantId, AccessReviewEntity),
   };
 }

@@ -41,6 +41,8 @@ export const identityRules: RuleTree = {
     invitations: hasRole(...ADMINS),
     apiKeys: hasRole(...READERS),
     supportSessions: hasRole(...READERS),
+    accessReviews: hasRole(...READERS),
+    accessReview: hasRole(...READERS),
   },
   Mutation: {
     signUp: allow,
@@ -63,6 +65,9 @@ export const identityRules: RuleTree = {
     revokeApiKey: hasRole(...ADMINS),
     openSupportSession: isUserItself,
     endSupportSession: or(endsItsOwnSupportSession, chain(isUserItself, hasRole(...ADMINS))),
+    startAccessReview: hasRole(...ADMINS),
+    decideAccessReviewItem: hasRole(...ADMINS),
+    cancelAccessReview: hasRole(...ADMINS),
   },
   Viewer: allow,
   AuthPayload: allow,
@@ -83,4 +88,9 @@ export const identityRules: RuleTree = {
     lastLoginAt: isSelfOr(READERS),
   },
   Membership: belongsToCallerTenant,
+  AccessReview: belongsToCallerTenant,
+  AccessReviewItem: belongsToCallerTenant,
+  AccessReviewItemConnection: allow,
+  AccessReviewSummary: allow,
+  AccessReviewSignal: allow,
 };

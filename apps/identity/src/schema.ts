@@ -1,4 +1,6 @@
 import { buildFederatedSchema, type ResolverInstances } from '@compliance-graph/federation';
+import { AccessReviewItemResolver, AccessReviewResolver } from './access-review/access-review.resolver';
+import { accessReviewReference } from './access-review/access-review.reference';
 import { ApiKeyResolver } from './api-key/api-key.resolver';
 import { apiKeyReference } from './api-key/api-key.reference';
 import { identityGraphEntities } from './entities';
@@ -26,6 +28,8 @@ const identityResolvers = [
   InvitationResolver,
   ApiKeyResolver,
   SupportResolver,
+  AccessReviewResolver,
+  AccessReviewItemResolver,
 ] as const;
 
 /** Without instances (composition, rule coverage) the resolvers are never run. */
@@ -33,7 +37,7 @@ export async function buildIdentitySchema(instances?: ResolverInstances<typeof i
   return buildFederatedSchema({
     resolvers: identityResolvers,
     orphanedTypes: identityGraphEntities,
-    references: { ...tenantReference, ...userReference, ...membershipReference, ...apiKeyReference },
+    references: { ...tenantReference, ...userReference, ...membershipReference, ...apiKeyReference, ...accessReviewReference },
     rules: identityRules,
     inputLimits: INPUT_LIMITS,
     instances,

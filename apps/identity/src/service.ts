@@ -16,6 +16,8 @@ import { MembershipService } from './membership/membership.service';
 import { MfaResolver } from './mfa/mfa.resolver';
 import { MfaService } from './mfa/mfa.service';
 import { buildIdentitySchema } from './schema';
+import { AccessReviewItemResolver, AccessReviewResolver } from './access-review/access-review.resolver';
+import { AccessReviewService } from './access-review/access-review.service';
 import { SessionResolver } from './session/session.resolver';
 import { LoginService } from './session/login.service';
 import { SessionIssuer } from './session/session-issuer';
@@ -82,6 +84,8 @@ export async function startIdentityService(config: IdentityConfig) {
         new InvitationResolver(new InvitationService(db, sessions, mfa, throttle, config.INVITATION_TTL_SECONDS)),
         new ApiKeyResolver(apiKeys),
         new SupportResolver(support),
+        new AccessReviewResolver(new AccessReviewService(db)),
+        new AccessReviewItemResolver(),
       ]);
       return {
         schema,

@@ -25,6 +25,9 @@ export const INPUT_LIMITS: InputLimits = {
   membershipId: { max: 36 },
   tenantId: { max: 36 },
   after: { max: 512 },
+  title: { max: 200 },
+  itemId: { max: 36 },
+  justification: { max: 2000 },
 };
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,63}$/;

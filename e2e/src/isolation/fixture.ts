@@ -21,6 +21,7 @@ export interface SeededTenant {
   auditEventId: string;
   /** A review whose report evidence recorded (through identity's outbox, as the platform does). */
   accessReviewId: string;
+  accessReviewItemId: string;
   /** Ids, names, emails and slugs of the tenant's rows. */
   bytes: string[];
 }
@@ -79,7 +80,12 @@ async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTena
     [subprocessorId, tenant.tenantId, `${label} subprocessor ${tag()}`],
   );
   const auditEventId = await firstAuditEvent(gatewayUrl, ownerToken, tenant.tenantId);
-  const accessReviewId = await recordedAccessReview(tenant.tenantId, tenant.owner.userId);
+  const review = await graphqlAs(gatewayUrl, ownerToken, 'mutation ($t: String!, $d: DateTime!) { startAccessReview(title: $t, dueAt: $d) { id items(first: 1) { nodes { id } } } }', {
+    t: `${label} access review ${tag()}`,
+    d: new Date(Date.now() + 14 * 86400_000).toISOString(),
+  });
+  const accessReviewId = await recordedAccessReview(tenant.tenantId, tenant.owner.userId, review.startAccessReview.id);
+  const accessReviewItemId = review.startAccessReview.items.nodes[0].id;
 
   const { rows } = await admin().query<{ value: string }>(
     `SELECT unnest(ARRAY[t.id::text, t.slug, t.name]) AS value FROM identity.tenants t WHERE t.id = $1
@@ -87,12 +93,14 @@ async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTena
      UNION SELECT unnest(ARRAY[k.id::text, k.name]) FROM identity.api_keys k WHERE k.tenant_id = $1
      UNION SELECT unnest(ARRAY[e.id::text, e.title]) FROM evidence.evidence e WHERE e.tenant_id = $1
      UNION SELECT unnest(ARRAY[p.id::text, p.title]) FROM evidence.proofpacks p WHERE p.tenant_id = $1
+     UNION SELECT unnest(ARRAY[r.id::text, r.title]) FROM identity.access_reviews r WHERE r.tenant_id = $1
+     UNION SELECT i.id::text FROM identity.access_review_items i WHERE i.tenant_id = $1
      UNION SELECT unnest(ARRAY[s.id::text, s.name]) FROM subprocessors.subprocessors s WHERE s.tenant_id = $1
      UNION SELECT a.id::text FROM audit.events a WHERE a.tenant_id = $1
      UNION SELECT r.review_id::text FROM evidence.access_review_reports r WHERE r.tenant_id = $1`,
     [tenant.tenantId],
   );
-  return { ...tenant, member, apiKeyIds, apiKeySecrets, evidenceId, proofpackId, subprocessorId, auditEventId, accessReviewId, bytes: rows.map((r) => r.value) };
+  return { ...tenant, member, apiKeyIds, apiKeySecrets, evidenceId, proofpackId, subprocessorId, auditEventId, accessReviewId, accessReviewItemId, bytes: rows.map((r) => r.value) };
 }
 
 /**

@@ -21,7 +21,7 @@
  * Placeholders in variables, resolved per cell: '<tenant>' / '<tenantSlug>' the tenant under
  * test; '<member>' / '<membership>' a MEMBER of it who is none of the principals (email, MFA and
  * last sign-in set); '<apiKey>', '<evidence>' (created by '<member>'), '<auditEvent>',
- * '<subprocessor>', '<proofpack>' (sealed) rows of it, '<accessReview>' a review of it whose report evidence recorded; '<randomId>' a fresh UUID; '<freshRefreshToken>' the unused refresh token of a fresh sign-up. A `target…` placeholder names, for
+ * '<subprocessor>', '<proofpack>' (sealed) rows of it, '<accessReview>' an open review of it (its report recorded as evidence), '<accessReviewItem>' an item of it; '<randomId>' a fresh UUID; '<freshRefreshToken>' the unused refresh token of a fresh sign-up. A `target…` placeholder names, for
  * the tenant's own principals, a fresh UUID (the call must change nothing: NOT_FOUND is the
  * business answer) and, for the OWNER of another tenant, the real row of the tenant under test,
  * which it must not reach.
@@ -56,7 +56,7 @@ export interface EntityAccess {
   through?: readonly string[];
 }
 
-export type EntityTypePolicy = {
+export interface EntityTypePolicy {
   /** Its `_entities` representation: the row of the tenant under test the cells ask for. */
   representation: string;
   /**
@@ -68,18 +68,17 @@ export type EntityTypePolicy = {
    * bytes appear is what holds there.
    */
   entities: 'tenant';
-} & (
-  | {
-      /** Through the gateway, from the type's own root field. */
-      direct: EntityAccess;
-      /** Through the gateway, nested through another entity (often another subgraph's). */
-      nested?: EntityAccess;
-    }
-  | {
-      /** No root field reaches the type yet: the issue that adds one. Until then the router's `_entities` is the only way in. */
-      noRootFieldUntil: string;
-    }
-);
+  /** Through the gateway, from the type's own root field. */
+  direct: EntityAccess;
+  /** Through the gateway, nested through another entity (often another subgraph's). */
+  nested?: EntityAccess;
+  /**
+   * Subgraphs that contribute fields to the type from a row of their own, looked up in the
+   * caller's tenant (evidence's report of a review): unlike a stub, nothing there for a caller
+   * without a tenant or of another tenant.
+   */
+  tenantRowIn?: readonly string[];
+}
 
 /** Who adds, revises and submits evidence (the contract's table). */
 const CONTRIBUTORS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER', 'MEMBER'];
@@ -93,6 +92,8 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
   'Query.invitations': { who: 'admin', probe: '{ invitations { id } }' },
   'Query.apiKeys': { who: 'readers', probe: '{ apiKeys { id name } }' },
   'Query.supportSessions': { who: 'readers', probe: '{ supportSessions { id } }' },
+  'Query.accessReviews': { who: 'readers', probe: '{ accessReviews { id title } }' },
+  'Query.accessReview': { who: 'readers', probe: 'query ($id: ID!) { accessReview(id: $id) { id title } }', variables: { id: '<accessReview>' }, foreign: 'null' },
   'Query.auditEvents': { who: 'readers', probe: '{ auditEvents(first: 5) { totalCount nodes { id action } } }' },
   'Query.auditEvent': { who: 'readers', probe: 'query ($id: ID!) { auditEvent(id: $id) { id action } }', variables: { id: '<auditEvent>' }, foreign: 'null' },
   'Query.auditCheckpoint': { who: 'readers', probe: '{ auditCheckpoint { treeSize rootHash } }' },
@@ -229,6 +230,24 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
     variables: { id: '<targetProofpack>' },
     foreign: 'NOT_FOUND',
   },
+  // The access-review probes change nothing: a due date in the past, or an item or review that
+  // does not exist for the tenant's own principals (the tenant's real one for the other OWNER).
+  'Mutation.startAccessReview': {
+    who: 'admin',
+    probe: 'mutation { startAccessReview(title: "Never started", dueAt: "2000-01-01T00:00:00Z") { id } }',
+  },
+  'Mutation.decideAccessReviewItem': {
+    who: 'admin',
+    probe: 'mutation ($id: ID!) { decideAccessReviewItem(itemId: $id, decision: KEEP, justification: "still needed") { id } }',
+    variables: { id: '<targetAccessReviewItem>' },
+    foreign: 'NOT_FOUND',
+  },
+  'Mutation.cancelAccessReview': {
+    who: 'admin',
+    probe: 'mutation ($id: ID!) { cancelAccessReview(id: $id) { id } }',
+    variables: { id: '<targetAccessReview>' },
+    foreign: 'NOT_FOUND',
+  },
   'Mutation.openSupportSession': {
     who: 'operator',
     changesPrincipal: true,
@@ -301,12 +320,12 @@ export const ENTITY_POLICY: Record<string, EntityTypePolicy> = {
       through: ['Membership.auditTrail'],
     },
   },
-  // Evidence contributes `evidence` (the review's report) to identity's access reviews, which
-  // identity does not serve yet: the review is known here only by its report.
+  // Identity's access reviews; evidence contributes `evidence` (the review's report).
   AccessReview: {
     representation: '<accessReview>',
     entities: 'tenant',
-    noRootFieldUntil: "identity's access-review issue (accessReviews, accessReview)",
+    direct: { root: 'Query.accessReview', document: 'query ($id: ID!) { accessReview(id: $id) { %s } }', variables: { id: '<accessReview>' }, object: ['accessReview'] },
+    tenantRowIn: ['evidence'],
   },
   Subprocessor: {
     representation: '<subprocessor>',
@@ -406,6 +425,16 @@ export const FIELD_POLICY: Record<string, FieldWho> = {
   'AuditEvent.actor': 'parent',
 
   'AccessReview.id': 'parent',
+  'AccessReview.title': 'parent',
+  'AccessReview.status': 'parent',
+  'AccessReview.createdBy': 'parent',
+  'AccessReview.createdAt': 'parent',
+  'AccessReview.dueAt': 'parent',
+  'AccessReview.completedAt': 'parent',
+  'AccessReview.items': 'parent',
+  'AccessReview.summary': 'parent',
+  'AccessReview.overdue': 'parent',
+  'AccessReview.scopeDigest': 'parent',
   // The contract's readers of access reviews; the report is staff-readable evidence, found in evidenceList too.
   'AccessReview.evidence': 'readers',
 

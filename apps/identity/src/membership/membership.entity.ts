@@ -34,4 +34,8 @@ export class MembershipEntity {
   @Field(() => String, { nullable: true })
   @Column('text', { name: 'revoked_reason', nullable: true })
   revokedReason!: string | null;
+
+  /** The member's last sign-in into this tenant (User.lastLoginAt is global): what makes a membership dormant. */
+  @Column('timestamptz', { name: 'last_sign_in_at', nullable: true })
+  lastSignInAt!: Date | null;
 }

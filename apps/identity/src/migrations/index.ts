@@ -9,6 +9,7 @@ import { MfaResetScope1764748800000 } from './1764748800000-mfa-reset-scope';
 import { ThrottleReservation1764921600001 } from './1764921600001-throttle-reservation';
 import { DerivedSessions1765008000000 } from './1765008000000-derived-sessions';
 import { ConfinedUserWrites1765094400000 } from './1765094400000-confined-user-writes';
+import { AccessReviews1765526400000 } from './1765526400000-access-reviews';
 
 export const identityMigrations = [
   InitialIdentity1764230400000,
@@ -23,4 +24,5 @@ export const identityMigrations = [
   DerivedSessions1765008000000,
   ConfinedUserWrites1765094400000,
   outboxPerTopicMigration('identity'),
+  AccessReviews1765526400000,
 ];

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import { IsNull, type EntityManager } from 'typeorm';
 import type { Principal, Role } from '@compliance-graph/auth';
 import type { Caller } from '@compliance-graph/outbox';
 import { recordIdentityAudit } from '../audit';
+import { MembershipEntity } from '../membership/membership.entity';
 import { TenantEntity } from '../tenant/tenant.entity';
 import { UserEntity } from '../user/user.entity';
 import { AuthPayload } from './auth-payload.type';
@@ -49,6 +50,10 @@ export class SessionIssuer {
       revokedReason: null,
     });
     await tx.insert(SessionEntity, row);
+    // A support session is the operator's, not the member's: it does not make a membership active.
+    if (!session.support) {
+      await tx.update(MembershipEntity, { tenantId: session.tenantId, userId: session.userId, revokedAt: IsNull() }, { lastSignInAt: now });
+    }
     return this.issue(tx, row, session.role);
   }
 

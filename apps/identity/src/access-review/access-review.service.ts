@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { In, IsNull, MoreThan, type DataSource, type EntityManager } from 'typeorm';
+import { badUserInput, conflict, forbidden, notFound, type Principal, type Role } from '@compliance-graph/auth';
+import { isUuid, withTenant } from '@compliance-graph/db';
+import { connection, pageRequest } from '@compliance-graph/federation';
+import type { Caller } from '@compliance-graph/outbox';
+import { recordIdentityAudit } from '../audit';
+import { API_KEY_ROLES, ApiKeyEntity } from '../api-key/api-key.entity';
+import { MembershipEntity } from '../membership/membership.entity';
+import { UserEntity } from '../user/user.entity';
+import { assertText } from '../validation';
+import { AccessReviewDecision, AccessReviewItemEntity, AccessRiskFlag } from './access-review-item.entity';
+import { AccessReviewEntity, AccessReviewStatus } from './access-review.entity';
+import { historyOf, riskOf, scopeDigest, type PreviousItem, type ScopeSubject } from './access-review-scope';
+import { insertScope } from './access-review.store';
+import type { AccessReviewItemConnection, AccessReviewSummary } from './access-review.types';
+
+const MAX_DUE_DAYS = 366;
+const isItemId = (value: unknown): value is string => typeof value === 'string' && isUuid(value);
+
+/** Access reviews: the tenant's access frozen at the start, decided item by item by OWNER and ADMIN. */
+export class AccessReviewService {
+  constructor(private readonly db: DataSource) {}
+
+  list(principal: Principal): Promise<AccessReviewEntity[]> {
+    return withTenant(this.db, principal, (tx) => tx.find(AccessReviewEntity, { order: { createdAt: 'DESC', id: 'DESC' } }));
+  }
+
+  /**
+   * Snapshots every active membership and unrevoked, unexpired API key with its role, flags and
+   * signals, in the start's transaction; later changes to the tenant's access do not alter it.
+   * The scope's digest goes into the review and its `access_review.started` record.
+   */
+  async start(principal: Principal, caller: Caller, title: string, dueAt: Date): Promise<AccessReviewEntity> {
+    const name = assertText(title, 'title');
+    const now = new Date();
+    if (dueAt <= now || dueAt.getTime() - now.getTime() > MAX_DUE_DAYS * 86_400_000) throw badUserInput(`dueAt must be in the next ${MAX_DUE_DAYS} days`);
+    return withTenant(this.db, principal, async (tx) => {
+      const subjects = await this.currentAccess(tx, now);
+      const previous = await tx.findOne(AccessReviewEntity, { where: { status: AccessReviewStatus.COMPLETED }, order: { completedAt: 'DESC' } });
+      const before = previous ? await this.previousItems(tx, previous.id) : new Map<string, PreviousItem>();
+      const items = subjects.map((subject) => {
+        const risk = riskOf(subject, now, dueAt);
+        const flags = risk.map((signal) => signal.code as unknown as AccessRiskFlag);
+        return {
+          id: randomUUID(),
+          subject,
+          membershipId: subject.subjectType === 'Membership' ? subject.subjectId : null,
+          apiKeyId: subject.subjectType === 'ApiKey' ? subject.subjectId : null,
+          ownerUserId: subject.ownerUserId,
+          roleAtStart: subject.role,
+          flags,
+          signals: [...risk, ...historyOf(subject, flags, before.get(subject.subjectId), previous !== null)],
+        };
+      });
+      const digest = scopeDigest(items.map((item) => ({ id: item.id, subjectType: item.subject.subjectType, subjectId: item.subject.subjectId, roleAtStart: item.roleAtStart, flags: item.flags })));
+      const review = tx.create(AccessReviewEntity, {
+        id: randomUUID(),
+        tenantId: principal.tenantId,
+        title: name,
+        status: AccessReviewStatus.IN_PROGRESS,
+        createdById: principal.subjectId,
+        dueAt,
+        scopeDigest: digest,
+        previousReviewId: previous?.id ?? null,
+        completedAt: null,
+        completedById: null,
+        cancelledAt: null,
+        cancelledById: null,
+      });
+      await tx.insert(AccessReviewEntity, review);
+      await insertScope(tx, principal.tenantId, review.id, items);
+      await recordIdentityAudit(tx, caller, {
+        tenantId: principal.tenantId,
+        action: 'access_review.started',
+        subjectType: 'AccessReview',
+        subjectId: review.id,
+        data: { title: name, dueAt: dueAt.toISOString(), items: items.length, scopeDigest: digest, previousReviewId: review.previousReviewId },
+      });
+      return review;
+    });
+  }
+
+  items(
+    principal: Principal,
+    reviewId: string,
+    options: { pending?: boolean | null; flag?: AccessRiskFlag | null; first?: number | null; after?: string | null },
+  ): Promise<AccessReviewItemConnection> {
+    const page = pageRequest(options.first, options.after, isItemId);
+    return withTenant(this.db, principal, async (tx) => {
+      const query = tx.createQueryBuilder(AccessReviewItemEntity, 'i').where('i.reviewId = :reviewId', { reviewId });
+      if (options.pending === true) query.andWhere('i.decision IS NULL');
+      if (options.pending === false) query.andWhere('i.decision IS NOT NULL');
+      if (options.flag) query.andWhere(':flag = ANY(i.flags)', { flag: options.flag });
+      const totalCount = await query.getCount();
+      if (page.after) query.andWhere('i.id > :after', { after: page.after });
+      const rows = await query.orderBy('i.id', 'ASC').take(page.first + 1).getMany();
+      return connection(rows, page.first, totalCount, (item) => item.id);
+    });
+  }
+
+  /** The items counted by decision, in one statement. */
+  summary(principal: Principal, reviewId: string): Promise<AccessReviewSummary> {
+    return withTenant(this.db, principal, async (tx) => {
+      const rows: Array<{ decision: AccessReviewDecision | null; n: string }> = await tx
+        .createQueryBuilder(AccessReviewItemEntity, 'i')
+        .select('i.decision', 'decision')
+        .addSelect('count(*)', 'n')
+        .where('i.reviewId = :reviewId', { reviewId })
+        .groupBy('i.decision')
+        .getRawMany();
+      const of = (decision: AccessReviewDecision | null) => Number(rows.find((row) => row.decision === decision)?.n ?? 0);
+      const summary = { kept: of(AccessReviewDecision.KEEP), revoked: of(AccessReviewDecision.REVOKE), changed: of(AccessReviewDecision.CHANGE_ROLE), pending: of(null) };
+      return { ...summary, total: summary.kept + summary.revoked + summary.changed + summary.pending };
+    });
+  }
+
+  /**
+   * Records (or changes, until completion) the decision on one item. Nobody decides their own
+   * access (their membership, or a key they created); an ADMIN may keep an OWNER, but only an
+   * OWNER revokes one or changes its role, or grants OWNER.
+   */
+  decide(principal: Principal, caller: Caller, itemId: string, decision: AccessReviewDecision, justification: string, newRole: Role | null | undefined): Promise<AccessReviewItemEntity> {
+    if (!isUuid(itemId)) throw badUserInput('itemId must be a UUID');
+    const why = assertText(justification, 'justification');
+    if (decision === AccessReviewDecision.CHANGE_ROLE && !newRole) throw badUserInput('newRole is required to change the role');
+    if (decision !== AccessReviewDecision.CHANGE_ROLE && newRole) throw badUserInput('newRole goes only with CHANGE_ROLE');
+    return withTenant(this.db, principal, async (tx) => {
+      const item = await tx.findOne(AccessReviewItemEntity, { where: { id: itemId }, lock: { mode: 'pessimistic_write' } });
+      if (!item) throw notFound('No such access review item');
+      await this.openReview(tx, item.reviewId);
+      if (item.ownerUserId === principal.subjectId) throw forbidden('Nobody decides a review item about their own access');
+      const touchesOwner = item.roleAtStart === 'OWNER' && decision !== AccessReviewDecision.KEEP;
+      if ((touchesOwner || newRole === 'OWNER') && principal.role !== 'OWNER') throw forbidden('Only an OWNER revokes an OWNER, changes its role or grants OWNER');
+      if (newRole && newRole === item.roleAtStart) throw badUserInput(`The role is already ${newRole}`);
+      if (newRole && item.apiKeyId && !API_KEY_ROLES.includes(newRole)) throw badUserInput(`An API key's role is one of ${API_KEY_ROLES.join(', ')}`);
+      const previous = item.decision;
+      const decided = { decision, newRole: newRole ?? null, justification: why, decidedById: principal.subjectId, decidedAt: new Date() };
+      await tx.update(AccessReviewItemEntity, { id: item.id }, decided);
+      await recordIdentityAudit(tx, caller, {
+        tenantId: principal.tenantId,
+        action: 'access_review.item_decided',
+        subjectType: 'AccessReview',
+        subjectId: item.reviewId,
+        reason: why,
+        data: { reviewId: item.reviewId, itemId: item.id, membershipId: item.membershipId, apiKeyId: item.apiKeyId, decision, newRole: decided.newRole, previousDecision: previous },
+      });
+      return Object.assign(item, decided);
+    });
+  }
+
+  /** Ends a review without applying anything. */
+  cancel(principal: Principal, caller: Caller, reviewId: string): Promise<AccessReviewEntity> {
+    if (!isUuid(reviewId)) throw badUserInput('id must be a UUID');
+    return withTenant(this.db, principal, async (tx) => {
+      const review = await this.openReview(tx, reviewId);
+      const cancelled = { status: AccessReviewStatus.CANCELLED, cancelledAt: new Date(), cancelledById: principal.subjectId };
+      await tx.update(AccessReviewEntity, { id: review.id }, cancelled);
+      await recordIdentityAudit(tx, caller, { tenantId: principal.tenantId, action: 'access_review.cancelled', subjectType: 'AccessReview', subjectId: review.id, data: { title: review.title } });
+      return Object.assign(review, cancelled);
+    });
+  }
+
+  /** The review, locked, while it may still change; a completed or cancelled one is CONFLICT. */
+  private async openReview(tx: EntityManager, reviewId: string): Promise<AccessReviewEntity> {
+    const review = await tx.findOne(AccessReviewEntity, { where: { id: reviewId }, lock: { mode: 'pessimistic_write' } });
+    if (!review) throw notFound('No such access review');
+    if (review.status !== AccessReviewStatus.IN_PROGRESS) throw conflict(`This review is ${review.status}: it does not change any more`);
+    return review;
+  }
+
+  /** Every active membership (with its user's MFA) and every unrevoked, unexpired API key of the tenant. */
+  private async currentAccess(tx: EntityManager, now: Date): Promise<ScopeSubject[]> {
+    const memberships = await tx.find(MembershipEntity, { where: { revokedAt: IsNull() } });
+    const users = await tx.find(UserEntity, { select: { id: true, mfaEnabled: true }, where: { id: In(memberships.map((m) => m.userId)) } });
+    const mfa = new Map(users.map((user) => [user.id, user.mfaEnabled]));
+    const keys = await tx.find(ApiKeyEntity, { where: { revokedAt: IsNull(), expiresAt: MoreThan(now) } });
+    return [
+      ...memberships.map((m): ScopeSubject => ({
+        subjectType: 'Membership',
+        subjectId: m.id,
+        ownerUserId: m.userId,
+        role: m.role,
+        createdAt: m.createdAt,
+        lastUsedAt: m.lastSignInAt,
+        mfaEnabled: mfa.get(m.userId) ?? false,
+      })),
+      ...keys.map((k): ScopeSubject => ({
+        subjectType: 'ApiKey',
+        subjectId: k.id,
+        ownerUserId: k.createdById,
+        role: k.role,
+        createdAt: k.createdAt,
+        lastUsedAt: k.lastUsedAt,
+        expiresAt: k.expiresAt,
+      })),
+    ];
+  }
+
+  private async previousItems(tx: EntityManager, reviewId: string): Promise<Map<string, PreviousItem>> {
+    const items = await tx.find(AccessReviewItemEntity, { where: { reviewId } });
+    return new Map(items.map((item) => [item.membershipId ?? item.apiKeyId!, item]));
+  }
+}
