@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import { admin, closeAdmin } from '@compliance-graph/testing';
 import { joinTenant, signUp, type AuthPayload } from './accounts';
@@ -13,6 +16,7 @@ const inDays = (days: number) => new Date(Date.now() + days * 86400_000).toISOSt
 
 /** Access reviews through the gateway: the frozen scope with its flags and digest, guarded decisions, cancellation. */
 describe('identity: access reviews', () => {
+  const blobDir = mkdtempSync(join(tmpdir(), 'cg-e2e-reviews-'));
   let stack: Stack;
   let gql: ReturnType<typeof graphqlClient>;
   let owner: AuthPayload;
@@ -29,7 +33,7 @@ describe('identity: access reviews', () => {
   const itemOf = (review: any, userId: string) => review.items.nodes.find((item: any) => item.membership?.user.id === userId);
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ EVIDENCE_BLOB_DIR: blobDir }, { SESSION_CHECK_TTL_MS: '1000' });
     gql = graphqlClient(stack.gatewayUrl);
     owner = await signUp(gql, 'Reviewers');
     [admin2, auditor, member, coOwner] = await Promise.all(['ADMIN', 'AUDITOR', 'MEMBER', 'OWNER'].map((role) => joinTenant(gql, owner.accessToken, role)));
@@ -138,5 +142,104 @@ describe('identity: access reviews', () => {
     expect(codeOf(await gql(START, { t: 'Past', d: inDays(-1) }, owner.accessToken))).toBe('BAD_USER_INPUT');
     expect(codeOf(await gql(START, { t: 'Far', d: inDays(400) }, owner.accessToken))).toBe('BAD_USER_INPUT');
     expect(codeOf(await gql(START, { t: 'Auditor', d: inDays(3) }, auditor.accessToken))).toBe('FORBIDDEN');
+  });
+
+  const COMPLETE = 'mutation ($id: ID!) { completeAccessReview(id: $id) { id status completedAt summary { total kept revoked changed pending } } }';
+  const untilRefused = async (token: string) => {
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      if (codeOf(await gql('{ viewer { role } }', {}, token)) === 'UNAUTHENTICATED') return true;
+    }
+    return false;
+  };
+  const reportOf = async (reviewId: string, token: string) => {
+    for (const deadline = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 200))) {
+      const found = ok(
+        await gql('query ($s: String!) { evidenceList(filter: { search: $s }) { nodes { id status sourceKind currentRevision { sha256 } decisions { decidedBy { id } } } } }', { s: reviewId }, token),
+      ).evidenceList.nodes;
+      if (found.length > 0 || Date.now() > deadline) return found[0];
+    }
+  };
+
+  it('applies its decisions on completion, at once at the gateway, and its report arrives as approved evidence whose CSV matches', async () => {
+    const team = await signUp(gql, 'Campaign');
+    const [leaver, mover, stayer, handRevoked] = await Promise.all(['MEMBER', 'MEMBER', 'ADMIN', 'MEMBER'].map((role) => joinTenant(gql, team.accessToken, role)));
+    const review = ok(await gql(START, { t: 'Year-end review', d: inDays(14) }, team.accessToken)).startAccessReview;
+    const item = (auth: AuthPayload) => itemOf(review, auth.user.id).id;
+    ok(await gql(DECIDE, { id: item(leaver), d: 'REVOKE', j: 'Left the company' }, team.accessToken));
+    ok(await gql(DECIDE, { id: item(mover), d: 'CHANGE_ROLE', j: 'Now audits', r: 'AUDITOR' }, team.accessToken));
+    ok(await gql(DECIDE, { id: item(stayer), d: 'KEEP', j: '=HYPERLINK("http://evil.example")' }, team.accessToken));
+    ok(await gql(DECIDE, { id: item(handRevoked), d: 'REVOKE', j: 'Contract ended' }, team.accessToken));
+    const handMembership = itemOf(review, handRevoked.user.id).membership.id;
+    ok(await gql('mutation ($id: ID!) { revokeMembership(membershipId: $id, reason: "by hand") { id } }', { id: handMembership }, team.accessToken));
+
+    const completed = ok(await gql(COMPLETE, { id: review.id }, team.accessToken)).completeAccessReview;
+    expect(completed).toMatchObject({ status: 'COMPLETED', summary: { total: 5, kept: 1, revoked: 2, changed: 1, pending: 1 } });
+    expect(await untilRefused(leaver.accessToken)).toBe(true);
+    expect(await untilRefused(mover.accessToken)).toBe(true);
+    const members = ok(await gql('{ members(first: 50, includeRevoked: true) { nodes { id role revokedAt revokedReason user { id } } } }', {}, team.accessToken)).members.nodes;
+    const memberOf = (auth: AuthPayload) => members.find((m: any) => m.user.id === auth.user.id);
+    expect(memberOf(leaver)).toMatchObject({ revokedReason: 'Access review "Year-end review"' });
+    expect(memberOf(mover)).toMatchObject({ role: 'AUDITOR', revokedAt: null });
+    expect(memberOf(handRevoked).revokedReason).toBe('by hand');
+    expect(codeOf(await gql(DECIDE, { id: item(stayer), d: 'REVOKE', j: 'too late' }, team.accessToken))).toBe('CONFLICT');
+    expect(codeOf(await gql(COMPLETE, { id: review.id }, team.accessToken))).toBe('CONFLICT');
+
+    const report = await reportOf(review.id, team.accessToken);
+    expect(report).toMatchObject({ status: 'APPROVED', sourceKind: 'SYSTEM', decisions: [{ decidedBy: { id: team.user.id } }] });
+    const sha = report.currentRevision.sha256;
+    const csv = readFileSync(join(blobDir, sha.slice(0, 2), sha), 'utf8');
+    const lines = csv.trim().split('\r\n');
+    expect(lines).toHaveLength(6);
+    const line = (auth: AuthPayload) => lines.find((l) => l.includes(itemOf(review, auth.user.id).id))!;
+    expect(line(leaver)).toMatch(/,REVOKE,,Left the company,.*,revoked$/);
+    expect(line(mover)).toMatch(/,CHANGE_ROLE,AUDITOR,Now audits,.*,role changed$/);
+    expect(line(handRevoked)).toMatch(/,already revoked$/);
+    expect(line(stayer)).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+    expect(line(team)).toMatch(/,kept \(undecided\)$/);
+
+    // The membership was revoked once: by hand, not again by the review.
+    for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 200))) {
+      const events = ok(await gql('{ auditEvents(filter: { action: "membership.revoked" }, first: 50) { nodes { subjectId data } } }', {}, team.accessToken)).auditEvents.nodes;
+      const completedEvent = ok(await gql('{ auditEvents(filter: { action: "access_review.completed" }) { nodes { subjectId data } } }', {}, team.accessToken)).auditEvents.nodes[0];
+      if ((events.length >= 2 && completedEvent) || Date.now() > deadline) {
+        expect(events.filter((e: any) => e.subjectId === handMembership)).toHaveLength(1);
+        expect(events.find((e: any) => e.subjectId === memberOf(leaver).id).data.accessReviewId).toBe(review.id);
+        expect(completedEvent.data).toMatchObject({ csvSha256: sha, counts: { total: 5, revoked: 2 } });
+        break;
+      }
+    }
+  }, 60_000);
+
+  it('applies nothing when a REVOKE would remove the last OWNER, and names the item', async () => {
+    const team = await signUp(gql, 'Owners');
+    const second = await joinTenant(gql, team.accessToken, 'OWNER');
+    const review = ok(await gql(START, { t: 'Owners only', d: inDays(7) }, team.accessToken)).startAccessReview;
+    ok(await gql(DECIDE, { id: itemOf(review, team.user.id).id, d: 'REVOKE', j: 'Hand over' }, second.accessToken));
+    ok(await gql(DECIDE, { id: itemOf(review, second.user.id).id, d: 'REVOKE', j: 'Hand over too' }, team.accessToken));
+    const refused = await gql(COMPLETE, { id: review.id }, team.accessToken);
+    expect(codeOf(refused)).toBe('CONFLICT');
+    expect(refused.errors![0].message).toMatch(/Item [0-9a-f-]{36}: A tenant keeps at least one OWNER/);
+    const members = ok(await gql('{ members(first: 50) { nodes { role revokedAt } } }', {}, team.accessToken)).members.nodes;
+    expect(members.filter((m: any) => m.role === 'OWNER' && m.revokedAt === null)).toHaveLength(2);
+    expect(ok(await gql(REVIEW, { id: review.id }, team.accessToken)).accessReview.status).toBe('IN_PROGRESS');
+  });
+
+  it('applies each change once when completions and a decision race', async () => {
+    const team = await signUp(gql, 'Racers');
+    const target = await joinTenant(gql, team.accessToken, 'MEMBER');
+    const review = ok(await gql(START, { t: 'Race', d: inDays(7) }, team.accessToken)).startAccessReview;
+    ok(await gql(DECIDE, { id: itemOf(review, target.user.id).id, d: 'REVOKE', j: 'Not needed' }, team.accessToken));
+    const answers = await Promise.all([
+      gql(COMPLETE, { id: review.id }, team.accessToken),
+      gql(COMPLETE, { id: review.id }, team.accessToken),
+      gql(DECIDE, { id: itemOf(review, target.user.id).id, d: 'KEEP', j: 'Changed my mind' }, team.accessToken),
+    ]);
+    const completions = answers.slice(0, 2);
+    expect(completions.filter((a) => !a.errors)).toHaveLength(1);
+    expect(codeOf(completions.find((a) => a.errors)!)).toBe('CONFLICT');
+    const { rows } = await admin().query(`SELECT decision FROM identity.access_review_items WHERE review_id = $1 AND membership_id IS NOT NULL AND owner_user_id = $2`, [review.id, target.user.id]);
+    const revoked = await admin().query(`SELECT revoked_at FROM identity.memberships WHERE user_id = $1 AND tenant_id = $2`, [target.user.id, team.tenant.id]);
+    // Whichever came first, the state agrees with the decision the review ended with.
+    expect(revoked.rows[0].revoked_at === null).toBe(rows[0].decision === 'KEEP');
   });
 });

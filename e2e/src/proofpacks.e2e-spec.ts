@@ -148,21 +148,22 @@ describe('evidence: proofpacks', () => {
 
   it('waits for the audit log to catch up, bounded, and refuses to seal while it lags', async () => {
     const id = await approvedItem('Incident drill', randomBytes(100), ['ISO27001:A.5.24']);
-    const pack = ok(await createPack(owner.accessToken, [id])).createProofpack;
     await stack.stopAudit();
+    let packId: string;
     try {
-      // The pack's creation is still in evidence's outbox: no proof of it can exist yet.
-      const lagging = await seal(owner.accessToken, pack.id);
+      // Created while the audit service is down: its proofpack.created cannot have been appended.
+      packId = ok(await createPack(owner.accessToken, [id])).createProofpack.id;
+      const lagging = await seal(owner.accessToken, packId);
       expect(codeOf(lagging)).toBe('CONFLICT');
       expect(lagging.errors![0].message).toContain('audit log');
-      const { rows } = await admin().query(`SELECT status FROM evidence.proofpacks WHERE id = $1`, [pack.id]);
+      const { rows } = await admin().query(`SELECT status FROM evidence.proofpacks WHERE id = $1`, [packId]);
       expect(rows[0].status).toBe('OPEN');
     } finally {
       await stack.startAudit();
     }
     // The relay retries with backoff once the audit service is back; a client seals again in a moment.
-    let answer = await seal(owner.accessToken, pack.id);
-    for (const deadline = Date.now() + 30_000; codeOf(answer) === 'CONFLICT' && Date.now() < deadline; answer = await seal(owner.accessToken, pack.id)) {
+    let answer = await seal(owner.accessToken, packId);
+    for (const deadline = Date.now() + 30_000; codeOf(answer) === 'CONFLICT' && Date.now() < deadline; answer = await seal(owner.accessToken, packId)) {
       await new Promise((r) => setTimeout(r, 500));
     }
     expect(ok(answer).sealProofpack.status).toBe('SEALED');

@@ -67,6 +67,7 @@ export const identityRules: RuleTree = {
     endSupportSession: or(endsItsOwnSupportSession, chain(isUserItself, hasRole(...ADMINS))),
     startAccessReview: hasRole(...ADMINS),
     decideAccessReviewItem: hasRole(...ADMINS),
+    completeAccessReview: hasRole(...ADMINS),
     cancelAccessReview: hasRole(...ADMINS),
   },
   Viewer: allow,

@@ -84,7 +84,7 @@ function outcomeOf(row: PermissionRow, result: OperationResult): Outcome | `unex
 describe('identity permission table (contract README, "Who may do what")', () => {
   let server: Server;
   const callers = {} as Record<Caller, Principal | undefined>;
-  let fixture: { tenantId: string; slug: string; other: { userId: string; membershipId: string }; apiKeyId: string };
+  let fixture: { tenantId: string; slug: string; other: { userId: string; membershipId: string }; apiKeyId: string; accessReviewId: string };
 
   beforeAll(async () => {
     await migrateForTests({ schema: IDENTITY_SCHEMA, migrations: identityMigrations });
@@ -133,7 +133,12 @@ describe('identity permission table (contract README, "Who may do what")', () =>
     }
 
     const other = await addMember(home.tenantId, 'MEMBER', 'Other member');
-    fixture = { tenantId: home.tenantId, slug: home.slug, other: { userId: other.userId, membershipId: other.membershipId }, apiKeyId };
+    const accessReviewId = randomUUID();
+    await admin().query(
+      `INSERT INTO identity.access_reviews (id, tenant_id, title, created_by, due_at, scope_digest) VALUES ($1, $2, 'Q4 review', $3, now() + interval '14 days', $4)`,
+      [accessReviewId, home.tenantId, home.owner.userId, '0'.repeat(64)],
+    );
+    fixture = { tenantId: home.tenantId, slug: home.slug, other: { userId: other.userId, membershipId: other.membershipId }, apiKeyId, accessReviewId };
     // Every User field a row reads has a value, so a null one means hidden.
     const userIds = [...Object.values(callers).flatMap((p) => (p && p.kind !== 'API_KEY' ? [p.subjectId] : [])), other.userId];
     await admin().query(`UPDATE identity.users SET last_login_at = now() WHERE id = ANY($1)`, [userIds]);
@@ -184,6 +189,8 @@ describe('identity permission table (contract README, "Who may do what")', () =>
         return fixture.other.membershipId;
       case '<apiKey>':
         return fixture.apiKeyId;
+      case '<accessReview>':
+        return fixture.accessReviewId;
       case '<randomId>':
         return randomUUID();
       case '<freshRefreshToken>':

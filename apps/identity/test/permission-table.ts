@@ -29,7 +29,7 @@
  * - Placeholders in `variables`, filled in per cell by the test: '<tenant>' the tenant under
  *   test ('<tenantSlug>' its slug), '<other>' / '<otherMembership>' a MEMBER of it who is not the caller (user id /
  *   membership id; email, mfaEnabled and lastLoginAt all set), '<apiKey>' the id of an API key
- *   of that tenant, '<randomId>' a fresh UUID that names nothing, '<freshRefreshToken>' the
+ *   of that tenant, '<accessReview>' an open access review of it, '<randomId>' a fresh UUID that names nothing, '<freshRefreshToken>' the
  *   unused refresh token of a fresh sign-up.
  *
  * Choices where the contract leaves a cell open (documented, not accidental):
@@ -79,7 +79,7 @@ export type Caller = (typeof CALLERS)[number];
 export const OUTCOMES = ['allowed', 'UNAUTHENTICATED', 'FORBIDDEN', 'MFA_REQUIRED', 'null', 'hidden'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export const PLACEHOLDERS = ['<tenant>', '<tenantSlug>', '<other>', '<otherMembership>', '<apiKey>', '<randomId>', '<freshRefreshToken>'] as const;
+export const PLACEHOLDERS = ['<tenant>', '<tenantSlug>', '<other>', '<otherMembership>', '<apiKey>', '<accessReview>', '<randomId>', '<freshRefreshToken>'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -139,6 +139,17 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     name: 'supportSessions',
     document: '{ supportSessions { id } }',
     expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'allowed', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'allowed' },
+  },
+  {
+    name: 'accessReviews',
+    document: '{ accessReviews { id } }',
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'allowed', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'allowed' },
+  },
+  {
+    name: 'accessReview',
+    document: 'query ($id: ID!) { accessReview(id: $id) { id title } }',
+    variables: { id: '<accessReview>' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'allowed', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'null', apiKey: 'allowed' },
   },
 
   // ---- Mutation: anyone, anonymous included (a support session changes nothing) -----------------------------------
@@ -246,6 +257,30 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     variables: { id: '<randomId>' },
     expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
+  // A due date in the past: allowed callers get BAD_USER_INPUT and nothing starts.
+  {
+    name: 'startAccessReview',
+    document: 'mutation { startAccessReview(title: "Never started", dueAt: "2000-01-01T00:00:00Z") { id } }',
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
+  },
+  {
+    name: 'decideAccessReviewItem',
+    document: 'mutation ($id: ID!) { decideAccessReviewItem(itemId: $id, decision: KEEP, justification: "still needed") { id } }',
+    variables: { id: '<randomId>' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
+  },
+  {
+    name: 'completeAccessReview',
+    document: 'mutation ($id: ID!) { completeAccessReview(id: $id) { id } }',
+    variables: { id: '<randomId>' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
+  },
+  {
+    name: 'cancelAccessReview',
+    document: 'mutation ($id: ID!) { cancelAccessReview(id: $id) { id } }',
+    variables: { id: '<randomId>' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
+  },
   // None of the table's callers is a platform operator: every user is refused by the service.
   {
     name: 'openSupportSession',
@@ -326,6 +361,13 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     name: 'ApiKey entity of the tenant',
     document: entities('... on ApiKey { id name }'),
     variables: { representations: [{ __typename: 'ApiKey', id: '<apiKey>' }] },
+    object: FIRST_ENTITY,
+    expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null', apiKey: 'allowed' },
+  },
+  {
+    name: 'AccessReview entity of the tenant',
+    document: entities('... on AccessReview { id title }'),
+    variables: { representations: [{ __typename: 'AccessReview', id: '<accessReview>' }] },
     object: FIRST_ENTITY,
     expect: { anonymous: 'null',            OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'allowed', AUDITOR: 'allowed', MEMBER: 'allowed', PARTNER: 'allowed',   support: 'allowed',   enrolment: 'allowed',      foreignOwner: 'null', apiKey: 'allowed' },
   },

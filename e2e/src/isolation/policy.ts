@@ -242,6 +242,12 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
     variables: { id: '<targetAccessReviewItem>' },
     foreign: 'NOT_FOUND',
   },
+  'Mutation.completeAccessReview': {
+    who: 'admin',
+    probe: 'mutation ($id: ID!) { completeAccessReview(id: $id) { id } }',
+    variables: { id: '<targetAccessReview>' },
+    foreign: 'NOT_FOUND',
+  },
   'Mutation.cancelAccessReview': {
     who: 'admin',
     probe: 'mutation ($id: ID!) { cancelAccessReview(id: $id) { id } }',

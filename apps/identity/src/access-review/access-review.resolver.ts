@@ -42,6 +42,11 @@ export class AccessReviewResolver {
     return this.reviews.decide(callerOf(ctx), ctx, itemId, decision, justification, newRole);
   }
 
+  @Mutation(() => AccessReviewEntity, { description: 'applies REVOKE/CHANGE_ROLE; undecided items are kept and flagged' })
+  completeAccessReview(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext<IdentityLoaders>) {
+    return this.reviews.complete(callerOf(ctx), ctx, id);
+  }
+
   @Mutation(() => AccessReviewEntity)
   cancelAccessReview(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext<IdentityLoaders>) {
     return this.reviews.cancel(callerOf(ctx), ctx, id);

@@ -1,15 +1,19 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { In, IsNull, MoreThan, type DataSource, type EntityManager } from 'typeorm';
-import { badUserInput, conflict, forbidden, notFound, type Principal, type Role } from '@compliance-graph/auth';
+import { CodedError, ErrorCode, badUserInput, conflict, forbidden, notFound, type Principal, type Role } from '@compliance-graph/auth';
 import { isUuid, withTenant } from '@compliance-graph/db';
 import { connection, pageRequest } from '@compliance-graph/federation';
-import type { Caller } from '@compliance-graph/outbox';
+import { ACCESS_REVIEW_COMPLETED_TOPIC, accessReviewCompletedSchema } from '@compliance-graph/internal-api';
+import { enqueue, type Caller } from '@compliance-graph/outbox';
 import { recordIdentityAudit } from '../audit';
+import { changeApiKeyRole, revokeApiKey } from '../api-key/api-key-changes';
 import { API_KEY_ROLES, ApiKeyEntity } from '../api-key/api-key.entity';
+import { changeMembershipRole, revokeMembership } from '../membership/membership-changes';
 import { MembershipEntity } from '../membership/membership.entity';
 import { UserEntity } from '../user/user.entity';
 import { assertText } from '../validation';
 import { AccessReviewDecision, AccessReviewItemEntity, AccessRiskFlag } from './access-review-item.entity';
+import { reportCsv, type ItemOutcome, type ReportRow } from './access-review-report';
 import { AccessReviewEntity, AccessReviewStatus } from './access-review.entity';
 import { historyOf, riskOf, scopeDigest, type PreviousItem, type ScopeSubject } from './access-review-scope';
 import { insertScope } from './access-review.store';
@@ -146,6 +150,84 @@ export class AccessReviewService {
         data: { reviewId: item.reviewId, itemId: item.id, membershipId: item.membershipId, apiKeyId: item.apiKeyId, decision, newRole: decided.newRole, previousDecision: previous },
       });
       return Object.assign(item, decided);
+    });
+  }
+
+  /**
+   * Applies every REVOKE and CHANGE_ROLE in one transaction, with identity's own rules (the last
+   * OWNER stays: the completion then fails with CONFLICT naming the item, and nothing is
+   * applied); undecided items are kept and marked so. The review becomes immutable, and its
+   * report (CSV, SHA-256, counts) goes through the outbox as `access_review.completed`, which
+   * evidence records as approved evidence; the audit event carries the hash and the counts.
+   * A membership or key revoked by hand meanwhile is reported as such, not revoked twice.
+   */
+  complete(principal: Principal, caller: Caller, reviewId: string): Promise<AccessReviewEntity> {
+    if (!isUuid(reviewId)) throw badUserInput('id must be a UUID');
+    return withTenant(this.db, principal, async (tx) => {
+      const review = await this.openReview(tx, reviewId);
+      const items = await tx.find(AccessReviewItemEntity, { where: { reviewId }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+      const context = { accessReviewId: review.id };
+      const reason = `Access review "${review.title}"`;
+      const memberships = new Map(
+        (await tx.find(MembershipEntity, { where: { id: In(items.flatMap((i) => (i.membershipId ? [i.membershipId] : []))) }, lock: { mode: 'pessimistic_write' } })).map((m) => [m.id, m]),
+      );
+      const keys = new Map(
+        (await tx.find(ApiKeyEntity, { where: { id: In(items.flatMap((i) => (i.apiKeyId ? [i.apiKeyId] : []))) }, lock: { mode: 'pessimistic_write' } })).map((k) => [k.id, k]),
+      );
+      const people = new Map(
+        (await tx.find(UserEntity, { where: { id: In([...new Set([...[...memberships.values()].map((m) => m.userId), ...items.flatMap((i) => (i.decidedById ? [i.decidedById] : []))])]) } })).map((u) => [u.id, u]),
+      );
+      const rows: ReportRow[] = [];
+      for (const item of items) {
+        const membership = item.membershipId ? memberships.get(item.membershipId)! : null;
+        const key = item.apiKeyId ? keys.get(item.apiKeyId)! : null;
+        const gone = membership ? membership.revokedAt !== null : key!.revokedAt !== null;
+        let outcome: ItemOutcome = item.decision === null ? 'kept (undecided)' : 'kept';
+        try {
+          if (gone) outcome = 'already revoked';
+          else if (item.decision === AccessReviewDecision.REVOKE) {
+            if (membership) await revokeMembership(tx, caller, membership, reason, context);
+            else await revokeApiKey(tx, caller, key!, context);
+            outcome = 'revoked';
+          } else if (item.decision === AccessReviewDecision.CHANGE_ROLE && item.newRole) {
+            if (membership) await changeMembershipRole(tx, caller, membership, item.newRole, context);
+            else await changeApiKeyRole(tx, caller, key!, item.newRole, context);
+            outcome = 'role changed';
+          }
+        } catch (error) {
+          if (error instanceof CodedError && error.code === ErrorCode.CONFLICT) throw conflict(`Item ${item.id}: ${error.message}; nothing was applied`);
+          throw error;
+        }
+        const subjectName = membership ? `${people.get(membership.userId)?.displayName ?? ''} <${people.get(membership.userId)?.email ?? ''}>` : `${key!.name} (${key!.prefix})`;
+        rows.push({ item, subjectType: membership ? 'Membership' : 'ApiKey', subjectName, reviewerName: item.decidedById ? (people.get(item.decidedById)?.displayName ?? null) : null, outcome });
+      }
+      const completedAt = new Date();
+      const completed = { status: AccessReviewStatus.COMPLETED, completedAt, completedById: principal.subjectId };
+      await tx.update(AccessReviewEntity, { id: review.id }, completed);
+      Object.assign(review, completed);
+      const count = (decision: AccessReviewDecision) => items.filter((item) => item.decision === decision).length;
+      const counts = { total: items.length, kept: count(AccessReviewDecision.KEEP), revoked: count(AccessReviewDecision.REVOKE), changed: count(AccessReviewDecision.CHANGE_ROLE), pending: items.filter((i) => i.decision === null).length };
+      const csv = reportCsv(rows);
+      const csvSha256 = createHash('sha256').update(csv, 'utf8').digest('hex');
+      const report = accessReviewCompletedSchema.parse({
+        reviewId: review.id,
+        tenantId: review.tenantId,
+        title: review.title,
+        completedAt: completedAt.toISOString(),
+        completedBy: principal.subjectId,
+        csv,
+        csvSha256,
+        counts,
+      });
+      await enqueue(tx, 'identity', { id: randomUUID(), topic: ACCESS_REVIEW_COMPLETED_TOPIC, tenantId: review.tenantId, occurredAt: completedAt.toISOString(), payload: report });
+      await recordIdentityAudit(tx, caller, {
+        tenantId: principal.tenantId,
+        action: 'access_review.completed',
+        subjectType: 'AccessReview',
+        subjectId: review.id,
+        data: { csvSha256, counts, scopeDigest: review.scopeDigest },
+      });
+      return review;
     });
   }
 

@@ -1,11 +1,10 @@
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { badUserInput, conflict, forbidden, notFound, type Principal, type Role } from '@compliance-graph/auth';
+import { badUserInput, forbidden, notFound, type Principal, type Role } from '@compliance-graph/auth';
 import { isUuid, withTenant } from '@compliance-graph/db';
 import { connection, pageRequest } from '@compliance-graph/federation';
 import type { Caller } from '@compliance-graph/outbox';
-import { recordIdentityAudit } from '../audit';
-import { SessionEntity } from '../session/session.entity';
 import { assertText } from '../validation';
+import { changeMembershipRole, revokeMembership } from './membership-changes';
 import { MembershipEntity } from './membership.entity';
 import type { MembershipConnection } from './membership.connection';
 
@@ -44,17 +43,7 @@ export class MembershipService {
       if ((role === 'OWNER' || membership.role === 'OWNER') && principal.role !== 'OWNER') {
         throw forbidden('Only an OWNER grants or removes OWNER');
       }
-      if (membership.role === 'OWNER') await this.assertAnotherOwner(tx, principal.tenantId, membership.id);
-      const from = membership.role;
-      membership.role = role;
-      await tx.update(MembershipEntity, { id: membership.id }, { role });
-      await recordIdentityAudit(tx, caller, {
-        tenantId: principal.tenantId,
-        action: 'membership.role_changed',
-        subjectType: 'Membership',
-        subjectId: membership.id,
-        data: { userId: membership.userId, from, to: role },
-      });
+      await changeMembershipRole(tx, caller, membership, role);
       return membership;
     });
   }
@@ -64,26 +53,8 @@ export class MembershipService {
     const why = assertText(reason, 'reason');
     return withTenant(this.db, principal, async (tx) => {
       const membership = await this.activeMembership(tx, membershipId);
-      if (membership.role === 'OWNER') {
-        if (principal.role !== 'OWNER') throw forbidden('Only an OWNER removes OWNER');
-        await this.assertAnotherOwner(tx, principal.tenantId, membership.id);
-      }
-      const now = new Date();
-      Object.assign(membership, { revokedAt: now, revokedReason: why });
-      await tx.update(MembershipEntity, { id: membership.id }, { revokedAt: now, revokedReason: why });
-      await tx.update(
-        SessionEntity,
-        { tenantId: principal.tenantId, userId: membership.userId, revokedAt: IsNull() },
-        { revokedAt: now, revokedReason: 'membership_revoked' },
-      );
-      await recordIdentityAudit(tx, caller, {
-        tenantId: principal.tenantId,
-        action: 'membership.revoked',
-        subjectType: 'Membership',
-        subjectId: membership.id,
-        reason: why,
-        data: { userId: membership.userId, role: membership.role },
-      });
+      if (membership.role === 'OWNER' && principal.role !== 'OWNER') throw forbidden('Only an OWNER removes OWNER');
+      await revokeMembership(tx, caller, membership, why);
       return membership;
     });
   }
@@ -93,15 +64,5 @@ export class MembershipService {
     const membership = await tx.findOne(MembershipEntity, { where: { id: membershipId, revokedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
     if (!membership) throw notFound('No such membership');
     return membership;
-  }
-
-  /** Locks the tenant's OWNER memberships, so two demotions cannot race past the last one. */
-  private async assertAnotherOwner(tx: EntityManager, tenantId: string, leavingMembershipId: string): Promise<void> {
-    const owners = await tx.find(MembershipEntity, {
-      select: { id: true },
-      where: { tenantId, role: 'OWNER', revokedAt: IsNull() },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!owners.some((owner) => owner.id !== leavingMembershipId)) throw conflict('A tenant keeps at least one OWNER');
   }
 }
