@@ -224,7 +224,7 @@ describe('identity: access reviews', () => {
     expect(ok(await gql(REVIEW, { id: review.id }, team.accessToken)).accessReview.status).toBe('IN_PROGRESS');
   });
 
-  it('applies each change once when completions and a decision race', async () => {
+  it.each([1, 2, 3, 4, 5])('applies each change once when completions and a decision race (round %i)', async () => {
     const team = await signUp(gql, 'Racers');
     const target = await joinTenant(gql, team.accessToken, 'MEMBER');
     const review = ok(await gql(START, { t: 'Race', d: inDays(7) }, team.accessToken)).startAccessReview;

@@ -130,9 +130,11 @@ export class AccessReviewService {
     if (decision === AccessReviewDecision.CHANGE_ROLE && !newRole) throw badUserInput('newRole is required to change the role');
     if (decision !== AccessReviewDecision.CHANGE_ROLE && newRole) throw badUserInput('newRole goes only with CHANGE_ROLE');
     return withTenant(this.db, principal, async (tx) => {
-      const item = await tx.findOne(AccessReviewItemEntity, { where: { id: itemId }, lock: { mode: 'pessimistic_write' } });
-      if (!item) throw notFound('No such access review item');
-      await this.openReview(tx, item.reviewId);
+      const found = await tx.findOne(AccessReviewItemEntity, { select: { id: true, reviewId: true }, where: { id: itemId } });
+      if (!found) throw notFound('No such access review item');
+      // The review first, then the item: the order completion locks them in, so the two queue instead of deadlocking.
+      await this.openReview(tx, found.reviewId);
+      const item = await tx.findOneOrFail(AccessReviewItemEntity, { where: { id: itemId }, lock: { mode: 'pessimistic_write' } });
       if (item.ownerUserId === principal.subjectId) throw forbidden('Nobody decides a review item about their own access');
       const touchesOwner = item.roleAtStart === 'OWNER' && decision !== AccessReviewDecision.KEEP;
       if ((touchesOwner || newRole === 'OWNER') && principal.role !== 'OWNER') throw forbidden('Only an OWNER revokes an OWNER, changes its role or grants OWNER');
