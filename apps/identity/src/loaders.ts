@@ -1,8 +1,10 @@
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@compliance-graph/auth';
 import { tenantEntityLoader } from '@compliance-graph/db';
 import { AccessReviewEntity } from './access-review/access-review.entity';
+import { reviewSummaries } from './access-review/access-review.service';
+import type { AccessReviewSummary } from './access-review/access-review.types';
 import { ApiKeyEntity } from './api-key/api-key.entity';
 import { SessionEntity } from './session/session.entity';
 import { TenantEntity } from './tenant/tenant.entity';
@@ -16,6 +18,7 @@ export interface IdentityLoaders {
   apiKeys: DataLoader<string, ApiKeyEntity | null>;
   sessions: DataLoader<string, SessionEntity | null>;
   accessReviews: DataLoader<string, AccessReviewEntity | null>;
+  accessReviewSummaries: DataLoader<string, AccessReviewSummary>;
 }
 
 export function createIdentityLoaders(db: DataSource, principal: Principal | undefined): IdentityLoaders {
@@ -26,5 +29,6 @@ export function createIdentityLoaders(db: DataSource, principal: Principal | und
     apiKeys: tenantEntityLoader(db, principal?.tenantId, ApiKeyEntity),
     sessions: tenantEntityLoader(db, principal?.tenantId, SessionEntity),
     accessReviews: tenantEntityLoader(db, principal?.tenantId, AccessReviewEntity),
+    accessReviewSummaries: new DataLoader((ids) => reviewSummaries(db, principal?.tenantId, ids)),
   };
 }

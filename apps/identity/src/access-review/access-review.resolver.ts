@@ -66,7 +66,7 @@ export class AccessReviewResolver {
 
   @FieldResolver(() => AccessReviewSummary)
   summary(@Root() review: AccessReviewEntity, @Ctx() ctx: RequestContext<IdentityLoaders>): Promise<AccessReviewSummary> {
-    return this.reviews.summary(callerOf(ctx), review.id);
+    return ctx.loaders.accessReviewSummaries.load(review.id);
   }
 
   @FieldResolver(() => Boolean, { description: 'still in progress after its due date' })

@@ -103,22 +103,6 @@ export class AccessReviewService {
     });
   }
 
-  /** The items counted by decision, in one statement. */
-  summary(principal: Principal, reviewId: string): Promise<AccessReviewSummary> {
-    return withTenant(this.db, principal, async (tx) => {
-      const rows: Array<{ decision: AccessReviewDecision | null; n: string }> = await tx
-        .createQueryBuilder(AccessReviewItemEntity, 'i')
-        .select('i.decision', 'decision')
-        .addSelect('count(*)', 'n')
-        .where('i.reviewId = :reviewId', { reviewId })
-        .groupBy('i.decision')
-        .getRawMany();
-      const of = (decision: AccessReviewDecision | null) => Number(rows.find((row) => row.decision === decision)?.n ?? 0);
-      const summary = { kept: of(AccessReviewDecision.KEEP), revoked: of(AccessReviewDecision.REVOKE), changed: of(AccessReviewDecision.CHANGE_ROLE), pending: of(null) };
-      return { ...summary, total: summary.kept + summary.revoked + summary.changed + summary.pending };
-    });
-  }
-
   /**
    * Records (or changes, until completion) the decision on one item. Nobody decides their own
    * access (their membership, or a key they created); an ADMIN may keep an OWNER, but only an
@@ -285,4 +269,27 @@ export class AccessReviewService {
     const items = await tx.find(AccessReviewItemEntity, { where: { reviewId } });
     return new Map(items.map((item) => [item.membershipId ?? item.apiKeyId!, item]));
   }
+}
+
+/** Each review's items counted by decision, in one statement for all of them (a list of reviews asks for every summary). */
+export async function reviewSummaries(db: DataSource, tenantId: string | undefined, reviewIds: readonly string[]): Promise<AccessReviewSummary[]> {
+  const rows: Array<{ reviewId: string; decision: AccessReviewDecision | null; n: string }> =
+    tenantId === undefined
+      ? []
+      : await withTenant(db, tenantId, (tx) =>
+          tx
+            .createQueryBuilder(AccessReviewItemEntity, 'i')
+            .select('i.reviewId', 'reviewId')
+            .addSelect('i.decision', 'decision')
+            .addSelect('count(*)', 'n')
+            .where('i.reviewId IN (:...reviewIds)', { reviewIds })
+            .groupBy('i.reviewId')
+            .addGroupBy('i.decision')
+            .getRawMany(),
+        );
+  return reviewIds.map((reviewId) => {
+    const of = (decision: AccessReviewDecision | null) => Number(rows.find((row) => row.reviewId === reviewId && row.decision === decision)?.n ?? 0);
+    const counts = { kept: of(AccessReviewDecision.KEEP), revoked: of(AccessReviewDecision.REVOKE), changed: of(AccessReviewDecision.CHANGE_ROLE), pending: of(null) };
+    return { ...counts, total: counts.kept + counts.revoked + counts.changed + counts.pending };
+  });
 }
