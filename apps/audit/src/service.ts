@@ -1,9 +1,7 @@
 import { importSigningKey, parseSigningKeys, remoteKeySet } from '@compliance-graph/auth';
-import type { Logger } from '@compliance-graph/config';
-import { openServicePool } from '@compliance-graph/db';
-import { startSubgraphService } from '@compliance-graph/runtime';
+import { startPeriodicWork, startSubgraphService } from '@compliance-graph/runtime';
 import { CheckpointSigner } from './checkpoint/checkpoint-signer';
-import { startCheckpointer } from './checkpoint/checkpointer';
+import { checkpointGrownLogs } from './checkpoint/checkpointer';
 import type { AuditConfig } from './config';
 import { AuditEventEntity } from './event/event.entity';
 import { ExportService } from './export/export.service';
@@ -33,7 +31,10 @@ export async function startAuditService(config: AuditConfig) {
     wire: async (db, { logger, verifyAccessToken }) => {
       const log = new LogService(db, new CheckpointSigner(privateKeys[0]));
       const ingest = new IngestService(db);
-      const checkpointer = await startPeriodicCheckpoints(config, log, logger);
+      const checkpointer = await startPeriodicWork(
+        { name: 'checkpointer', databaseWorkerUrl: config.DATABASE_WORKER_URL, schema: AUDIT_SCHEMA, intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS, logger },
+        (workerDb, workLogger) => checkpointGrownLogs(workerDb, log, workLogger),
+      );
       return {
         schema: await buildAuditSchema([
           new AuditPublicKeyResolver(keys.map(AuditPublicKey.of)),
@@ -51,22 +52,4 @@ export async function startAuditService(config: AuditConfig) {
       };
     },
   });
-}
-
-async function startPeriodicCheckpoints(config: AuditConfig, log: LogService, logger: Logger): Promise<{ stop(): Promise<void> }> {
-  if (config.AUDIT_CHECKPOINT_INTERVAL_SECONDS === 0) return { stop: async () => undefined };
-  const workerDb = await openServicePool({
-    databaseUrl: config.DATABASE_WORKER_URL,
-    variable: 'DATABASE_WORKER_URL',
-    schema: AUDIT_SCHEMA,
-    role: 'worker',
-    poolSize: 1,
-  });
-  const checkpointer = startCheckpointer(workerDb, log, config.AUDIT_CHECKPOINT_INTERVAL_SECONDS, logger.child({ component: 'checkpointer' }));
-  return {
-    async stop() {
-      await checkpointer.stop();
-      await workerDb.destroy();
-    },
-  };
 }

@@ -1,6 +1,6 @@
 import { remoteKeySet } from '@compliance-graph/auth';
 import { auditIngestConsumer } from '@compliance-graph/outbox';
-import { startSubgraphService } from '@compliance-graph/runtime';
+import { startPeriodicWork, startSubgraphService } from '@compliance-graph/runtime';
 import { mountAccessReviewReports } from './access-review/access-review-report.route';
 import { AccessReviewReportService } from './access-review/access-review-report.service';
 import { AccessReviewResolver } from './access-review/access-review.resolver';
@@ -17,7 +17,7 @@ import { ProofpackSigner } from './proofpack/proofpack-signer';
 import { RevisionResolver } from './revision/revision.resolver';
 import { buildEvidenceSchema } from './schema';
 import { openBlobStore } from './storage/open-blob-store';
-import { startUploadCollector } from './upload/upload-collector';
+import { collectExpiredUploads } from './upload/upload-collector';
 import { mountUploads } from './upload/upload.route';
 import { UploadService } from './upload/upload.service';
 
@@ -46,15 +46,12 @@ export async function startEvidenceService(config: EvidenceConfig) {
         maxPackageBytes: config.MAX_PROOFPACK_BYTES,
       });
       const reports = new AccessReviewReportService(db, blobs);
-      const collector = await startUploadCollector(
-        {
-          databaseWorkerUrl: config.DATABASE_WORKER_URL,
-          schema: EVIDENCE_SCHEMA,
-          retentionHours: config.UPLOAD_RETENTION_HOURS,
-          intervalSeconds: config.UPLOAD_COLLECTOR_INTERVAL_SECONDS,
+      const collector = await startPeriodicWork(
+        { name: 'upload-collector', databaseWorkerUrl: config.DATABASE_WORKER_URL, schema: EVIDENCE_SCHEMA, intervalSeconds: config.UPLOAD_COLLECTOR_INTERVAL_SECONDS, logger },
+        async (workerDb, workLogger) => {
+          const collected = await collectExpiredUploads(workerDb, blobs, config.UPLOAD_RETENTION_HOURS);
+          if (collected.uploads > 0) workLogger.info(collected, 'unclaimed uploads collected');
         },
-        blobs,
-        logger.child({ component: 'upload-collector' }),
       );
       return {
         schema: await buildEvidenceSchema([new EvidenceResolver(evidence), new RevisionResolver(), new DecisionResolver(), new ProofpackResolver(proofpacks, signer), new AccessReviewResolver()]),

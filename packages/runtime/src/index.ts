@@ -3,4 +3,5 @@ export { startSubgraphServer, type SubgraphServerOptions, type RunningSubgraph, 
 export { runService } from './run-service';
 export { forwardedRequest, gatewayCaller, REQUEST_ID_HEADER, type ForwardedRequest } from './forwarded-request';
 export { errorLoggingPlugin } from './error-logging';
+export { startPeriodicWork, type PeriodicWork, type PeriodicWorkSettings } from './periodic-work';
 export { jsonBody, jsonErrorHandler, withHttpStatus, listen } from './http';

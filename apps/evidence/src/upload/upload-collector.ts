@@ -1,6 +1,4 @@
 import type { DataSource } from 'typeorm';
-import type { Logger } from '@compliance-graph/config';
-import { openServicePool } from '@compliance-graph/db';
 import type { BlobStore } from '../storage/blob-store';
 import { deleteExpiredUploads, isBlobReferenced, lockBlobAddress } from './upload.store';
 
@@ -43,44 +41,4 @@ export async function collectExpiredUploads(workerDb: DataSource, blobs: BlobSto
     collected.blobs += batch.blobs;
     if (batch.uploads < BATCH_SIZE) return collected;
   }
-}
-
-export interface UploadCollectorSettings {
-  databaseWorkerUrl: string;
-  schema: string;
-  retentionHours: number;
-  /** 0: the collector does not run. */
-  intervalSeconds: number;
-}
-
-/** Runs `collectExpiredUploads` every interval on a pool of its own, one pass at a time. */
-export async function startUploadCollector(settings: UploadCollectorSettings, blobs: BlobStore, logger: Logger): Promise<{ stop(): Promise<void> }> {
-  if (settings.intervalSeconds === 0) return { stop: async () => undefined };
-  const workerDb = await openServicePool({
-    databaseUrl: settings.databaseWorkerUrl,
-    variable: 'DATABASE_WORKER_URL',
-    schema: settings.schema,
-    role: 'worker',
-    poolSize: 1,
-  });
-  let running: Promise<void> = Promise.resolve();
-  const pass = async () => {
-    try {
-      const collected = await collectExpiredUploads(workerDb, blobs, settings.retentionHours);
-      if (collected.uploads > 0) logger.info(collected, 'unclaimed uploads collected');
-    } catch (error) {
-      logger.error({ error }, 'upload collection failed');
-    }
-  };
-  const timer = setInterval(() => {
-    running = running.then(pass);
-  }, settings.intervalSeconds * 1000);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-      await workerDb.destroy();
-    },
-  };
 }
