@@ -30,6 +30,8 @@ export const identityEnv = z.object({
   LOGIN_THROTTLE_WINDOW_SECONDS: seconds(900, 86400),
   /** First block after the limit; each further failure doubles it, up to the window. */
   LOGIN_THROTTLE_BASE_SECONDS: seconds(30, 3600),
+  /** How often the access-review scheduler looks for due schedules and due default actions; 0 turns it off. */
+  ACCESS_REVIEW_SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86400).default(60),
 });
 export type IdentityConfig = z.infer<typeof identityEnv>;
 

@@ -1,4 +1,5 @@
 import { AccessReviewItemEntity } from './access-review/access-review-item.entity';
+import { AccessReviewScheduleEntity } from './access-review/access-review-schedule.entity';
 import { AccessReviewEntity } from './access-review/access-review.entity';
 import { ApiKeyEntity } from './api-key/api-key.entity';
 import { InvitationEntity } from './invitation/invitation.entity';
@@ -10,4 +11,4 @@ import { UserEntity } from './user/user.entity';
 /** Types the graph exposes. */
 export const identityGraphEntities = [TenantEntity, UserEntity, MembershipEntity, ApiKeyEntity, AccessReviewEntity, AccessReviewItemEntity];
 /** Everything TypeORM maps. */
-export const identityEntities = [...identityGraphEntities, InvitationEntity, SessionEntity, RefreshTokenEntity];
+export const identityEntities = [...identityGraphEntities, InvitationEntity, SessionEntity, RefreshTokenEntity, AccessReviewScheduleEntity];

@@ -43,6 +43,7 @@ export const identityRules: RuleTree = {
     supportSessions: hasRole(...READERS),
     accessReviews: hasRole(...READERS),
     accessReview: hasRole(...READERS),
+    accessReviewSchedule: hasRole(...READERS),
   },
   Mutation: {
     signUp: allow,
@@ -69,6 +70,8 @@ export const identityRules: RuleTree = {
     decideAccessReviewItem: hasRole(...ADMINS),
     completeAccessReview: hasRole(...ADMINS),
     cancelAccessReview: hasRole(...ADMINS),
+    setAccessReviewSchedule: hasRole(...ADMINS),
+    clearAccessReviewSchedule: hasRole(...ADMINS),
   },
   Viewer: allow,
   AuthPayload: allow,
@@ -94,4 +97,5 @@ export const identityRules: RuleTree = {
   AccessReviewItemConnection: allow,
   AccessReviewSummary: allow,
   AccessReviewSignal: allow,
+  AccessReviewSchedule: belongsToCallerTenant,
 };

@@ -1,6 +1,7 @@
 import { buildFederatedSchema, type ResolverInstances } from '@compliance-graph/federation';
 import { AccessReviewItemResolver, AccessReviewResolver } from './access-review/access-review.resolver';
 import { accessReviewReference } from './access-review/access-review.reference';
+import { AccessReviewScheduleResolver } from './access-review/access-review-schedule.resolver';
 import { ApiKeyResolver } from './api-key/api-key.resolver';
 import { apiKeyReference } from './api-key/api-key.reference';
 import { identityGraphEntities } from './entities';
@@ -30,6 +31,7 @@ const identityResolvers = [
   SupportResolver,
   AccessReviewResolver,
   AccessReviewItemResolver,
+  AccessReviewScheduleResolver,
 ] as const;
 
 /** Without instances (composition, rule coverage) the resolvers are never run. */

@@ -1,5 +1,5 @@
 import { importSigningKey, localKeySet, parseEncryptionKey, parseSigningKeys } from '@compliance-graph/auth';
-import { startSubgraphService } from '@compliance-graph/runtime';
+import { startPeriodicWork, startSubgraphService } from '@compliance-graph/runtime';
 import { ACCESS_REVIEW_REPORT } from '@compliance-graph/internal-api';
 import { auditIngestConsumer, internalApiConsumer } from '@compliance-graph/outbox';
 import type { IdentityConfig } from './config';
@@ -18,6 +18,8 @@ import { MfaService } from './mfa/mfa.service';
 import { buildIdentitySchema } from './schema';
 import { AccessReviewItemResolver, AccessReviewResolver } from './access-review/access-review.resolver';
 import { AccessReviewService } from './access-review/access-review.service';
+import { AccessReviewScheduleResolver } from './access-review/access-review-schedule.resolver';
+import { AccessReviewScheduleService } from './access-review/access-review-schedule.service';
 import { SessionResolver } from './session/session.resolver';
 import { LoginService } from './session/login.service';
 import { SessionIssuer } from './session/session-issuer';
@@ -74,6 +76,15 @@ export async function startIdentityService(config: IdentityConfig) {
       const liveness = new SessionLiveness(db);
       const apiKeys = new ApiKeyService(db, issuer);
       const support = new SupportService(db, sessions, liveness);
+      const reviews = new AccessReviewService(db);
+      const schedules = new AccessReviewScheduleService(db, reviews);
+      const scheduler = await startPeriodicWork(
+        { name: 'access-review-scheduler', databaseWorkerUrl: config.DATABASE_WORKER_URL, schema: IDENTITY_SCHEMA, intervalSeconds: config.ACCESS_REVIEW_SCHEDULER_INTERVAL_SECONDS, logger },
+        async (workerDb, workLogger) => {
+          const pass = await schedules.runDue(workerDb);
+          if (pass.started + pass.completed + pass.failed > 0) workLogger.info(pass, 'access-review schedules run');
+        },
+      );
       const schema = await buildIdentitySchema([
         new ViewerResolver(),
         new TenantResolver(new TenantService(db, sessions, throttle)),
@@ -84,8 +95,9 @@ export async function startIdentityService(config: IdentityConfig) {
         new InvitationResolver(new InvitationService(db, sessions, mfa, throttle, config.INVITATION_TTL_SECONDS)),
         new ApiKeyResolver(apiKeys),
         new SupportResolver(support),
-        new AccessReviewResolver(new AccessReviewService(db)),
+        new AccessReviewResolver(reviews),
         new AccessReviewItemResolver(),
+        new AccessReviewScheduleResolver(schedules),
       ]);
       return {
         schema,
@@ -101,6 +113,7 @@ export async function startIdentityService(config: IdentityConfig) {
             logger,
           });
         },
+        onStop: () => scheduler.stop(),
       };
     },
   });

@@ -145,6 +145,12 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     document: '{ accessReviews { id } }',
     expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'allowed', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'allowed',   enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'allowed' },
   },
+  // The tenant has no schedule: its readers are told null.
+  {
+    name: 'accessReviewSchedule',
+    document: '{ accessReviewSchedule { intervalDays } }',
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'null', ADMIN: 'null', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'null', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'null',   enrolment: 'MFA_REQUIRED', foreignOwner: 'null', apiKey: 'null' },
+  },
   {
     name: 'accessReview',
     document: 'query ($id: ID!) { accessReview(id: $id) { id title } }',
@@ -279,6 +285,18 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     name: 'cancelAccessReview',
     document: 'mutation ($id: ID!) { cancelAccessReview(id: $id) { id } }',
     variables: { id: '<randomId>' },
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
+  },
+  // An interval below the minimum: allowed callers get BAD_USER_INPUT and no schedule is set.
+  {
+    name: 'setAccessReviewSchedule',
+    document: 'mutation { setAccessReviewSchedule(intervalDays: 1, dueDays: 1, defaultAction: NONE) { intervalDays } }',
+    expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
+  },
+  // The tenant has no schedule: allowed callers are told false and nothing changes.
+  {
+    name: 'clearAccessReviewSchedule',
+    document: 'mutation { clearAccessReviewSchedule }',
     expect: { anonymous: 'UNAUTHENTICATED', OWNER: 'allowed', ADMIN: 'allowed', COMPLIANCE_MANAGER: 'FORBIDDEN', AUDITOR: 'FORBIDDEN', MEMBER: 'FORBIDDEN', PARTNER: 'FORBIDDEN', support: 'FORBIDDEN', enrolment: 'MFA_REQUIRED', foreignOwner: 'allowed', apiKey: 'FORBIDDEN' },
   },
   // None of the table's callers is a platform operator: every user is refused by the service.

@@ -63,7 +63,7 @@ function admits(who: Who, facts: Facts): boolean {
  * A root field through the gateway. `revoked` and `expired` fail at the edge, before any
  * field; the enrolment-only token is held to its root fields; a support session changes
  * nothing; the foreign OWNER gets its own tenant's answer, or `foreign` when the probe names a
- * row of the tenant under test.
+ * row of the tenant under test; nobody finds what the tenant does not have (`absent`).
  */
 export function expectedAtRoot(coordinate: string, policy: RootPolicy, principal: PrincipalName): Outcome {
   if (principal === 'revoked' || principal === 'expired') return 'UNAUTHENTICATED';
@@ -72,7 +72,8 @@ export function expectedAtRoot(coordinate: string, policy: RootPolicy, principal
   if (principal === 'enrolment' && !ENROLMENT_ROOTS.has(coordinate)) return 'MFA_REQUIRED';
   if (facts.kind === 'SUPPORT' && coordinate.startsWith('Mutation.')) return 'FORBIDDEN';
   if (!admits(policy.who, facts)) return 'FORBIDDEN';
-  return principal === 'foreignOwner' && policy.foreign ? policy.foreign : 'allowed';
+  if (principal === 'foreignOwner' && policy.foreign) return policy.foreign;
+  return policy.absent ? 'null' : 'allowed';
 }
 
 /** A field's own rule, for an object the caller may see (never the caller's own user: `self` does not apply). */

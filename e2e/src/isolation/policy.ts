@@ -40,6 +40,11 @@ export interface RootPolicy {
   variables?: Record<string, Json>;
   /** The OWNER of another tenant, whose probe names a row of the tenant under test: it gets `null` (queries) or NOT_FOUND (mutations). */
   foreign?: 'null' | 'NOT_FOUND';
+  /**
+   * The tenant under test has none of what the field returns (a schedule that a probe of another
+   * field would clear): every caller it admits gets `null`.
+   */
+  absent?: true;
   /** login, signUp, ...: the issued principal is the caller for the rest of the operation, so the field must be alone. */
   changesPrincipal?: true;
 }
@@ -93,6 +98,8 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
   'Query.apiKeys': { who: 'readers', probe: '{ apiKeys { id name } }' },
   'Query.supportSessions': { who: 'readers', probe: '{ supportSessions { id } }' },
   'Query.accessReviews': { who: 'readers', probe: '{ accessReviews { id title } }' },
+  // The tenant under test has no schedule, since the clearAccessReviewSchedule probe would end it; the e2e spec of schedules reads one.
+  'Query.accessReviewSchedule': { who: 'readers', probe: '{ accessReviewSchedule { intervalDays nextStartAt } }', absent: true },
   'Query.accessReview': { who: 'readers', probe: 'query ($id: ID!) { accessReview(id: $id) { id title } }', variables: { id: '<accessReview>' }, foreign: 'null' },
   'Query.auditEvents': { who: 'readers', probe: '{ auditEvents(first: 5) { totalCount nodes { id action } } }' },
   'Query.auditEvent': { who: 'readers', probe: 'query ($id: ID!) { auditEvent(id: $id) { id action } }', variables: { id: '<auditEvent>' }, foreign: 'null' },
@@ -254,6 +261,12 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
     variables: { id: '<targetAccessReview>' },
     foreign: 'NOT_FOUND',
   },
+  // An interval below the minimum (BAD_USER_INPUT), and a clear of a tenant that has no schedule (false).
+  'Mutation.setAccessReviewSchedule': {
+    who: 'admin',
+    probe: 'mutation { setAccessReviewSchedule(intervalDays: 1, dueDays: 1, defaultAction: NONE) { intervalDays } }',
+  },
+  'Mutation.clearAccessReviewSchedule': { who: 'admin', probe: 'mutation { clearAccessReviewSchedule }' },
   'Mutation.openSupportSession': {
     who: 'operator',
     changesPrincipal: true,
@@ -441,6 +454,9 @@ export const FIELD_POLICY: Record<string, FieldWho> = {
   'AccessReview.summary': 'parent',
   'AccessReview.overdue': 'parent',
   'AccessReview.scopeDigest': 'parent',
+  'AccessReview.defaultAction': 'parent',
+  'AccessReview.scheduledFor': 'parent',
+  'AccessReview.defaultActionFailure': 'parent',
   // The contract's readers of access reviews; the report is staff-readable evidence, found in evidenceList too.
   'AccessReview.evidence': 'readers',
 

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { AccessReviewDefaultAction } from './access-review-schedule.entity';
 
 export enum AccessReviewStatus {
   IN_PROGRESS = 'IN_PROGRESS',
@@ -59,4 +60,16 @@ export class AccessReviewEntity {
 
   @Column('uuid', { name: 'cancelled_by', nullable: true })
   cancelledById!: string | null;
+
+  @Field(() => AccessReviewDefaultAction, { description: 'what happens at the due date: NONE for a review started by hand, the schedule\'s action for one it started' })
+  @Column('text', { name: 'default_action' })
+  defaultAction!: AccessReviewDefaultAction;
+
+  @Field(() => Date, { nullable: true, description: 'the schedule slot this review was started for; null when started by hand' })
+  @Column('timestamptz', { name: 'scheduled_for', nullable: true })
+  scheduledFor!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'why the default action could not complete the review at its due date (it then stays open)' })
+  @Column('text', { name: 'default_action_failure', nullable: true })
+  defaultActionFailure!: string | null;
 }

@@ -14,12 +14,16 @@ import { UserEntity } from '../user/user.entity';
 import { assertText } from '../validation';
 import { AccessReviewDecision, AccessReviewItemEntity, AccessRiskFlag } from './access-review-item.entity';
 import { reportCsv, type ItemOutcome, type ReportRow } from './access-review-report';
+import { AccessReviewDefaultAction } from './access-review-schedule.entity';
 import { AccessReviewEntity, AccessReviewStatus } from './access-review.entity';
 import { historyOf, riskOf, scopeDigest, type PreviousItem, type ScopeSubject } from './access-review-scope';
 import { insertScope } from './access-review.store';
 import type { AccessReviewItemConnection, AccessReviewSummary } from './access-review.types';
 
 const MAX_DUE_DAYS = 366;
+/** What a start needs to know besides the tenant's access: who starts it, for when, and what happens at the due date. */
+export type PlannedReview = Pick<AccessReviewEntity, 'tenantId' | 'createdById' | 'title' | 'dueAt' | 'defaultAction' | 'scheduledFor'>;
+
 const isItemId = (value: unknown): value is string => typeof value === 'string' && isUuid(value);
 
 /** Access reviews: the tenant's access frozen at the start, decided item by item by OWNER and ADMIN. */
@@ -35,54 +39,69 @@ export class AccessReviewService {
    * signals, in the start's transaction; later changes to the tenant's access do not alter it.
    * The scope's digest goes into the review and its `access_review.started` record.
    */
-  async start(principal: Principal, caller: Caller, title: string, dueAt: Date): Promise<AccessReviewEntity> {
+  start(principal: Principal, caller: Caller, title: string, dueAt: Date): Promise<AccessReviewEntity> {
     const name = assertText(title, 'title');
     const now = new Date();
     if (dueAt <= now || dueAt.getTime() - now.getTime() > MAX_DUE_DAYS * 86_400_000) throw badUserInput(`dueAt must be in the next ${MAX_DUE_DAYS} days`);
-    return withTenant(this.db, principal, async (tx) => {
-      const subjects = await this.currentAccess(tx, now);
-      const previous = await tx.findOne(AccessReviewEntity, { where: { status: AccessReviewStatus.COMPLETED }, order: { completedAt: 'DESC' } });
-      const before = previous ? await this.previousItems(tx, previous.id) : new Map<string, PreviousItem>();
-      const items = subjects.map((subject) => {
-        const risk = riskOf(subject, now, dueAt);
-        const flags = risk.map((signal) => signal.code as unknown as AccessRiskFlag);
-        return {
-          id: randomUUID(),
-          subject,
-          membershipId: subject.subjectType === 'Membership' ? subject.subjectId : null,
-          apiKeyId: subject.subjectType === 'ApiKey' ? subject.subjectId : null,
-          ownerUserId: subject.ownerUserId,
-          roleAtStart: subject.role,
-          flags,
-          signals: [...risk, ...historyOf(subject, flags, before.get(subject.subjectId), previous !== null)],
-        };
-      });
-      const digest = scopeDigest(items.map((item) => ({ id: item.id, subjectType: item.subject.subjectType, subjectId: item.subject.subjectId, roleAtStart: item.roleAtStart, flags: item.flags })));
-      const review = tx.create(AccessReviewEntity, {
+    const review = { tenantId: principal.tenantId, createdById: principal.subjectId, title: name, dueAt, defaultAction: AccessReviewDefaultAction.NONE, scheduledFor: null };
+    return withTenant(this.db, principal, (tx) => this.begin(tx, caller, review, now));
+  }
+
+  /**
+   * Starts a review in the caller's tenant transaction: by hand (`start`) or for a schedule's slot
+   * (the scheduler, whose caller is the system and whose review is the schedule setter's).
+   */
+  async begin(tx: EntityManager, caller: Caller, planned: PlannedReview, now: Date): Promise<AccessReviewEntity> {
+    const { tenantId, title: name, dueAt } = planned;
+    const subjects = await this.currentAccess(tx, now);
+    const previous = await tx.findOne(AccessReviewEntity, { where: { status: AccessReviewStatus.COMPLETED }, order: { completedAt: 'DESC' } });
+    const before = previous ? await this.previousItems(tx, previous.id) : new Map<string, PreviousItem>();
+    const items = subjects.map((subject) => {
+      const risk = riskOf(subject, now, dueAt);
+      const flags = risk.map((signal) => signal.code as unknown as AccessRiskFlag);
+      return {
         id: randomUUID(),
-        tenantId: principal.tenantId,
-        title: name,
-        status: AccessReviewStatus.IN_PROGRESS,
-        createdById: principal.subjectId,
-        dueAt,
-        scopeDigest: digest,
-        previousReviewId: previous?.id ?? null,
-        completedAt: null,
-        completedById: null,
-        cancelledAt: null,
-        cancelledById: null,
-      });
-      await tx.insert(AccessReviewEntity, review);
-      await insertScope(tx, principal.tenantId, review.id, items);
-      await recordIdentityAudit(tx, caller, {
-        tenantId: principal.tenantId,
-        action: 'access_review.started',
-        subjectType: 'AccessReview',
-        subjectId: review.id,
-        data: { title: name, dueAt: dueAt.toISOString(), items: items.length, scopeDigest: digest, previousReviewId: review.previousReviewId },
-      });
-      return review;
+        subject,
+        membershipId: subject.subjectType === 'Membership' ? subject.subjectId : null,
+        apiKeyId: subject.subjectType === 'ApiKey' ? subject.subjectId : null,
+        ownerUserId: subject.ownerUserId,
+        roleAtStart: subject.role,
+        flags,
+        signals: [...risk, ...historyOf(subject, flags, before.get(subject.subjectId), previous !== null)],
+      };
     });
+    const digest = scopeDigest(items.map((item) => ({ id: item.id, subjectType: item.subject.subjectType, subjectId: item.subject.subjectId, roleAtStart: item.roleAtStart, flags: item.flags })));
+    const review = tx.create(AccessReviewEntity, {
+      ...planned,
+      id: randomUUID(),
+      status: AccessReviewStatus.IN_PROGRESS,
+      scopeDigest: digest,
+      previousReviewId: previous?.id ?? null,
+      completedAt: null,
+      completedById: null,
+      cancelledAt: null,
+      cancelledById: null,
+      defaultActionFailure: null,
+    });
+    await tx.insert(AccessReviewEntity, review);
+    await insertScope(tx, tenantId, review.id, items);
+    await recordIdentityAudit(tx, caller, {
+      tenantId,
+      action: 'access_review.started',
+      subjectType: 'AccessReview',
+      subjectId: review.id,
+      data: {
+        title: name,
+        dueAt: dueAt.toISOString(),
+        items: items.length,
+        scopeDigest: digest,
+        previousReviewId: review.previousReviewId,
+        createdBy: review.createdById,
+        defaultAction: review.defaultAction,
+        scheduledFor: review.scheduledFor?.toISOString() ?? null,
+      },
+    });
+    return review;
   }
 
   items(
@@ -149,72 +168,78 @@ export class AccessReviewService {
    */
   complete(principal: Principal, caller: Caller, reviewId: string): Promise<AccessReviewEntity> {
     if (!isUuid(reviewId)) throw badUserInput('id must be a UUID');
-    return withTenant(this.db, principal, async (tx) => {
-      const review = await this.openReview(tx, reviewId);
-      const items = await tx.find(AccessReviewItemEntity, { where: { reviewId }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
-      const context = { accessReviewId: review.id };
-      const reason = `Access review "${review.title}"`;
-      const memberships = new Map(
-        (await tx.find(MembershipEntity, { where: { id: In(items.flatMap((i) => (i.membershipId ? [i.membershipId] : []))) }, lock: { mode: 'pessimistic_write' } })).map((m) => [m.id, m]),
-      );
-      const keys = new Map(
-        (await tx.find(ApiKeyEntity, { where: { id: In(items.flatMap((i) => (i.apiKeyId ? [i.apiKeyId] : []))) }, lock: { mode: 'pessimistic_write' } })).map((k) => [k.id, k]),
-      );
-      const people = new Map(
-        (await tx.find(UserEntity, { where: { id: In([...new Set([...[...memberships.values()].map((m) => m.userId), ...items.flatMap((i) => (i.decidedById ? [i.decidedById] : []))])]) } })).map((u) => [u.id, u]),
-      );
-      const rows: ReportRow[] = [];
-      for (const item of items) {
-        const membership = item.membershipId ? memberships.get(item.membershipId)! : null;
-        const key = item.apiKeyId ? keys.get(item.apiKeyId)! : null;
-        const gone = membership ? membership.revokedAt !== null : key!.revokedAt !== null;
-        let outcome: ItemOutcome = item.decision === null ? 'kept (undecided)' : 'kept';
-        try {
-          if (gone) outcome = 'already revoked';
-          else if (item.decision === AccessReviewDecision.REVOKE) {
-            if (membership) await revokeMembership(tx, caller, membership, reason, context);
-            else await revokeApiKey(tx, caller, key!, context);
-            outcome = 'revoked';
-          } else if (item.decision === AccessReviewDecision.CHANGE_ROLE && item.newRole) {
-            if (membership) await changeMembershipRole(tx, caller, membership, item.newRole, context);
-            else await changeApiKeyRole(tx, caller, key!, item.newRole, context);
-            outcome = 'role changed';
-          }
-        } catch (error) {
-          if (error instanceof CodedError && error.code === ErrorCode.CONFLICT) throw conflict(`Item ${item.id}: ${error.message}; nothing was applied`);
-          throw error;
+    return withTenant(this.db, principal, (tx) => this.finish(tx, caller, reviewId, principal.subjectId));
+  }
+
+  /**
+   * Completes a review in the caller's tenant transaction, as `completedBy`: the caller of
+   * `complete`, or the review's creator when the scheduler applies the default action.
+   */
+  async finish(tx: EntityManager, caller: Caller, reviewId: string, completedBy: string): Promise<AccessReviewEntity> {
+    const review = await this.openReview(tx, reviewId);
+    const items = await tx.find(AccessReviewItemEntity, { where: { reviewId }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    const context = { accessReviewId: review.id };
+    const reason = `Access review "${review.title}"`;
+    const memberships = new Map(
+      (await tx.find(MembershipEntity, { where: { id: In(items.flatMap((i) => (i.membershipId ? [i.membershipId] : []))) }, lock: { mode: 'pessimistic_write' } })).map((m) => [m.id, m]),
+    );
+    const keys = new Map(
+      (await tx.find(ApiKeyEntity, { where: { id: In(items.flatMap((i) => (i.apiKeyId ? [i.apiKeyId] : []))) }, lock: { mode: 'pessimistic_write' } })).map((k) => [k.id, k]),
+    );
+    const people = new Map(
+      (await tx.find(UserEntity, { where: { id: In([...new Set([...[...memberships.values()].map((m) => m.userId), ...items.flatMap((i) => (i.decidedById ? [i.decidedById] : []))])]) } })).map((u) => [u.id, u]),
+    );
+    const rows: ReportRow[] = [];
+    for (const item of items) {
+      const membership = item.membershipId ? memberships.get(item.membershipId)! : null;
+      const key = item.apiKeyId ? keys.get(item.apiKeyId)! : null;
+      const gone = membership ? membership.revokedAt !== null : key!.revokedAt !== null;
+      let outcome: ItemOutcome = item.decision === null ? 'kept (undecided)' : 'kept';
+      try {
+        if (gone) outcome = 'already revoked';
+        else if (item.decision === AccessReviewDecision.REVOKE) {
+          if (membership) await revokeMembership(tx, caller, membership, reason, context);
+          else await revokeApiKey(tx, caller, key!, context);
+          outcome = 'revoked';
+        } else if (item.decision === AccessReviewDecision.CHANGE_ROLE && item.newRole) {
+          if (membership) await changeMembershipRole(tx, caller, membership, item.newRole, context);
+          else await changeApiKeyRole(tx, caller, key!, item.newRole, context);
+          outcome = 'role changed';
         }
-        const subjectName = membership ? `${people.get(membership.userId)?.displayName ?? ''} <${people.get(membership.userId)?.email ?? ''}>` : `${key!.name} (${key!.prefix})`;
-        rows.push({ item, subjectType: membership ? 'Membership' : 'ApiKey', subjectName, reviewerName: item.decidedById ? (people.get(item.decidedById)?.displayName ?? null) : null, outcome });
+      } catch (error) {
+        if (error instanceof CodedError && error.code === ErrorCode.CONFLICT) throw conflict(`Item ${item.id}: ${error.message}; nothing was applied`);
+        throw error;
       }
-      const completedAt = new Date();
-      const completed = { status: AccessReviewStatus.COMPLETED, completedAt, completedById: principal.subjectId };
-      await tx.update(AccessReviewEntity, { id: review.id }, completed);
-      Object.assign(review, completed);
-      const count = (decision: AccessReviewDecision) => items.filter((item) => item.decision === decision).length;
-      const counts = { total: items.length, kept: count(AccessReviewDecision.KEEP), revoked: count(AccessReviewDecision.REVOKE), changed: count(AccessReviewDecision.CHANGE_ROLE), pending: items.filter((i) => i.decision === null).length };
-      const csv = reportCsv(rows);
-      const csvSha256 = createHash('sha256').update(csv, 'utf8').digest('hex');
-      const report = accessReviewCompletedSchema.parse({
-        reviewId: review.id,
-        tenantId: review.tenantId,
-        title: review.title,
-        completedAt: completedAt.toISOString(),
-        completedBy: principal.subjectId,
-        csv,
-        csvSha256,
-        counts,
-      });
-      await enqueue(tx, 'identity', { id: randomUUID(), topic: ACCESS_REVIEW_COMPLETED_TOPIC, tenantId: review.tenantId, occurredAt: completedAt.toISOString(), payload: report });
-      await recordIdentityAudit(tx, caller, {
-        tenantId: principal.tenantId,
-        action: 'access_review.completed',
-        subjectType: 'AccessReview',
-        subjectId: review.id,
-        data: { csvSha256, counts, scopeDigest: review.scopeDigest },
-      });
-      return review;
+      const subjectName = membership ? `${people.get(membership.userId)?.displayName ?? ''} <${people.get(membership.userId)?.email ?? ''}>` : `${key!.name} (${key!.prefix})`;
+      rows.push({ item, subjectType: membership ? 'Membership' : 'ApiKey', subjectName, reviewerName: item.decidedById ? (people.get(item.decidedById)?.displayName ?? null) : null, outcome });
+    }
+    const completedAt = new Date();
+    const completed = { status: AccessReviewStatus.COMPLETED, completedAt, completedById: completedBy };
+    await tx.update(AccessReviewEntity, { id: review.id }, completed);
+    Object.assign(review, completed);
+    const count = (decision: AccessReviewDecision) => items.filter((item) => item.decision === decision).length;
+    const counts = { total: items.length, kept: count(AccessReviewDecision.KEEP), revoked: count(AccessReviewDecision.REVOKE), changed: count(AccessReviewDecision.CHANGE_ROLE), pending: items.filter((i) => i.decision === null).length };
+    const csv = reportCsv(rows);
+    const csvSha256 = createHash('sha256').update(csv, 'utf8').digest('hex');
+    const report = accessReviewCompletedSchema.parse({
+      reviewId: review.id,
+      tenantId: review.tenantId,
+      title: review.title,
+      completedAt: completedAt.toISOString(),
+      completedBy,
+      csv,
+      csvSha256,
+      counts,
     });
+    await enqueue(tx, 'identity', { id: randomUUID(), topic: ACCESS_REVIEW_COMPLETED_TOPIC, tenantId: review.tenantId, occurredAt: completedAt.toISOString(), payload: report });
+    await recordIdentityAudit(tx, caller, {
+      tenantId: review.tenantId,
+      action: 'access_review.completed',
+      subjectType: 'AccessReview',
+      subjectId: review.id,
+      data: { csvSha256, counts, scopeDigest: review.scopeDigest, completedBy },
+    });
+    return review;
   }
 
   /** Ends a review without applying anything. */

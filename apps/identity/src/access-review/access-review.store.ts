@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AccessReviewItemEntity } from './access-review-item.entity';
 
 type NewItem = Pick<AccessReviewItemEntity, 'id' | 'membershipId' | 'apiKeyId' | 'ownerUserId' | 'roleAtStart' | 'flags' | 'signals'>;
@@ -24,4 +24,27 @@ export async function insertScope(tx: EntityManager, tenantId: string, reviewId:
       column((i) => JSON.stringify(i.signals)),
     ],
   );
+}
+
+/**
+ * Tenants whose schedule is due, oldest slot first: the worker role sees every tenant, and the
+ * scheduler then starts each one's review inside that tenant's own transaction.
+ */
+export async function tenantsWithDueSchedules(workerDb: DataSource, now: Date, limit: number): Promise<string[]> {
+  const rows: Array<{ tenant_id: string }> = await workerDb.query(
+    `SELECT tenant_id FROM access_review_schedules WHERE next_start_at <= $1 ORDER BY next_start_at LIMIT $2`,
+    [now, limit],
+  );
+  return rows.map((row) => row.tenant_id);
+}
+
+/** Reviews in progress past their due date whose default action has not run (or failed) yet. */
+export async function reviewsDueForDefaultAction(workerDb: DataSource, now: Date, limit: number): Promise<Array<{ tenantId: string; id: string }>> {
+  const rows: Array<{ tenant_id: string; id: string }> = await workerDb.query(
+    `SELECT tenant_id, id FROM access_reviews
+      WHERE status = 'IN_PROGRESS' AND default_action <> 'NONE' AND default_action_failure IS NULL AND due_at <= $1
+      ORDER BY due_at LIMIT $2`,
+    [now, limit],
+  );
+  return rows.map((row) => ({ tenantId: row.tenant_id, id: row.id }));
 }

@@ -10,6 +10,7 @@ import { ThrottleReservation1764921600001 } from './1764921600001-throttle-reser
 import { DerivedSessions1765008000000 } from './1765008000000-derived-sessions';
 import { ConfinedUserWrites1765094400000 } from './1765094400000-confined-user-writes';
 import { AccessReviews1765526400000 } from './1765526400000-access-reviews';
+import { AccessReviewSchedules1765612800000 } from './1765612800000-access-review-schedules';
 
 export const identityMigrations = [
   InitialIdentity1764230400000,
@@ -25,4 +26,5 @@ export const identityMigrations = [
   ConfinedUserWrites1765094400000,
   outboxPerTopicMigration('identity'),
   AccessReviews1765526400000,
+  AccessReviewSchedules1765612800000,
 ];
