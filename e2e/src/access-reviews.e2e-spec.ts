@@ -224,6 +224,29 @@ describe('identity: access reviews', () => {
     expect(ok(await gql(REVIEW, { id: review.id }, team.accessToken)).accessReview.status).toBe('IN_PROGRESS');
   });
 
+  it("tells from the previous completed review who is new, whose role changed and who was kept with a flag that still stands", async () => {
+    const team = await signUp(gql, 'Signals');
+    const [kept, promoted] = await Promise.all(['MEMBER', 'MEMBER'].map((role) => joinTenant(gql, team.accessToken, role)));
+    const first = ok(await gql(START, { t: 'First', d: inDays(7) }, team.accessToken)).startAccessReview;
+    expect(itemOf(first, kept.user.id).signals.map((s: any) => s.code)).toEqual(['NO_MFA']);
+    ok(await gql(DECIDE, { id: itemOf(first, kept.user.id).id, d: 'KEEP', j: 'Needs access, MFA promised' }, team.accessToken));
+    ok(await gql(COMPLETE, { id: first.id }, team.accessToken));
+
+    const promotedMembership = itemOf(first, promoted.user.id).membership.id;
+    ok(await gql('mutation ($m: ID!) { changeMemberRole(membershipId: $m, role: COMPLIANCE_MANAGER) { id } }', { m: promotedMembership }, team.accessToken));
+    const newcomer = await joinTenant(gql, team.accessToken, 'AUDITOR');
+    const second = ok(await gql(START, { t: 'Second', d: inDays(7) }, team.accessToken)).startAccessReview;
+    const codes = (auth: AuthPayload) => itemOf(second, auth.user.id).signals.map((s: any) => s.code).sort();
+    expect(codes(kept)).toEqual(['KEPT_WITH_FLAG_LAST_TIME', 'NO_MFA']);
+    expect(itemOf(second, kept.user.id).signals.find((s: any) => s.code === 'KEPT_WITH_FLAG_LAST_TIME').reason).toContain('NO_MFA');
+    // Undecided last time, so kept by the completion: its flag stands as well.
+    expect(codes(promoted)).toEqual(['KEPT_WITH_FLAG_LAST_TIME', 'NO_MFA', 'ROLE_CHANGED_SINCE_LAST_REVIEW']);
+    expect(codes(newcomer)).toEqual(['NEW_SINCE_LAST_REVIEW', 'NO_MFA']);
+    // The contract's flags stay what they were: the history is in the signals only.
+    expect(itemOf(second, kept.user.id).flags).toEqual(['NO_MFA']);
+    expect(codes(team)).toEqual(['KEPT_WITH_FLAG_LAST_TIME', 'NO_MFA', 'PRIVILEGED']);
+  });
+
   it.each([1, 2, 3, 4, 5])('applies each change once when completions and a decision race (round %i)', async () => {
     const team = await signUp(gql, 'Racers');
     const target = await joinTenant(gql, team.accessToken, 'MEMBER');
