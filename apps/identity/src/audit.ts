@@ -3,6 +3,6 @@ import { recordAudit, type AuditEvent, type Caller } from '@compliance-graph/out
 
 const IDENTITY = { schema: 'identity', name: 'identity' };
 
-/** Records an identity audit event in the transaction of the change it describes. */
-export const recordIdentityAudit = (tx: EntityManager, caller: Caller, event: AuditEvent) =>
-  recordAudit(tx, IDENTITY, caller, event);
+/** Records identity audit events in the transaction of the change they describe. */
+export const recordIdentityAudit = (tx: EntityManager, caller: Caller, ...events: AuditEvent[]) =>
+  recordAudit(tx, IDENTITY, caller, ...events);

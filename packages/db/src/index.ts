@@ -10,6 +10,7 @@ export {
 export { bootstrapServiceSchema } from './bootstrap';
 export { createDataSource, openServicePool, type DataSourceOptions } from './data-source';
 export { withTenant, isUuid } from './with-tenant';
+export { anyOf } from './find-operators';
 export { tenantEntityLoader, tenantChildrenLoader } from './entity-loader';
 export { bigintAsNumber } from './column-transformers';
 export { enableTenantRls, createLookupFunction, CURRENT_TENANT_SQL, type LookupFunction } from './rls';

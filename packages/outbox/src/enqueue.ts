@@ -5,16 +5,17 @@ import type { OutboxMessage } from './message';
 /**
  * Stores messages in the caller's transaction: they commit or roll back with the state
  * change they describe, so an acknowledged write never loses its event. The transaction must
- * be scoped to the message's tenant (withTenant); row-level security refuses any other.
+ * be scoped to the message's tenant (withTenant); row-level security refuses any other. Any
+ * number of messages is one statement (a completed access review writes one per change).
  */
 export async function enqueue(tx: EntityManager, schema: string, ...messages: OutboxMessage<object>[]): Promise<void> {
-  for (const message of messages) {
-    await tx.query(
-      `INSERT INTO ${assertSchemaName(schema)}.outbox (id, topic, tenant_id, occurred_at, payload)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [message.id, message.topic, message.tenantId, message.occurredAt, JSON.stringify(message.payload)],
-    );
-  }
+  if (messages.length === 0) return;
+  const column = <T>(pick: (message: OutboxMessage<object>) => T) => messages.map(pick);
+  await tx.query(
+    `INSERT INTO ${assertSchemaName(schema)}.outbox (id, topic, tenant_id, occurred_at, payload)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[], $5::jsonb[])`,
+    [column((m) => m.id), column((m) => m.topic), column((m) => m.tenantId), column((m) => m.occurredAt), column((m) => JSON.stringify(m.payload))],
+  );
 }
 
 /** Migration step: the service's outbox table, tenant-scoped like every tenant table. */

@@ -25,27 +25,28 @@ export type AuditEvent = Omit<AuditEventInput, 'actorKind' | 'actorId' | 'servic
 };
 
 /**
- * Records an audit event in the caller's transaction, with actor, client address and user
- * agent taken from the request, so every state change carries its actor context.
+ * Records audit events in the caller's transaction (one statement for all of them), with actor,
+ * client address and user agent taken from the request, so every state change carries its
+ * actor context.
  */
 export async function recordAudit(
   tx: EntityManager,
   service: { schema: string; name: string },
   caller: Caller,
-  event: AuditEvent,
+  ...events: AuditEvent[]
 ): Promise<void> {
-  const actor = event.actor ?? actorOf(caller.principal);
-  const { actor: _actor, ...rest } = event;
   await enqueue(
     tx,
     service.schema,
-    auditMessage({
-      ...rest,
-      actorKind: actor.kind,
-      actorId: actor.id,
-      service: service.name,
-      ip: caller.clientIp,
-      userAgent: caller.userAgent,
-    }),
+    ...events.map(({ actor = actorOf(caller.principal), ...rest }) =>
+      auditMessage({
+        ...rest,
+        actorKind: actor.kind,
+        actorId: actor.id,
+        service: service.name,
+        ip: caller.clientIp,
+        userAgent: caller.userAgent,
+      }),
+    ),
   );
 }

@@ -1,14 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { In, IsNull, MoreThan, type DataSource, type EntityManager } from 'typeorm';
+import { IsNull, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { CodedError, ErrorCode, badUserInput, conflict, forbidden, notFound, type Principal, type Role } from '@compliance-graph/auth';
-import { isUuid, withTenant } from '@compliance-graph/db';
+import { anyOf, isUuid, withTenant } from '@compliance-graph/db';
 import { connection, pageRequest } from '@compliance-graph/federation';
 import { ACCESS_REVIEW_COMPLETED_TOPIC, accessReviewCompletedSchema } from '@compliance-graph/internal-api';
 import { enqueue, type Caller } from '@compliance-graph/outbox';
 import { recordIdentityAudit } from '../audit';
-import { changeApiKeyRole, revokeApiKey } from '../api-key/api-key-changes';
+import { changeApiKeys } from '../api-key/api-key-changes';
 import { API_KEY_ROLES, ApiKeyEntity } from '../api-key/api-key.entity';
-import { changeMembershipRole, revokeMembership } from '../membership/membership-changes';
+import { changeMemberships } from '../membership/membership-changes';
 import { MembershipEntity } from '../membership/membership.entity';
 import { UserEntity } from '../user/user.entity';
 import { assertText } from '../validation';
@@ -181,38 +181,44 @@ export class AccessReviewService {
     const context = { accessReviewId: review.id };
     const reason = `Access review "${review.title}"`;
     const memberships = new Map(
-      (await tx.find(MembershipEntity, { where: { id: In(items.flatMap((i) => (i.membershipId ? [i.membershipId] : []))) }, lock: { mode: 'pessimistic_write' } })).map((m) => [m.id, m]),
+      (await tx.find(MembershipEntity, { where: { id: anyOf(items.flatMap((i) => (i.membershipId ? [i.membershipId] : []))) }, lock: { mode: 'pessimistic_write' } })).map((m) => [m.id, m]),
     );
     const keys = new Map(
-      (await tx.find(ApiKeyEntity, { where: { id: In(items.flatMap((i) => (i.apiKeyId ? [i.apiKeyId] : []))) }, lock: { mode: 'pessimistic_write' } })).map((k) => [k.id, k]),
+      (await tx.find(ApiKeyEntity, { where: { id: anyOf(items.flatMap((i) => (i.apiKeyId ? [i.apiKeyId] : []))) }, lock: { mode: 'pessimistic_write' } })).map((k) => [k.id, k]),
     );
     const people = new Map(
-      (await tx.find(UserEntity, { where: { id: In([...new Set([...[...memberships.values()].map((m) => m.userId), ...items.flatMap((i) => (i.decidedById ? [i.decidedById] : []))])]) } })).map((u) => [u.id, u]),
+      (await tx.find(UserEntity, { where: { id: anyOf([...new Set([...[...memberships.values()].map((m) => m.userId), ...items.flatMap((i) => (i.decidedById ? [i.decidedById] : []))])]) } })).map((u) => [u.id, u]),
     );
+    const membershipChanges = { revocations: [] as MembershipEntity[], reason, roleChanges: [] as Array<{ membership: MembershipEntity; role: Role }> };
+    const keyChanges = { revocations: [] as ApiKeyEntity[], roleChanges: [] as Array<{ apiKey: ApiKeyEntity; role: Role }> };
+    let firstOwnerRemoval: AccessReviewItemEntity | undefined;
     const rows: ReportRow[] = [];
     for (const item of items) {
       const membership = item.membershipId ? memberships.get(item.membershipId)! : null;
       const key = item.apiKeyId ? keys.get(item.apiKeyId)! : null;
       const gone = membership ? membership.revokedAt !== null : key!.revokedAt !== null;
       let outcome: ItemOutcome = item.decision === null ? 'kept (undecided)' : 'kept';
-      try {
-        if (gone) outcome = 'already revoked';
-        else if (item.decision === AccessReviewDecision.REVOKE) {
-          if (membership) await revokeMembership(tx, caller, membership, reason, context);
-          else await revokeApiKey(tx, caller, key!, context);
-          outcome = 'revoked';
-        } else if (item.decision === AccessReviewDecision.CHANGE_ROLE && item.newRole) {
-          if (membership) await changeMembershipRole(tx, caller, membership, item.newRole, context);
-          else await changeApiKeyRole(tx, caller, key!, item.newRole, context);
-          outcome = 'role changed';
-        }
-      } catch (error) {
-        if (error instanceof CodedError && error.code === ErrorCode.CONFLICT) throw conflict(`Item ${item.id}: ${error.message}; nothing was applied`);
-        throw error;
+      if (gone) outcome = 'already revoked';
+      else if (item.decision === AccessReviewDecision.REVOKE) {
+        if (membership) membershipChanges.revocations.push(membership);
+        else keyChanges.revocations.push(key!);
+        outcome = 'revoked';
+      } else if (item.decision === AccessReviewDecision.CHANGE_ROLE && item.newRole) {
+        if (membership) membershipChanges.roleChanges.push({ membership, role: item.newRole });
+        else keyChanges.roleChanges.push({ apiKey: key!, role: item.newRole });
+        outcome = 'role changed';
       }
+      if (membership?.role === 'OWNER' && (outcome === 'revoked' || outcome === 'role changed')) firstOwnerRemoval ??= item;
       const subjectName = membership ? `${people.get(membership.userId)?.displayName ?? ''} <${people.get(membership.userId)?.email ?? ''}>` : `${key!.name} (${key!.prefix})`;
       rows.push({ item, subjectType: membership ? 'Membership' : 'ApiKey', subjectName, reviewerName: item.decidedById ? (people.get(item.decidedById)?.displayName ?? null) : null, outcome });
     }
+    try {
+      await changeMemberships(tx, caller, review.tenantId, membershipChanges, context);
+    } catch (error) {
+      if (error instanceof CodedError && error.code === ErrorCode.CONFLICT) throw conflict(`Item ${firstOwnerRemoval?.id}: ${error.message}; nothing was applied`);
+      throw error;
+    }
+    await changeApiKeys(tx, caller, review.tenantId, keyChanges, context);
     const completedAt = new Date();
     const completed = { status: AccessReviewStatus.COMPLETED, completedAt, completedById: completedBy };
     await tx.update(AccessReviewEntity, { id: review.id }, completed);
@@ -265,7 +271,7 @@ export class AccessReviewService {
   /** Every active membership (with its user's MFA) and every unrevoked, unexpired API key of the tenant. */
   private async currentAccess(tx: EntityManager, now: Date): Promise<ScopeSubject[]> {
     const memberships = await tx.find(MembershipEntity, { where: { revokedAt: IsNull() } });
-    const users = await tx.find(UserEntity, { select: { id: true, mfaEnabled: true }, where: { id: In(memberships.map((m) => m.userId)) } });
+    const users = await tx.find(UserEntity, { select: { id: true, mfaEnabled: true }, where: { id: anyOf(memberships.map((m) => m.userId)) } });
     const mfa = new Map(users.map((user) => [user.id, user.mfaEnabled]));
     const keys = await tx.find(ApiKeyEntity, { where: { revokedAt: IsNull(), expiresAt: MoreThan(now) } });
     return [

@@ -7,7 +7,7 @@ import { recordIdentityAudit } from '../audit';
 import { hashSecretToken } from '../secret-token';
 import type { IssuedAccessToken, TokenIssuer } from '../session/token-issuer';
 import { assertText } from '../validation';
-import { revokeApiKey } from './api-key-changes';
+import { changeApiKeys } from './api-key-changes';
 import { API_KEY_ROLES, ApiKeyEntity } from './api-key.entity';
 import { findApiKeyByHash } from './api-key.store';
 import { CreatedApiKey, type CreateApiKeyInput } from './api-key.types';
@@ -70,7 +70,7 @@ export class ApiKeyService {
     return withTenant(this.db, principal, async (tx) => {
       const apiKey = await tx.findOne(ApiKeyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!apiKey) throw notFound('No such API key');
-      if (!apiKey.revokedAt) await revokeApiKey(tx, caller, apiKey);
+      if (!apiKey.revokedAt) await changeApiKeys(tx, caller, apiKey.tenantId, { revocations: [apiKey] });
       return apiKey;
     });
   }

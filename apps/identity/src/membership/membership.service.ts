@@ -4,7 +4,7 @@ import { isUuid, withTenant } from '@compliance-graph/db';
 import { connection, pageRequest } from '@compliance-graph/federation';
 import type { Caller } from '@compliance-graph/outbox';
 import { assertText } from '../validation';
-import { changeMembershipRole, revokeMembership } from './membership-changes';
+import { changeMemberships } from './membership-changes';
 import { MembershipEntity } from './membership.entity';
 import type { MembershipConnection } from './membership.connection';
 
@@ -43,7 +43,7 @@ export class MembershipService {
       if ((role === 'OWNER' || membership.role === 'OWNER') && principal.role !== 'OWNER') {
         throw forbidden('Only an OWNER grants or removes OWNER');
       }
-      await changeMembershipRole(tx, caller, membership, role);
+      await changeMemberships(tx, caller, membership.tenantId, { roleChanges: [{ membership, role }] });
       return membership;
     });
   }
@@ -54,7 +54,7 @@ export class MembershipService {
     return withTenant(this.db, principal, async (tx) => {
       const membership = await this.activeMembership(tx, membershipId);
       if (membership.role === 'OWNER' && principal.role !== 'OWNER') throw forbidden('Only an OWNER removes OWNER');
-      await revokeMembership(tx, caller, membership, why);
+      await changeMemberships(tx, caller, membership.tenantId, { revocations: [membership], reason: why });
       return membership;
     });
   }
