@@ -6,10 +6,11 @@ import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { defineBench, step } from './bench';
+import { gatewayGraphql } from './gateway-graphql';
 import { number, numbers } from './options';
 import { startPlatform } from './platform';
 import { startBenchPostgres } from './postgres';
-import { elapsedMs, summarise } from './stats';
+import { elapsedMs, peakRss, summarise } from './stats';
 import { figure, ms, table } from './table';
 
 const MiB = 1_048_576;
@@ -45,18 +46,6 @@ function streamedPost(url: string, body: Readable, headers: Record<string, strin
   });
 }
 
-/** The process's resident memory, sampled while `work` runs: its peak, in MiB. */
-async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakMiB: number }> {
-  let peak = process.memoryUsage.rss();
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
-  try {
-    const result = await work();
-    return { result, peakMiB: Math.max(peak, process.memoryUsage.rss()) / MiB };
-  } finally {
-    clearInterval(sampler);
-  }
-}
-
 export const evidenceBench = defineBench({
   summary: 'evidence: upload throughput and peak memory through the gateway by file size, and sealing and downloading a proofpack',
   options: {
@@ -78,16 +67,7 @@ export const evidenceBench = defineBench({
     onStop(stack.stop);
     print(`postgres: PostgreSQL ${postgres.version}, ${postgres.description}; blobs on local disk (${blobDir})`);
 
-    const graphql = async (query: string, variables: Record<string, unknown>, token?: string) => {
-      const answer = await fetch(`${stack.gatewayUrl}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await answer.json()) as { data?: any; errors?: unknown };
-      if (body.errors || !body.data) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(body.errors)}`);
-      return body.data;
-    };
+    const graphql = gatewayGraphql(stack.gatewayUrl);
     const upload = async (token: string, bytes: number, name: string) => {
       const answer = await streamedPost(`${stack.gatewayUrl}/evidence/uploads`, content(bytes), {
         authorization: `Bearer ${token}`,

@@ -29,3 +29,17 @@ export async function timed(call: () => Promise<unknown>): Promise<number> {
   await call();
   return elapsedMs(started);
 }
+
+const MiB = 1_048_576;
+
+/** The process's resident memory, sampled while `work` runs: its peak, in MiB. */
+export async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakMiB: number }> {
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+  try {
+    const result = await work();
+    return { result, peakMiB: Math.max(peak, process.memoryUsage.rss()) / MiB };
+  } finally {
+    clearInterval(sampler);
+  }
+}
