@@ -1,4 +1,5 @@
 import { remoteKeySet } from '@compliance-graph/auth';
+import { auditIngestConsumer } from '@compliance-graph/outbox';
 import { startSubgraphService } from '@compliance-graph/runtime';
 import type { SubprocessorsConfig } from './config';
 import { subprocessorsEntities } from './entities';
@@ -15,6 +16,12 @@ export async function startSubprocessorsService(config: SubprocessorsConfig) {
     databaseSchema: SUBPROCESSORS_SCHEMA,
     entities: subprocessorsEntities,
     tokenKeys: remoteKeySet(config.IDENTITY_JWKS_URL),
+    // Register events (SUBPROCESSOR_EVENT_TOPIC) wait in the outbox for the webhook fan-out; the
+    // relay delivers only the topics it has consumers for, so they neither fail nor spin it.
+    outbox:
+      config.OUTBOX_RELAY === 'on'
+        ? { consumers: [auditIngestConsumer(config.AUDIT_URL, config.INTERNAL_SERVICE_TOKEN)], pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }
+        : undefined,
     wire: async (db) => ({
       schema: await buildSubprocessorsSchema([new SubprocessorResolver(new SubprocessorService(db))]),
       createLoaders: (principal) => createSubprocessorsLoaders(db, principal),
