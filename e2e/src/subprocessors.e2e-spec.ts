@@ -86,6 +86,17 @@ describe('subprocessors: the register through the gateway', () => {
       return events.find((e: { action: string; subjectId: string }) => e.action === 'subprocessor.change_announced' && e.subjectId === change.id);
     });
     expect(audited).toMatchObject({ actorId: manager.user.id });
+    // The register event waits for the webhook fan-out: no consumer on this branch, so the relay
+    // neither tries it nor sets it aside, while the audit topic flows.
+    const { rows } = await admin().query(
+      `SELECT topic, attempts, delivered_at IS NOT NULL AS delivered, dead_at IS NOT NULL AS dead FROM subprocessors.outbox
+        WHERE payload->>'subjectId' = $1 OR payload->'change'->>'id' = $1 ORDER BY position`,
+      [change.id],
+    );
+    expect(rows).toEqual([
+      { topic: 'audit', attempts: expect.any(Number), delivered: true, dead: false },
+      { topic: 'subprocessor_event', attempts: 0, delivered: false, dead: false },
+    ]);
   });
 
   it('applies a change effective now at once with a notice of 0, and tracks ADDED, UPDATED, REMOVED and a cancellation in asOf', async () => {

@@ -38,9 +38,11 @@ export async function startSubprocessorsService(config: SubprocessorsConfig, clo
         clock,
         logger.child({ component: 'change-scheduler' }),
       );
+      // The public page reads the same service (publicRegister) without a principal.
+      const register = new RegisterService(db, clock);
       return {
         schema: await buildSubprocessorsSchema([
-          new SubprocessorResolver(new RegisterService(db, clock)),
+          new SubprocessorResolver(register),
           new ChangeResolver(new ChangeService(db, directory, clock)),
           new ObjectionResolver(new ObjectionService(db, directory, clock)),
         ]),
