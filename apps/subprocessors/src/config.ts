@@ -1,9 +1,19 @@
 import { z } from 'zod';
-import { jwksEnv, loadConfig, subgraphEnv } from '@compliance-graph/config';
+import { configHelpers, defaultUrl, jwksEnv, loadConfig, outboxEnv, subgraphEnv } from '@compliance-graph/config';
 
 export const subprocessorsEnv = z.object({
   ...subgraphEnv('subprocessors'),
   ...jwksEnv,
+  ...outboxEnv,
+  /** Where identity answers the tenant and principal directory (tenant settings, who a principal is). */
+  IDENTITY_URL: z.string().url().default(defaultUrl('identity')),
+  /** This service's own credential for identity's directory (identity's SUBPROCESSORS_DIRECTORY_TOKEN). */
+  IDENTITY_DIRECTORY_TOKEN: configHelpers.secret,
+  /**
+   * How often the scheduler looks for announced changes whose effectiveAt has come (it also runs
+   * once at start); 0: this instance runs no scheduler (another one does).
+   */
+  CHANGE_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 export type SubprocessorsConfig = z.infer<typeof subprocessorsEnv>;
 

@@ -7,7 +7,7 @@ import { loginPasswords, migrateServiceSchema, type LoginRole } from '@complianc
 import { IDENTITY_SCHEMA, loadIdentityConfig, startIdentityService } from '@compliance-graph/identity';
 import { EVIDENCE_SCHEMA, loadEvidenceConfig, startEvidenceService } from '@compliance-graph/evidence';
 import { AUDIT_SCHEMA, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
-import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService } from '@compliance-graph/subprocessors';
+import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService, type Clock } from '@compliance-graph/subprocessors';
 import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
 import { SUBGRAPH_DATABASES } from '@compliance-graph/start';
 import { freePort } from '@compliance-graph/testing';
@@ -35,6 +35,8 @@ export interface StackOptions {
   identity?: Record<string, string>;
   /** Added to evidence's environment only (outbox polling, upload limits, ...). */
   evidence?: Record<string, string>;
+  /** Added to the subprocessors service's environment only (outbox polling, the scheduler's interval, ...). */
+  subprocessors?: Record<string, string>;
   /** Added to the gateway's environment only. */
   gateway?: Record<string, string>;
 }
@@ -48,9 +50,17 @@ export interface Stack {
   stopAudit(): Promise<void>;
   /** Starts it again on the same address. */
   startAudit(): Promise<void>;
+  /** Stops the subprocessors service alone (its scheduler with it). */
+  stopSubprocessors(): Promise<void>;
+  /** Starts it again on the same address. */
+  startSubprocessors(): Promise<void>;
+  /** Starts one more subprocessors instance on the same database, on its own address (two instances at once), on `clock`'s time, `env` added. */
+  startSubprocessorsInstance(options?: { clock?: Clock; env?: Record<string, string> }): Promise<RunningSubprocessors>;
   /** Stops the gateway, then every subgraph; safe to call more than once. */
   stop(): Promise<void>;
 }
+
+export type RunningSubprocessors = Awaited<ReturnType<typeof startSubprocessorsService>>;
 
 interface Running {
   url: string;
@@ -73,17 +83,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // evidence, which verify tokens with identity's keys: their addresses are fixed before any starts.
   const auditUrl = `http://127.0.0.1:${await freePort()}`;
   const evidenceUrl = `http://127.0.0.1:${await freePort()}`;
+  const subprocessorsUrl = `http://127.0.0.1:${await freePort()}`;
   // Identity's credential for evidence's report route, its own like each ingest credential.
   const reportToken = randomBytes(32).toString('base64url');
+  // The subprocessors service's credential for identity's directory, likewise its own.
+  const directoryToken = randomBytes(32).toString('base64url');
   let audit: Running | undefined;
+  let subprocessors: Running | undefined;
+  const instances: Running[] = [];
   let gateway: Running | undefined;
   const subgraphs: Running[] = [];
   const stop = async () => {
     const stopping = gateway;
     gateway = undefined;
     await stopping?.stop();
-    const outcomes = await Promise.allSettled([...subgraphs.splice(0), ...(audit ? [audit] : [])].map((service) => service.stop()));
+    const outcomes = await Promise.allSettled(
+      [...instances.splice(0), ...subgraphs.splice(0), ...(subprocessors ? [subprocessors] : []), ...(audit ? [audit] : [])].map((service) => service.stop()),
+    );
     audit = undefined;
+    subprocessors = undefined;
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed) throw failed.reason;
   };
@@ -92,6 +110,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       AUDIT_URL: auditUrl,
       EVIDENCE_URL: evidenceUrl,
       EVIDENCE_REPORT_TOKEN: reportToken,
+      SUBPROCESSORS_DIRECTORY_TOKEN: directoryToken,
       JWT_SIGNING_KEYS: options.signingKeysJson,
       ...env,
       ...database(IDENTITY_SCHEMA),
@@ -102,6 +121,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const withJwks = { ...env, IDENTITY_JWKS_URL: `${identity.url}/.well-known/jwks.json` };
     // Each producer presents its own credential to the ingest, which accepts only its records.
     const evidenceIngestToken = randomBytes(32).toString('base64url');
+    const subprocessorsIngestToken = randomBytes(32).toString('base64url');
     const startAudit = () =>
       startAuditService(
         loadAuditConfig({
@@ -109,8 +129,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...database(AUDIT_SCHEMA),
           PORT: new URL(auditUrl).port,
           AUDIT_SIGNING_KEYS: options.signingKeysJson,
-          INGEST_CREDENTIALS: JSON.stringify({ identity: identityConfig.INTERNAL_SERVICE_TOKEN, evidence: evidenceIngestToken }),
+          INGEST_CREDENTIALS: JSON.stringify({
+            identity: identityConfig.INTERNAL_SERVICE_TOKEN,
+            evidence: evidenceIngestToken,
+            subprocessors: subprocessorsIngestToken,
+          }),
         }),
+      );
+    const startSubprocessorsOn = (port: string, clock?: Clock, extra?: Record<string, string>) =>
+      startSubprocessorsService(
+        loadSubprocessorsConfig({
+          IDENTITY_DIRECTORY_TOKEN: directoryToken,
+          ...withJwks,
+          ...database(SUBPROCESSORS_SCHEMA),
+          PORT: port,
+          AUDIT_URL: auditUrl,
+          INTERNAL_SERVICE_TOKEN: subprocessorsIngestToken,
+          IDENTITY_URL: identity.url,
+          ...options.subprocessors,
+          ...extra,
+        }),
+        clock,
       );
     const started = await Promise.allSettled([
       startEvidenceService(
@@ -125,15 +164,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...options.evidence,
         }),
       ),
-      startSubprocessorsService(loadSubprocessorsConfig({ ...withJwks, ...database(SUBPROCESSORS_SCHEMA) })),
+      startSubprocessorsOn(new URL(subprocessorsUrl).port),
       startAudit(),
     ]);
-    for (const outcome of started.slice(0, 2)) if (outcome.status === 'fulfilled') subgraphs.push(outcome.value);
+    if (started[0].status === 'fulfilled') subgraphs.push(started[0].value);
+    if (started[1].status === 'fulfilled') subprocessors = started[1].value;
     if (started[2].status === 'fulfilled') audit = started[2].value;
     const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed) throw failed.reason;
-    const [evidence, subprocessors] = subgraphs.slice(1);
-    const subgraphUrls = { identity: identity.url, evidence: evidence.url, audit: auditUrl, subprocessors: subprocessors.url };
+    const evidence = subgraphs[1];
+    const subgraphUrls = { identity: identity.url, evidence: evidence.url, audit: auditUrl, subprocessors: subprocessorsUrl };
     const running = await startGateway(
       loadGatewayConfig({
         ...env,
@@ -154,6 +194,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
       async startAudit() {
         audit ??= await startAudit();
+      },
+      async stopSubprocessors() {
+        const stopping = subprocessors;
+        subprocessors = undefined;
+        await stopping?.stop();
+      },
+      async startSubprocessors() {
+        subprocessors ??= await startSubprocessorsOn(new URL(subprocessorsUrl).port);
+      },
+      async startSubprocessorsInstance(instance) {
+        const started = await startSubprocessorsOn('0', instance?.clock, instance?.env);
+        instances.push(started);
+        return started;
       },
       stop,
     };

@@ -28,7 +28,9 @@ export const startEnv = z
     ENCRYPTION_KEY: optionalSecret,
     IDENTITY_INGEST_TOKEN: optionalSecret,
     EVIDENCE_INGEST_TOKEN: optionalSecret,
+    SUBPROCESSORS_INGEST_TOKEN: optionalSecret,
     IDENTITY_REPORT_TOKEN: optionalSecret,
+    SUBPROCESSORS_DIRECTORY_TOKEN: optionalSecret,
     DATABASE_ROLE_SECRET: optionalSecret,
   })
   .superRefine((env, ctx) => {

@@ -52,6 +52,7 @@ const SUBGRAPH_SECRETS: Record<SubgraphName, ServiceDefinition['secrets']> = {
     ENCRYPTION_KEY: s.ENCRYPTION_KEY,
     INTERNAL_SERVICE_TOKEN: s.IDENTITY_INGEST_TOKEN,
     EVIDENCE_REPORT_TOKEN: s.IDENTITY_REPORT_TOKEN,
+    SUBPROCESSORS_DIRECTORY_TOKEN: s.SUBPROCESSORS_DIRECTORY_TOKEN,
   }),
   evidence: (s) => ({
     ...routerSecret(s),
@@ -63,9 +64,13 @@ const SUBGRAPH_SECRETS: Record<SubgraphName, ServiceDefinition['secrets']> = {
     ...routerSecret(s),
     AUDIT_SIGNING_KEYS: s.AUDIT_SIGNING_KEYS,
     // Every producer's credential, so the ingest knows which service sent a batch.
-    INGEST_CREDENTIALS: JSON.stringify({ identity: s.IDENTITY_INGEST_TOKEN, evidence: s.EVIDENCE_INGEST_TOKEN }),
+    INGEST_CREDENTIALS: JSON.stringify({ identity: s.IDENTITY_INGEST_TOKEN, evidence: s.EVIDENCE_INGEST_TOKEN, subprocessors: s.SUBPROCESSORS_INGEST_TOKEN }),
   }),
-  subprocessors: routerSecret,
+  subprocessors: (s) => ({
+    ...routerSecret(s),
+    INTERNAL_SERVICE_TOKEN: s.SUBPROCESSORS_INGEST_TOKEN,
+    IDENTITY_DIRECTORY_TOKEN: s.SUBPROCESSORS_DIRECTORY_TOKEN,
+  }),
 };
 
 /** Every registered subgraph, each with the Postgres schema and migrations it owns. */
@@ -78,6 +83,9 @@ export const identityJwksUrl = (config: StartConfig) => `http://${HOST}:${config
 
 /** Where producing services' outbox relays deliver audit events. */
 export const auditUrl = (config: StartConfig) => `http://${HOST}:${config[portVariable('audit')]}`;
+
+/** Where the subprocessors service asks identity's directory. */
+export const identityUrl = (config: StartConfig) => `http://${HOST}:${config[portVariable('identity')]}`;
 
 /** Where identity's outbox relay delivers access reviews' reports. */
 export const evidenceUrl = (config: StartConfig) => `http://${HOST}:${config[portVariable('evidence')]}`;
