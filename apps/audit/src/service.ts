@@ -32,7 +32,7 @@ export async function startAuditService(config: AuditConfig) {
       const log = new LogService(db, new CheckpointSigner(privateKeys[0]));
       const ingest = new IngestService(db);
       const checkpointer = await startPeriodicWork(
-        { name: 'checkpointer', databaseWorkerUrl: config.DATABASE_WORKER_URL, schema: AUDIT_SCHEMA, intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS, logger },
+        { name: 'checkpointer', databaseWorkerUrl: config.DATABASE_WORKER_URL, schema: AUDIT_SCHEMA, intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000, logger },
         (workerDb, workLogger) => checkpointGrownLogs(workerDb, log, workLogger),
       );
       return {

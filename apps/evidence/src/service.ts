@@ -47,7 +47,7 @@ export async function startEvidenceService(config: EvidenceConfig) {
       });
       const reports = new AccessReviewReportService(db, blobs);
       const collector = await startPeriodicWork(
-        { name: 'upload-collector', databaseWorkerUrl: config.DATABASE_WORKER_URL, schema: EVIDENCE_SCHEMA, intervalSeconds: config.UPLOAD_COLLECTOR_INTERVAL_SECONDS, logger },
+        { name: 'upload-collector', databaseWorkerUrl: config.DATABASE_WORKER_URL, schema: EVIDENCE_SCHEMA, intervalMs: config.UPLOAD_COLLECTOR_INTERVAL_SECONDS * 1000, logger },
         async (workerDb, workLogger) => {
           const collected = await collectExpiredUploads(workerDb, blobs, config.UPLOAD_RETENTION_HOURS);
           if (collected.uploads > 0) workLogger.info(collected, 'unclaimed uploads collected');

@@ -80,7 +80,7 @@ export async function startIdentityService(config: IdentityConfig) {
       const reviews = new AccessReviewService(db);
       const schedules = new AccessReviewScheduleService(db, reviews);
       const scheduler = await startPeriodicWork(
-        { name: 'access-review-scheduler', databaseWorkerUrl: config.DATABASE_WORKER_URL, schema: IDENTITY_SCHEMA, intervalSeconds: config.ACCESS_REVIEW_SCHEDULER_INTERVAL_SECONDS, logger },
+        { name: 'access-review-scheduler', databaseWorkerUrl: config.DATABASE_WORKER_URL, schema: IDENTITY_SCHEMA, intervalMs: config.ACCESS_REVIEW_SCHEDULER_INTERVAL_SECONDS * 1000, logger },
         async (workerDb, workLogger) => {
           const pass = await schedules.runDue(workerDb);
           if (pass.started + pass.completed + pass.failed > 0) workLogger.info(pass, 'access-review schedules run');

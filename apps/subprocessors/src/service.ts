@@ -1,8 +1,8 @@
 import { remoteKeySet } from '@compliance-graph/auth';
 import { auditIngestConsumer } from '@compliance-graph/outbox';
-import { startSubgraphService } from '@compliance-graph/runtime';
+import { startPeriodicWork, startSubgraphService } from '@compliance-graph/runtime';
 import { ChangeResolver } from './change/change.resolver';
-import { startChangeScheduler } from './change/change-scheduler';
+import { makeDueChangesEffective } from './change/change-scheduler';
 import { ChangeService } from './change/change.service';
 import { systemClock, type Clock } from './clock';
 import type { SubprocessorsConfig } from './config';
@@ -32,11 +32,20 @@ export async function startSubprocessorsService(config: SubprocessorsConfig, clo
         ? { consumers: [auditIngestConsumer(config.AUDIT_URL, config.INTERNAL_SERVICE_TOKEN)], pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }
         : undefined,
     wire: async (db, { logger }) => {
-      const scheduler = await startChangeScheduler(
-        { databaseWorkerUrl: config.DATABASE_WORKER_URL, schema: SUBPROCESSORS_SCHEMA, intervalMs: config.CHANGE_SCHEDULER_INTERVAL_MS },
-        directory,
-        clock,
-        logger.child({ component: 'change-scheduler' }),
+      const scheduler = await startPeriodicWork(
+        {
+          name: 'change-scheduler',
+          databaseWorkerUrl: config.DATABASE_WORKER_URL,
+          schema: SUBPROCESSORS_SCHEMA,
+          intervalMs: config.CHANGE_SCHEDULER_INTERVAL_MS,
+          runAtStart: true,
+          entities: subprocessorsEntities,
+          logger,
+        },
+        async (workerDb, workLogger) => {
+          const made = await makeDueChangesEffective(workerDb, directory, clock, workLogger);
+          if (made > 0) workLogger.info({ made }, 'announced subprocessor changes made effective');
+        },
       );
       // The public page reads the same service (publicRegister) without a principal.
       const register = new RegisterService(db, clock);

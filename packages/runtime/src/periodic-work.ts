@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntitySchema, MixedList } from 'typeorm';
 import type { Logger } from '@compliance-graph/config';
 import { openServicePool } from '@compliance-graph/db';
 
@@ -8,7 +8,12 @@ export interface PeriodicWorkSettings {
   databaseWorkerUrl: string;
   schema: string;
   /** 0: the work does not run. */
-  intervalSeconds: number;
+  intervalMs: number;
+  /** The first pass at start too, not only after the first interval (catching up after downtime). */
+  runAtStart?: boolean;
+  /** Entities the work reads through TypeORM's repositories (none when it uses its store's SQL). */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities?: MixedList<Function | string | EntitySchema>;
   logger: Logger;
 }
 
@@ -25,12 +30,13 @@ export interface PeriodicWork {
  * so a restart resumes where the last committed pass left off.
  */
 export async function startPeriodicWork(settings: PeriodicWorkSettings, pass: (workerDb: DataSource, logger: Logger) => Promise<void>): Promise<PeriodicWork> {
-  if (settings.intervalSeconds === 0) return { runOnce: async () => undefined, stop: async () => undefined };
+  if (settings.intervalMs === 0) return { runOnce: async () => undefined, stop: async () => undefined };
   const workerDb = await openServicePool({
     databaseUrl: settings.databaseWorkerUrl,
     variable: 'DATABASE_WORKER_URL',
     schema: settings.schema,
     role: 'worker',
+    entities: settings.entities,
     poolSize: 1,
   });
   const logger = settings.logger.child({ component: settings.name });
@@ -39,7 +45,8 @@ export async function startPeriodicWork(settings: PeriodicWorkSettings, pass: (w
     running = running.then(() => pass(workerDb, logger)).catch((error) => logger.error({ error }, `${settings.name} failed`));
     return running;
   };
-  const timer = setInterval(runOnce, settings.intervalSeconds * 1000);
+  if (settings.runAtStart) void runOnce();
+  const timer = setInterval(runOnce, settings.intervalMs);
   timer.unref();
   return {
     runOnce,

@@ -1,8 +1,7 @@
 import { LessThanOrEqual, type DataSource } from 'typeorm';
 import type { Logger } from '@compliance-graph/config';
-import { openServicePool, withTenant } from '@compliance-graph/db';
+import { withTenant } from '@compliance-graph/db';
 import type { Clock } from '../clock';
-import { subprocessorsEntities } from '../entities';
 import type { IdentityDirectory } from '../identity-directory/identity-directory';
 import { SubprocessorChangeEntity, SubprocessorChangeStatus } from './change.entity';
 import { SYSTEM_CALLER, makeEffective } from './change-transitions';
@@ -55,56 +54,4 @@ async function makeOneEffective(workerDb: DataSource, directory: IdentityDirecto
       .getOne();
     return change ? makeEffective(tx, SYSTEM_CALLER, change, tenant.slug, now) : false;
   });
-}
-
-export interface ChangeScheduler {
-  /** One pass now (tests, and the first pass at start). */
-  runOnce(): Promise<number>;
-  stop(): Promise<void>;
-}
-
-/** Runs `makeDueChangesEffective` at start and every interval (0: never) on a pool of its own, one pass at a time. */
-export async function startChangeScheduler(
-  settings: { databaseWorkerUrl: string; schema: string; intervalMs: number },
-  directory: IdentityDirectory,
-  clock: Clock,
-  logger: Logger,
-): Promise<ChangeScheduler> {
-  if (settings.intervalMs === 0) return { runOnce: async () => 0, stop: async () => undefined };
-  const workerDb = await openServicePool({
-    databaseUrl: settings.databaseWorkerUrl,
-    variable: 'DATABASE_WORKER_URL',
-    schema: settings.schema,
-    role: 'worker',
-    entities: subprocessorsEntities,
-    poolSize: 1,
-  });
-  let running: Promise<unknown> = Promise.resolve();
-  const pass = async () => {
-    try {
-      const made = await makeDueChangesEffective(workerDb, directory, clock, logger);
-      if (made > 0) logger.info({ made }, 'announced subprocessor changes made effective');
-      return made;
-    } catch (error) {
-      // The next pass retries: nothing was committed for the change that failed.
-      logger.error({ error }, 'making subprocessor changes effective failed');
-      return 0;
-    }
-  };
-  const runOnce = () => {
-    const next = running.then(pass);
-    running = next;
-    return next;
-  };
-  void runOnce();
-  const timer = setInterval(() => void runOnce(), settings.intervalMs);
-  timer.unref();
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      await running;
-      await workerDb.destroy();
-    },
-  };
 }
