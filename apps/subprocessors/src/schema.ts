@@ -4,8 +4,9 @@ import { SUBPROCESSORS_INPUT_LIMITS } from './input-limits';
 import { subprocessorsRules } from './permissions';
 import { SubprocessorResolver } from './subprocessor/subprocessor.resolver';
 import { subprocessorReference } from './subprocessor/subprocessor.reference';
+import { WebhookResolver } from './webhook/webhook.resolver';
 
-const subprocessorsResolvers = [SubprocessorResolver] as const;
+const subprocessorsResolvers = [SubprocessorResolver, WebhookResolver] as const;
 
 export function buildSubprocessorsSchema(instances?: ResolverInstances<typeof subprocessorsResolvers>) {
   return buildFederatedSchema({

@@ -7,7 +7,7 @@ import { loginPasswords, migrateServiceSchema, type LoginRole } from '@complianc
 import { IDENTITY_SCHEMA, loadIdentityConfig, startIdentityService } from '@compliance-graph/identity';
 import { EVIDENCE_SCHEMA, loadEvidenceConfig, startEvidenceService } from '@compliance-graph/evidence';
 import { AUDIT_SCHEMA, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
-import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService } from '@compliance-graph/subprocessors';
+import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService, type SubprocessorsDependencies } from '@compliance-graph/subprocessors';
 import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
 import { SUBGRAPH_DATABASES } from '@compliance-graph/start';
 import { freePort } from '@compliance-graph/testing';
@@ -35,6 +35,10 @@ export interface StackOptions {
   identity?: Record<string, string>;
   /** Added to evidence's environment only (outbox polling, upload limits, ...). */
   evidence?: Record<string, string>;
+  /** Added to the subprocessors service's environment only (outbox polling, webhook limits, ...). */
+  subprocessors?: Record<string, string>;
+  /** The subprocessors service's swappable parts (the DNS resolver of webhooks). */
+  subprocessorsDependencies?: SubprocessorsDependencies;
   /** Added to the gateway's environment only. */
   gateway?: Record<string, string>;
 }
@@ -102,6 +106,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const withJwks = { ...env, IDENTITY_JWKS_URL: `${identity.url}/.well-known/jwks.json` };
     // Each producer presents its own credential to the ingest, which accepts only its records.
     const evidenceIngestToken = randomBytes(32).toString('base64url');
+    const subprocessorsIngestToken = randomBytes(32).toString('base64url');
     const startAudit = () =>
       startAuditService(
         loadAuditConfig({
@@ -109,7 +114,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...database(AUDIT_SCHEMA),
           PORT: new URL(auditUrl).port,
           AUDIT_SIGNING_KEYS: options.signingKeysJson,
-          INGEST_CREDENTIALS: JSON.stringify({ identity: identityConfig.INTERNAL_SERVICE_TOKEN, evidence: evidenceIngestToken }),
+          INGEST_CREDENTIALS: JSON.stringify({
+            identity: identityConfig.INTERNAL_SERVICE_TOKEN,
+            evidence: evidenceIngestToken,
+            subprocessors: subprocessorsIngestToken,
+          }),
         }),
       );
     const started = await Promise.allSettled([
@@ -125,7 +134,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...options.evidence,
         }),
       ),
-      startSubprocessorsService(loadSubprocessorsConfig({ ...withJwks, ...database(SUBPROCESSORS_SCHEMA) })),
+      startSubprocessorsService(
+        loadSubprocessorsConfig({
+          // The webhook key is the subprocessors service's own (a test may set it through `subprocessors`).
+          WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
+          ...withJwks,
+          ...database(SUBPROCESSORS_SCHEMA),
+          AUDIT_URL: auditUrl,
+          INTERNAL_SERVICE_TOKEN: subprocessorsIngestToken,
+          ...options.subprocessors,
+        }),
+        options.subprocessorsDependencies,
+      ),
       startAudit(),
     ]);
     for (const outcome of started.slice(0, 2)) if (outcome.status === 'fulfilled') subgraphs.push(outcome.value);

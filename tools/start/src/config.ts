@@ -28,6 +28,8 @@ export const startEnv = z
     ENCRYPTION_KEY: optionalSecret,
     IDENTITY_INGEST_TOKEN: optionalSecret,
     EVIDENCE_INGEST_TOKEN: optionalSecret,
+    SUBPROCESSORS_INGEST_TOKEN: optionalSecret,
+    WEBHOOK_SECRET_KEY: optionalSecret,
     IDENTITY_REPORT_TOKEN: optionalSecret,
     DATABASE_ROLE_SECRET: optionalSecret,
   })

@@ -18,8 +18,11 @@ const DEPLOYMENT_SECRETS = {
   /** identity's credential for the audit ingest; each producing service has its own. */
   IDENTITY_INGEST_TOKEN: { file: 'ingest-token-identity', generate: random32('base64url') },
   EVIDENCE_INGEST_TOKEN: { file: 'ingest-token-evidence', generate: random32('base64url') },
+  SUBPROCESSORS_INGEST_TOKEN: { file: 'ingest-token-subprocessors', generate: random32('base64url') },
   /** identity's credential for evidence's access-review report route: identity sends it, evidence checks it. */
   IDENTITY_REPORT_TOKEN: { file: 'report-token-identity', generate: random32('base64url') },
+  /** Seals webhook signing secrets: the subprocessors service's alone, not identity's ENCRYPTION_KEY. */
+  WEBHOOK_SECRET_KEY: { file: 'webhook-secret-key', generate: random32('base64') },
   /** Every service's database login passwords are derived from it; only the launcher holds it. */
   DATABASE_ROLE_SECRET: { file: 'database-role-secret', generate: random32('base64url') },
 } as const;

@@ -63,9 +63,13 @@ const SUBGRAPH_SECRETS: Record<SubgraphName, ServiceDefinition['secrets']> = {
     ...routerSecret(s),
     AUDIT_SIGNING_KEYS: s.AUDIT_SIGNING_KEYS,
     // Every producer's credential, so the ingest knows which service sent a batch.
-    INGEST_CREDENTIALS: JSON.stringify({ identity: s.IDENTITY_INGEST_TOKEN, evidence: s.EVIDENCE_INGEST_TOKEN }),
+    INGEST_CREDENTIALS: JSON.stringify({ identity: s.IDENTITY_INGEST_TOKEN, evidence: s.EVIDENCE_INGEST_TOKEN, subprocessors: s.SUBPROCESSORS_INGEST_TOKEN }),
   }),
-  subprocessors: routerSecret,
+  subprocessors: (s) => ({
+    ...routerSecret(s),
+    INTERNAL_SERVICE_TOKEN: s.SUBPROCESSORS_INGEST_TOKEN,
+    WEBHOOK_SECRET_KEY: s.WEBHOOK_SECRET_KEY,
+  }),
 };
 
 /** Every registered subgraph, each with the Postgres schema and migrations it owns. */

@@ -133,8 +133,8 @@ describe('npm start', () => {
       gateway: ['router-secret'],
       identity: ['encryption-key', 'ingest-token-identity', 'jwt-signing-keys.json', 'report-token-identity', 'router-secret'],
       evidence: ['ingest-token-evidence', 'proofpack-signing-keys.json', 'report-token-identity', 'router-secret'],
-      audit: ['audit-signing-keys.json', 'ingest-token-evidence', 'ingest-token-identity', 'router-secret'],
-      subprocessors: ['router-secret'],
+      audit: ['audit-signing-keys.json', 'ingest-token-evidence', 'ingest-token-identity', 'ingest-token-subprocessors', 'router-secret'],
+      subprocessors: ['ingest-token-subprocessors', 'router-secret', 'webhook-secret-key'],
     });
     // Identity's relay delivers to the audit port the launcher chose, not the default one.
     expect(byApp(first.child.pid!, (environ) => environ.split('\0').find((entry) => entry.startsWith('AUDIT_URL='))).identity).toBe(
