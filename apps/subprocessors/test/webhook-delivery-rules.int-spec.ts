@@ -10,6 +10,9 @@ import type { RunningSubgraph } from '@compliance-graph/runtime';
 import {
   TEST_WEBHOOK_SECRET_KEY,
   admin,
+  answerWith,
+  startWebhookReceiver,
+  type WebhookReceiver as Receiver,
   closeAdmin,
   executeOnSubgraph,
   migrateForTests,
@@ -24,7 +27,7 @@ import { sealWebhookSecret } from '../src/webhook/webhook-secret';
 import type { ResolveHost } from '../src/webhook/webhook-address';
 import { createWebhookClient, type WebhookClient } from '../src/webhook/webhook-client';
 import { WEBHOOK_DELIVERY_TOPIC, WebhookDeliveryService } from '../src/webhook/webhook-delivery.service';
-import { answerWith, registerEvent, startReceiver, type Receiver } from './webhook-fixtures';
+import { registerEvent } from './webhook-fixtures';
 
 const CREATE = `mutation ($url: String!) { createWebhookSubscription(url: $url, eventTypes: ["subprocessor.change_announced"]) { secret subscription { id url } } }`;
 const PUBLIC_ADDRESS = '93.184.215.14';
@@ -80,8 +83,8 @@ describe('webhook delivery rules', () => {
     await closeAdmin();
   });
 
-  const receiver = async (...args: Parameters<typeof startReceiver>) => {
-    const started = await startReceiver(...args);
+  const receiver = async (...args: Parameters<typeof startWebhookReceiver>) => {
+    const started = await startWebhookReceiver(...args);
     receivers.push(started);
     return started;
   };

@@ -9,6 +9,9 @@ import type { RunningSubgraph } from '@compliance-graph/runtime';
 import {
   TEST_WEBHOOK_SECRET_KEY,
   admin,
+  answerWith,
+  startWebhookReceiver,
+  type WebhookReceiver as Receiver,
   closeAdmin,
   executeOnSubgraph,
   migrateForTests,
@@ -18,7 +21,7 @@ import {
 } from '@compliance-graph/testing';
 import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService, subprocessorsMigrations, type SubprocessorsDependencies } from '../src';
 import { SUBPROCESSOR_EVENT_TOPIC, type SubprocessorEvent } from '../src/subprocessor-event';
-import { answerWith, registerEvent, startReceiver, type Receiver } from './webhook-fixtures';
+import { registerEvent } from './webhook-fixtures';
 
 const ROUTER_SECRET = 'router-secret-for-webhook-tests-0123456789';
 
@@ -70,8 +73,8 @@ describe('webhook subscriptions and deliveries', () => {
     await closeAdmin();
   });
 
-  const receiver = async (...args: Parameters<typeof startReceiver>) => {
-    const started = await startReceiver(...args);
+  const receiver = async (...args: Parameters<typeof startWebhookReceiver>) => {
+    const started = await startWebhookReceiver(...args);
     receivers.push(started);
     return started;
   };

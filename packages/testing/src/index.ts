@@ -4,3 +4,4 @@ export { createTenant, addMember, signIn, openSupportSession, type TestTenant, t
 export { executeOnSubgraph, postGraphql, bearer, type OperationResult, type HttpResult, type InProcessSubgraph } from './operations';
 export { authenticatorCode } from './totp';
 export { freePort } from './ports';
+export { startWebhookReceiver, answerWith, type WebhookReceiver, type ReceivedWebhook, type Answer } from './webhook-receiver';
