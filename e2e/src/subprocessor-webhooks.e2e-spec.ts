@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource, withTenant } from '@compliance-graph/db';
 import { enqueue } from '@compliance-graph/outbox';
 import { SUBPROCESSORS_SCHEMA, SUBPROCESSOR_EVENT_TOPIC, type SubprocessorEvent } from '@compliance-graph/subprocessors';
-import { admin, closeAdmin, startWebhookReceiver, testDatabaseUrl, type WebhookReceiver } from '@compliance-graph/testing';
+import { admin, answerWith, closeAdmin, startWebhookReceiver, testDatabaseUrl, type Answer, type WebhookReceiver } from '@compliance-graph/testing';
 import { joinTenant, signUp, type AuthPayload } from './accounts';
 import { codeOf, graphqlClient } from './graphql-client';
 import { startStack, type Stack } from './stack';
@@ -34,14 +34,15 @@ describe('subprocessors: webhooks', () => {
     expect(answer.errors).toBeUndefined();
     return answer.data;
   };
-  const partnerApiKey = async (name: string) =>
+  const createPartnerKey = async (name: string) =>
     ok(
       await gql(
-        'mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }',
+        'mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id } } }',
         { i: { name, role: 'PARTNER', expiresAt: new Date(Date.now() + 30 * 86400_000).toISOString() } },
         owner.accessToken,
       ),
-    ).createApiKey.secret as string;
+    ).createApiKey as { secret: string; apiKey: { id: string } };
+  const partnerApiKey = async (name: string) => (await createPartnerKey(name)).secret;
 
   beforeAll(async () => {
     stack = await startStack();
@@ -60,8 +61,8 @@ describe('subprocessors: webhooks', () => {
     await closeAdmin();
   });
 
-  const receiver = async () => {
-    const started = await startWebhookReceiver();
+  const receiver = async (answer?: Answer) => {
+    const started = await startWebhookReceiver(answer);
     receivers.push(started);
     return started;
   };
@@ -70,7 +71,7 @@ describe('subprocessors: webhooks', () => {
     to.useSecret(created.secret);
     return created as { secret: string; subscription: { id: string; url: string } };
   };
-  const listed = async (credential: string) => ok(await gql(LIST, {}, credential)).webhookSubscriptions as Array<{ id: string; lastDeliveryStatus: number | null; deliveries: { totalCount: number; nodes: Array<Record<string, unknown>> } }>;
+  const listed = async (credential: string) => ok(await gql(LIST, {}, credential)).webhookSubscriptions as Array<{ id: string; lastDeliveryAt: string | null; lastDeliveryStatus: number | null; deliveries: { totalCount: number; nodes: Array<Record<string, unknown>> } }>;
   const until = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
     for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(100)) {
       const found = await probe();
@@ -78,6 +79,22 @@ describe('subprocessors: webhooks', () => {
     }
     throw new Error('not within time');
   };
+  /** What the register core writes in the transaction of an announced change: one message on the event topic. */
+  const registerEvent = (tenant: AuthPayload['tenant'] = owner.tenant, type: SubprocessorEvent['type'] = 'subprocessor.change_announced'): SubprocessorEvent => {
+    const now = new Date().toISOString();
+    return {
+      id: randomUUID(),
+      type,
+      occurredAt: now,
+      tenant: { slug: tenant.slug },
+      change: { id: randomUUID(), kind: 'REMOVED', status: 'ANNOUNCED', announcedAt: now, effectiveAt: now, objectionDeadline: now, before: { name: 'Old CDN' }, after: null },
+    };
+  };
+  const emit = (event: SubprocessorEvent, tenantId = owner.tenant.id, messageId = event.id) =>
+    withTenant(app, tenantId, (tx) =>
+      enqueue(tx, SUBPROCESSORS_SCHEMA, { id: messageId, topic: SUBPROCESSOR_EVENT_TOPIC, tenantId, occurredAt: event.occurredAt, payload: event }),
+    );
+  const logOf = async (credential: string, id: string) => (await listed(credential)).find((s) => s.id === id)!;
   const auditSubjects = async (action: string) =>
     ok(await gql('query ($a: String!) { auditEvents(filter: { action: $a }, first: 200) { nodes { subjectId actorKind service data } } }', { a: action }, owner.accessToken)).auditEvents
       .nodes as Array<{ subjectId: string; actorKind: string; service: string; data: Record<string, unknown> }>;
@@ -87,18 +104,8 @@ describe('subprocessors: webhooks', () => {
     const created = await subscribe(partnerKey, to);
     expect(created.secret).toMatch(/^whsec_/);
 
-    // What the register core writes in the transaction of an announced change.
-    const now = new Date().toISOString();
-    const event: SubprocessorEvent = {
-      id: randomUUID(),
-      type: 'subprocessor.change_announced',
-      occurredAt: now,
-      tenant: { slug: owner.tenant.slug },
-      change: { id: randomUUID(), kind: 'REMOVED', status: 'ANNOUNCED', announcedAt: now, effectiveAt: now, objectionDeadline: now, before: { name: 'Old CDN' }, after: null },
-    };
-    await withTenant(app, owner.tenant.id, (tx) =>
-      enqueue(tx, SUBPROCESSORS_SCHEMA, { id: event.id, topic: SUBPROCESSOR_EVENT_TOPIC, tenantId: owner.tenant.id, occurredAt: now, payload: event }),
-    );
+    const event = registerEvent();
+    await emit(event);
     const [delivery] = await until(async () => (to.received.length ? to.received : undefined));
     expect(delivery.signatureValid).toBe(true);
     expect(delivery.headers['x-event-id']).toBe(event.id);
@@ -152,6 +159,94 @@ describe('subprocessors: webhooks', () => {
     expect(rows[0].live).toBe(1);
     expect(ok(await gql(DELETE, { id: b.subscription.id }, owner.accessToken))).toEqual({ deleteWebhookSubscription: true });
     expect(await ids(otherPartnerKey)).toEqual([]);
+  });
+
+  it('delivers an event to each matching subscription of the tenant only, once however often the event comes', async () => {
+    const [announced, effective, elsewhere] = [await receiver(), await receiver(), await receiver()];
+    const a = await subscribe(await partnerApiKey('Announcements'), announced, ['subprocessor.change_announced']);
+    await subscribe(await partnerApiKey('Effective dates'), effective, ['subprocessor.change_effective']);
+    await subscribe(foreignOwner.accessToken, elsewhere, ['subprocessor.change_announced']);
+
+    const event = registerEvent();
+    await emit(event);
+    // The same event again (a producer's retry under another message id): no second delivery.
+    await emit(event, owner.tenant.id, randomUUID());
+    await until(async () => (announced.received.length ? true : undefined));
+    await sleep(800);
+
+    expect(announced.received).toHaveLength(1);
+    const [delivery] = announced.received;
+    expect(delivery.signatureValid).toBe(true);
+    expect(delivery.headers).toMatchObject({ 'x-event-id': event.id, 'x-event-type': 'subprocessor.change_announced', 'content-type': 'application/json' });
+    // The body's keys in the contract's order: {"id", "type", "occurredAt", "tenant", "change"}.
+    expect(Object.keys(JSON.parse(delivery.body))).toEqual(['id', 'type', 'occurredAt', 'tenant', 'change']);
+    expect([effective.received.length, elsewhere.received.length]).toEqual([0, 0]);
+    expect((await logOf(owner.accessToken, a.subscription.id)).deliveries.totalCount).toBe(1);
+  });
+
+  it('retries a failing receiver with backoff and the same event id until it accepts, logging every attempt', async () => {
+    const flaky = await receiver((response, n) => response.writeHead([500, 404][n] ?? 200).end('ok'));
+    const key = await partnerApiKey('Flaky receiver');
+    const created = await subscribe(key, flaky);
+    const event = registerEvent();
+    await emit(event);
+    await until(async () => (flaky.received.length >= 3 ? true : undefined));
+    await sleep(300);
+
+    expect(flaky.received.map((r) => r.headers['x-event-id'])).toEqual([event.id, event.id, event.id]);
+    expect(new Set(flaky.received.map((r) => r.body)).size).toBe(1);
+    expect(flaky.received.every((r) => r.signatureValid)).toBe(true);
+    const mine = await until(async () => {
+      const log = await logOf(key, created.subscription.id);
+      return log.deliveries.totalCount === 3 ? log : undefined;
+    });
+    expect(mine.lastDeliveryStatus).toBe(200);
+    expect(mine.deliveries.nodes.map((d) => [d.attempt, d.outcome, d.httpStatus])).toEqual([
+      [3, 'DELIVERED', 200],
+      [2, 'FAILED', 404],
+      [1, 'FAILED', 500],
+    ]);
+  });
+
+  it('keeps delivering to other subscriptions while one receiver is down', async () => {
+    const down = await receiver(answerWith(503));
+    const up = await receiver();
+    await subscribe(await partnerApiKey('Down'), down);
+    await subscribe(await partnerApiKey('Up'), up);
+    const events = [registerEvent(), registerEvent(), registerEvent()];
+    for (const event of events) await emit(event);
+    await until(async () => (up.received.length === 3 ? true : undefined));
+    expect(up.received.map((r) => r.headers['x-event-id']).sort()).toEqual(events.map((e) => e.id).sort());
+    expect(down.received.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('stops delivering to a deleted subscription, and to one whose API key or membership was revoked (logged as skipped)', async () => {
+    const [deleted, revokedKey, revokedMember] = [await receiver(), await receiver(), await receiver()];
+    const deletedKey = await partnerApiKey('Deleted');
+    const removed = await subscribe(deletedKey, deleted);
+    ok(await gql(DELETE, { id: removed.subscription.id }, deletedKey));
+
+    const key = await createPartnerKey('Revoked');
+    const ofKey = await subscribe(key.secret, revokedKey);
+    const leaver = await joinTenant(gql, owner.accessToken, 'PARTNER');
+    const ofMember = await subscribe(leaver.accessToken, revokedMember);
+    ok(await gql('mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', { id: key.apiKey.id }, owner.accessToken));
+    const members = ok(await gql('{ members(first: 200) { nodes { id user { id } } } }', {}, owner.accessToken)).members.nodes as Array<{ id: string; user: { id: string } }>;
+    const membership = members.find((m) => m.user.id === leaver.user.id)!;
+    ok(await gql('mutation ($id: ID!) { revokeMembership(membershipId: $id, reason: "contract ended") { id } }', { id: membership.id }, owner.accessToken));
+
+    const event = registerEvent();
+    await emit(event);
+    const skipped = async (id: string) => {
+      const { rows } = await admin().query(`SELECT outcome, error, http_status FROM subprocessors.webhook_deliveries WHERE subscription_id = $1 AND event_id = $2`, [id, event.id]);
+      return rows.length ? rows : undefined;
+    };
+    expect(await until(() => skipped(ofKey.subscription.id))).toEqual([{ outcome: 'SKIPPED', error: 'owner_inactive', http_status: null }]);
+    expect(await until(() => skipped(ofMember.subscription.id))).toEqual([{ outcome: 'SKIPPED', error: 'owner_inactive', http_status: null }]);
+    await sleep(500);
+    expect([deleted.received.length, revokedKey.received.length, revokedMember.received.length]).toEqual([0, 0, 0]);
+    // The skip is no delivery: the admin sees it in the log, but lastDeliveryAt stays empty.
+    expect(await logOf(owner.accessToken, ofKey.subscription.id)).toMatchObject({ lastDeliveryAt: null, lastDeliveryStatus: null, deliveries: { totalCount: 1, nodes: [{ outcome: 'SKIPPED' }] } });
   });
 
   it('answers bad input with BAD_USER_INPUT naming the field, through the gateway, and creates nothing', async () => {

@@ -10,6 +10,8 @@ export const identityEnv = z.object({
   EVIDENCE_URL: z.string().url().default(defaultUrl('evidence')),
   /** Identity's own credential for evidence's report route: not the audit ingest's, which evidence must never hold. */
   EVIDENCE_REPORT_TOKEN: configHelpers.secret,
+  /** The subprocessors service's credential for the tenant and principal directory (its IDENTITY_DIRECTORY_TOKEN); unset: nobody may ask. */
+  SUBPROCESSORS_DIRECTORY_TOKEN: configHelpers.secret.optional(),
   /** JSON array of private Ed25519 JWKs; the first signs, all are published (rotation). */
   JWT_SIGNING_KEYS: z.string().min(1, 'is required (JSON array of private Ed25519 JWKs)'),
   /** AES-256-GCM key (base64, 32 bytes) sealing the TOTP seeds the server must read back. */

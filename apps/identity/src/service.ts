@@ -6,6 +6,7 @@ import type { IdentityConfig } from './config';
 import { ApiKeyResolver } from './api-key/api-key.resolver';
 import { ApiKeyService } from './api-key/api-key.service';
 import { identityEntities } from './entities';
+import { mountDirectoryRoutes } from './internal/directory.routes';
 import { mountInternalRoutes } from './internal/internal.routes';
 import { InvitationResolver } from './invitation/invitation.resolver';
 import { InvitationService } from './invitation/invitation.service';
@@ -100,6 +101,7 @@ export async function startIdentityService(config: IdentityConfig) {
             recordSupportRequest: (principal, caller, request) => support.recordRequest(principal, caller, request),
             logger,
           });
+          mountDirectoryRoutes(app, { db, subprocessorsToken: config.SUBPROCESSORS_DIRECTORY_TOKEN, logger });
         },
       };
     },

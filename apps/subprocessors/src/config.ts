@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseEncryptionKey } from '@compliance-graph/auth';
-import { jwksEnv, loadConfig, outboxEnv, subgraphEnv } from '@compliance-graph/config';
+import { configHelpers, defaultUrl, jwksEnv, loadConfig, outboxEnv, subgraphEnv } from '@compliance-graph/config';
 
 const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -8,6 +8,12 @@ export const subprocessorsEnv = z.object({
   ...subgraphEnv('subprocessors'),
   ...jwksEnv,
   ...outboxEnv,
+  /** Where identity answers the tenant and principal directory (tenant settings, who a principal is). */
+  IDENTITY_URL: z.string().url().default(defaultUrl('identity')),
+  /** This service's own credential for identity's directory (identity's SUBPROCESSORS_DIRECTORY_TOKEN). */
+  IDENTITY_DIRECTORY_TOKEN: configHelpers.secret,
+  /** How often the scheduler looks for announced changes whose effectiveAt has come (it also runs once at start). */
+  CHANGE_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /**
    * AES-256-GCM key (base64, 32 bytes) sealing webhook signing secrets, which the server must
    * read back to sign; only this service is given it, so no other process can forge a delivery.

@@ -4,3 +4,4 @@ export { buildSubprocessorsSchema } from './schema';
 export { subprocessorsMigrations } from './migrations';
 export { subprocessorsRules } from './permissions';
 export { subprocessorsEnv, loadSubprocessorsConfig, type SubprocessorsConfig } from './config';
+export { IdentityDirectory, type TenantSettings, type DirectoryPrincipal } from './identity-directory/identity-directory';

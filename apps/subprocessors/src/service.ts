@@ -6,6 +6,7 @@ import { subprocessorsEntities } from './entities';
 import { createSubprocessorsLoaders } from './loaders';
 import { buildSubprocessorsSchema } from './schema';
 import { SubprocessorResolver } from './subprocessor/subprocessor.resolver';
+import { IdentityDirectory } from './identity-directory/identity-directory';
 import { SubprocessorService } from './subprocessor/subprocessor.service';
 import { systemResolver, type ResolveHost } from './webhook/webhook-address';
 import { createWebhookClient } from './webhook/webhook-client';
@@ -49,6 +50,7 @@ export async function startSubprocessorsService(config: SubprocessorsConfig, dep
         secretKey: config.WEBHOOK_SECRET_KEY,
         client,
         retryWindowMs: config.WEBHOOK_RETRY_WINDOW_SECONDS * 1000,
+        owners: new IdentityDirectory({ url: config.IDENTITY_URL, credential: config.IDENTITY_DIRECTORY_TOKEN }),
         logger: logger.child({ component: 'webhooks' }),
       });
       return {

@@ -67,6 +67,7 @@ describe('webhook delivery rules', () => {
         AUDIT_URL: 'http://127.0.0.1:9',
         INTERNAL_SERVICE_TOKEN: 'internal-service-token-for-webhook-tests-0123',
         WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
+        IDENTITY_DIRECTORY_TOKEN: 'directory-token-for-webhook-tests-0123456789',
         OUTBOX_RELAY: 'off',
       }),
       { resolveHost: resolver },
@@ -93,8 +94,10 @@ describe('webhook delivery rules', () => {
     clients.push(made);
     return made;
   };
+  // Every owner stands here: identity's real answer, and a revoked owner's skip, are the e2e spec's.
+  const owners = { principal: async () => ({ name: 'Partner', role: 'PARTNER' as const, active: true }) };
   const deliveries = (webhookClient: WebhookClient, retryWindowMs = 86_400_000) =>
-    new WebhookDeliveryService(app, { secretKey: parseEncryptionKey(TEST_WEBHOOK_SECRET_KEY), client: webhookClient, retryWindowMs, logger: createLogger('test', 'error') });
+    new WebhookDeliveryService(app, { secretKey: parseEncryptionKey(TEST_WEBHOOK_SECRET_KEY), client: webhookClient, retryWindowMs, owners, logger: createLogger('test', 'error') });
   const deliveryMessage = (tenantId: string, subscriptionId: string, occurredAt = new Date()): OutboxMessage => ({
     id: randomUUID(),
     topic: WEBHOOK_DELIVERY_TOPIC,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES } from '@compliance-graph/auth';
 
 /**
  * One internal API: the route, how large a body it takes (sized for what it carries, so no
@@ -194,3 +195,38 @@ export const ACCESS_REVIEW_REPORT = {
   }),
   response: z.object({ recorded: z.number().int(), duplicates: z.number().int() }),
 } satisfies RelayedApi;
+
+/** A tenant's settings as other services need them (subprocessors: the notice period, whether its public page is on). */
+export const tenantSettingsSchema = z.object({
+  tenantId: z.uuid(),
+  slug: z.string().min(1),
+  name: z.string().min(1),
+  subprocessorNoticeDays: z.number().int().min(0),
+  publicSubprocessorPage: z.boolean(),
+});
+export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
+
+/**
+ * Identity, for the subprocessors service (its own directory credential as bearer): a tenant's
+ * settings by id or by slug. An unknown tenant is an answer (`tenant: null`), not an error, so
+ * the caller can answer 404 or refuse the request without retrying.
+ */
+export const TENANT_SETTINGS = {
+  path: '/internal/identity/tenant-settings',
+  bodyLimitBytes: 1024,
+  request: z.union([z.object({ tenantId: z.uuid() }).strict(), z.object({ slug: z.string().min(1).max(100) }).strict()]),
+  response: z.object({ tenant: tenantSettingsSchema.nullable() }),
+} satisfies InternalApi;
+
+/**
+ * Identity, for the subprocessors service (its own directory credential as bearer): who a
+ * principal of a tenant is now. For a USER its membership in that tenant (display name, role;
+ * active while the membership is not revoked), for an API_KEY the key (name, role; active while
+ * neither revoked nor expired); `principal: null` when the tenant has no such member or key.
+ */
+export const PRINCIPAL_STATUS = {
+  path: '/internal/identity/principal-status',
+  bodyLimitBytes: 1024,
+  request: z.object({ tenantId: z.uuid(), kind: z.enum(['USER', 'API_KEY']), subjectId: z.uuid() }).strict(),
+  response: z.object({ principal: z.object({ name: z.string(), role: z.enum(ROLES), active: z.boolean() }).nullable() }),
+} satisfies InternalApi;

@@ -7,7 +7,7 @@ import { loginPasswords, migrateServiceSchema, type LoginRole } from '@complianc
 import { IDENTITY_SCHEMA, loadIdentityConfig, startIdentityService } from '@compliance-graph/identity';
 import { EVIDENCE_SCHEMA, loadEvidenceConfig, startEvidenceService } from '@compliance-graph/evidence';
 import { AUDIT_SCHEMA, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
-import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService, type SubprocessorsDependencies } from '@compliance-graph/subprocessors';
+import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService } from '@compliance-graph/subprocessors';
 import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
 import { SUBGRAPH_DATABASES } from '@compliance-graph/start';
 import { freePort } from '@compliance-graph/testing';
@@ -35,10 +35,8 @@ export interface StackOptions {
   identity?: Record<string, string>;
   /** Added to evidence's environment only (outbox polling, upload limits, ...). */
   evidence?: Record<string, string>;
-  /** Added to the subprocessors service's environment only (outbox polling, webhook limits, ...). */
+  /** Added to the subprocessors service's environment only (outbox polling, the scheduler's interval, ...). */
   subprocessors?: Record<string, string>;
-  /** The subprocessors service's swappable parts (the DNS resolver of webhooks). */
-  subprocessorsDependencies?: SubprocessorsDependencies;
   /** Added to the gateway's environment only. */
   gateway?: Record<string, string>;
 }
@@ -52,6 +50,12 @@ export interface Stack {
   stopAudit(): Promise<void>;
   /** Starts it again on the same address. */
   startAudit(): Promise<void>;
+  /** Stops the subprocessors service alone (its scheduler with it). */
+  stopSubprocessors(): Promise<void>;
+  /** Starts it again on the same address. */
+  startSubprocessors(): Promise<void>;
+  /** Starts one more subprocessors instance on the same database, on its own address (two instances at once). */
+  startSubprocessorsInstance(): Promise<{ url: string; stop(): Promise<void> }>;
   /** Stops the gateway, then every subgraph; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -77,17 +81,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // evidence, which verify tokens with identity's keys: their addresses are fixed before any starts.
   const auditUrl = `http://127.0.0.1:${await freePort()}`;
   const evidenceUrl = `http://127.0.0.1:${await freePort()}`;
+  const subprocessorsUrl = `http://127.0.0.1:${await freePort()}`;
   // Identity's credential for evidence's report route, its own like each ingest credential.
   const reportToken = randomBytes(32).toString('base64url');
+  // The subprocessors service's credential for identity's directory, likewise its own.
+  const directoryToken = randomBytes(32).toString('base64url');
   let audit: Running | undefined;
+  let subprocessors: Running | undefined;
+  const instances: Running[] = [];
   let gateway: Running | undefined;
   const subgraphs: Running[] = [];
   const stop = async () => {
     const stopping = gateway;
     gateway = undefined;
     await stopping?.stop();
-    const outcomes = await Promise.allSettled([...subgraphs.splice(0), ...(audit ? [audit] : [])].map((service) => service.stop()));
+    const outcomes = await Promise.allSettled(
+      [...instances.splice(0), ...subgraphs.splice(0), ...(subprocessors ? [subprocessors] : []), ...(audit ? [audit] : [])].map((service) => service.stop()),
+    );
     audit = undefined;
+    subprocessors = undefined;
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed) throw failed.reason;
   };
@@ -96,6 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       AUDIT_URL: auditUrl,
       EVIDENCE_URL: evidenceUrl,
       EVIDENCE_REPORT_TOKEN: reportToken,
+      SUBPROCESSORS_DIRECTORY_TOKEN: directoryToken,
       JWT_SIGNING_KEYS: options.signingKeysJson,
       ...env,
       ...database(IDENTITY_SCHEMA),
@@ -121,6 +134,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           }),
         }),
       );
+    const startSubprocessorsOn = (port: string) =>
+      startSubprocessorsService(
+        loadSubprocessorsConfig({
+          IDENTITY_DIRECTORY_TOKEN: directoryToken,
+          // The webhook key is the subprocessors service's own (a test may set it through `env`).
+          WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
+          ...withJwks,
+          ...database(SUBPROCESSORS_SCHEMA),
+          PORT: port,
+          AUDIT_URL: auditUrl,
+          INTERNAL_SERVICE_TOKEN: subprocessorsIngestToken,
+          IDENTITY_URL: identity.url,
+          ...options.subprocessors,
+        }),
+      );
     const started = await Promise.allSettled([
       startEvidenceService(
         loadEvidenceConfig({
@@ -134,26 +162,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...options.evidence,
         }),
       ),
-      startSubprocessorsService(
-        loadSubprocessorsConfig({
-          // The webhook key is the subprocessors service's own (a test may set it through `subprocessors`).
-          WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
-          ...withJwks,
-          ...database(SUBPROCESSORS_SCHEMA),
-          AUDIT_URL: auditUrl,
-          INTERNAL_SERVICE_TOKEN: subprocessorsIngestToken,
-          ...options.subprocessors,
-        }),
-        options.subprocessorsDependencies,
-      ),
+      startSubprocessorsOn(new URL(subprocessorsUrl).port),
       startAudit(),
     ]);
-    for (const outcome of started.slice(0, 2)) if (outcome.status === 'fulfilled') subgraphs.push(outcome.value);
+    if (started[0].status === 'fulfilled') subgraphs.push(started[0].value);
+    if (started[1].status === 'fulfilled') subprocessors = started[1].value;
     if (started[2].status === 'fulfilled') audit = started[2].value;
     const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed) throw failed.reason;
-    const [evidence, subprocessors] = subgraphs.slice(1);
-    const subgraphUrls = { identity: identity.url, evidence: evidence.url, audit: auditUrl, subprocessors: subprocessors.url };
+    const evidence = subgraphs[1];
+    const subgraphUrls = { identity: identity.url, evidence: evidence.url, audit: auditUrl, subprocessors: subprocessorsUrl };
     const running = await startGateway(
       loadGatewayConfig({
         ...env,
@@ -174,6 +192,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
       async startAudit() {
         audit ??= await startAudit();
+      },
+      async stopSubprocessors() {
+        const stopping = subprocessors;
+        subprocessors = undefined;
+        await stopping?.stop();
+      },
+      async startSubprocessors() {
+        subprocessors ??= await startSubprocessorsOn(new URL(subprocessorsUrl).port);
+      },
+      async startSubprocessorsInstance() {
+        const instance = await startSubprocessorsOn('0');
+        instances.push(instance);
+        return instance;
       },
       stop,
     };

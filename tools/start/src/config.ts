@@ -31,6 +31,7 @@ export const startEnv = z
     SUBPROCESSORS_INGEST_TOKEN: optionalSecret,
     WEBHOOK_SECRET_KEY: optionalSecret,
     IDENTITY_REPORT_TOKEN: optionalSecret,
+    SUBPROCESSORS_DIRECTORY_TOKEN: optionalSecret,
     DATABASE_ROLE_SECRET: optionalSecret,
   })
   .superRefine((env, ctx) => {

@@ -23,6 +23,8 @@ const DEPLOYMENT_SECRETS = {
   IDENTITY_REPORT_TOKEN: { file: 'report-token-identity', generate: random32('base64url') },
   /** Seals webhook signing secrets: the subprocessors service's alone, not identity's ENCRYPTION_KEY. */
   WEBHOOK_SECRET_KEY: { file: 'webhook-secret-key', generate: random32('base64') },
+  /** the subprocessors service's credential for identity's directory: subprocessors sends it, identity checks it. */
+  SUBPROCESSORS_DIRECTORY_TOKEN: { file: 'directory-token-subprocessors', generate: random32('base64url') },
   /** Every service's database login passwords are derived from it; only the launcher holds it. */
   DATABASE_ROLE_SECRET: { file: 'database-role-secret', generate: random32('base64url') },
 } as const;

@@ -52,6 +52,7 @@ const SUBGRAPH_SECRETS: Record<SubgraphName, ServiceDefinition['secrets']> = {
     ENCRYPTION_KEY: s.ENCRYPTION_KEY,
     INTERNAL_SERVICE_TOKEN: s.IDENTITY_INGEST_TOKEN,
     EVIDENCE_REPORT_TOKEN: s.IDENTITY_REPORT_TOKEN,
+    SUBPROCESSORS_DIRECTORY_TOKEN: s.SUBPROCESSORS_DIRECTORY_TOKEN,
   }),
   evidence: (s) => ({
     ...routerSecret(s),
@@ -69,6 +70,7 @@ const SUBGRAPH_SECRETS: Record<SubgraphName, ServiceDefinition['secrets']> = {
     ...routerSecret(s),
     INTERNAL_SERVICE_TOKEN: s.SUBPROCESSORS_INGEST_TOKEN,
     WEBHOOK_SECRET_KEY: s.WEBHOOK_SECRET_KEY,
+    IDENTITY_DIRECTORY_TOKEN: s.SUBPROCESSORS_DIRECTORY_TOKEN,
   }),
 };
 
@@ -82,6 +84,9 @@ export const identityJwksUrl = (config: StartConfig) => `http://${HOST}:${config
 
 /** Where producing services' outbox relays deliver audit events. */
 export const auditUrl = (config: StartConfig) => `http://${HOST}:${config[portVariable('audit')]}`;
+
+/** Where the subprocessors service asks identity's directory. */
+export const identityUrl = (config: StartConfig) => `http://${HOST}:${config[portVariable('identity')]}`;
 
 /** Where identity's outbox relay delivers access reviews' reports. */
 export const evidenceUrl = (config: StartConfig) => `http://${HOST}:${config[portVariable('evidence')]}`;

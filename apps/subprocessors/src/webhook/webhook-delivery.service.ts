@@ -4,6 +4,7 @@ import type { Logger } from '@compliance-graph/config';
 import { withTenant } from '@compliance-graph/db';
 import { ConsumerRefused, enqueue, type OutboxConsumer, type OutboxMessage } from '@compliance-graph/outbox';
 import { SUBPROCESSOR_EVENT_TOPIC, subprocessorEventSchema, type SubprocessorEvent } from '../subprocessor-event';
+import type { IdentityDirectory } from '../identity-directory/identity-directory';
 import type { WebhookClient } from './webhook-client';
 import { WebhookDeliveryEntity, WebhookDeliveryOutcome } from './webhook-delivery.entity';
 import { openWebhookSecret, signatureOf } from './webhook-secret';
@@ -23,6 +24,8 @@ export interface WebhookDeliveryOptions {
   client: WebhookClient;
   /** A delivery not accepted this long after its fan-out is given up. */
   retryWindowMs: number;
+  /** Whether a subscription's owner (its API key or membership) still stands, asked at each delivery. */
+  owners: Pick<IdentityDirectory, 'principal'>;
   logger: Logger;
 }
 
@@ -105,6 +108,14 @@ export class WebhookDeliveryService {
     );
     // Deleted since the fan-out: nobody is to be told any more.
     if (!subscription?.secretSealed) return;
+    // A revoked key or membership gets nothing more; identity not answering is an outage, retried.
+    const owner = await this.options.owners.principal(message.tenantId, subscription.ownerKind, subscription.ownerId);
+    if (!owner?.active) {
+      await withTenant(this.db, message.tenantId, (tx) =>
+        this.log(tx, subscription, event, { attemptedAt: new Date(), outcome: WebhookDeliveryOutcome.SKIPPED, httpStatus: null, error: 'owner_inactive', durationMs: 0 }),
+      );
+      return;
+    }
     // Parsing again puts the keys in the contract's order (jsonb keeps its own).
     const body = JSON.stringify(subprocessorEventSchema.parse(event));
     const secret = openWebhookSecret(this.options.secretKey, subscription.id, subscription.secretSealed);
