@@ -15,19 +15,17 @@ import {
   type WebhookReceiver as Receiver,
   closeAdmin,
   executeOnSubgraph,
-  migrateForTests,
   principal,
-  testDatabaseEnv,
   testDatabaseUrl,
 } from '@compliance-graph/testing';
 import { parseEncryptionKey } from '@compliance-graph/auth';
-import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService, subprocessorsMigrations } from '../src';
+import { SUBPROCESSORS_SCHEMA } from '../src';
 import { subprocessorsEntities } from '../src/entities';
 import { sealWebhookSecret } from '../src/webhook/webhook-secret';
 import type { ResolveHost } from '../src/webhook/webhook-address';
 import { createWebhookClient, type WebhookClient } from '../src/webhook/webhook-client';
 import { WEBHOOK_DELIVERY_TOPIC, WebhookDeliveryService } from '../src/webhook/webhook-delivery.service';
-import { registerEvent } from './webhook-fixtures';
+import { registerEvent, startWithoutRelay } from './webhook-fixtures';
 
 const CREATE = `mutation ($url: String!) { createWebhookSubscription(url: $url, eventTypes: ["subprocessor.change_announced"]) { secret subscription { id url } } }`;
 const PUBLIC_ADDRESS = '93.184.215.14';
@@ -55,23 +53,7 @@ describe('webhook delivery rules', () => {
   };
 
   beforeAll(async () => {
-    await migrateForTests({ schema: SUBPROCESSORS_SCHEMA, migrations: subprocessorsMigrations });
-    production = (await startSubprocessorsService(
-      loadSubprocessorsConfig({
-        PORT: '0',
-        LOG_LEVEL: 'error',
-        NODE_ENV: 'production',
-        ...testDatabaseEnv(SUBPROCESSORS_SCHEMA),
-        ROUTER_SECRET: 'router-secret-for-webhook-rule-tests-0123456789',
-        IDENTITY_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
-        AUDIT_URL: 'http://127.0.0.1:9',
-        INTERNAL_SERVICE_TOKEN: 'internal-service-token-for-webhook-tests-0123',
-        WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
-        IDENTITY_DIRECTORY_TOKEN: 'directory-token-for-webhook-tests-0123456789',
-        OUTBOX_RELAY: 'off',
-      }),
-      { resolveHost: resolver },
-    )) as RunningSubgraph<unknown>;
+    production = await startWithoutRelay('production', { resolveHost: resolver });
     app = await createDataSource({ databaseUrl: testDatabaseUrl(), schema: SUBPROCESSORS_SCHEMA, role: 'app', poolSize: 2, entities: subprocessorsEntities }).initialize();
   });
   afterEach(async () => {

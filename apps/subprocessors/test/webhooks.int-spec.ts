@@ -9,13 +9,9 @@ import {
   type WebhookReceiver as Receiver,
   closeAdmin,
   executeOnSubgraph,
-  migrateForTests,
   principal,
-  testDatabaseEnv,
 } from '@compliance-graph/testing';
-import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService, subprocessorsMigrations } from '../src';
-
-const ROUTER_SECRET = 'router-secret-for-webhook-tests-0123456789';
+import { startWithoutRelay } from './webhook-fixtures';
 
 const CREATE = `mutation ($url: String!, $eventTypes: [String!]!) {
   createWebhookSubscription(url: $url, eventTypes: $eventTypes) { secret subscription { id url eventTypes createdAt lastDeliveryAt lastDeliveryStatus } }
@@ -26,33 +22,13 @@ const DELETE = `mutation ($id: ID!) { deleteWebhookSubscription(id: $id) }`;
 
 type Service = RunningSubgraph<unknown>;
 
-const start = () =>
-  startSubprocessorsService(
-    loadSubprocessorsConfig({
-      PORT: '0',
-      LOG_LEVEL: 'error',
-      NODE_ENV: 'test',
-      ...testDatabaseEnv(SUBPROCESSORS_SCHEMA),
-      ROUTER_SECRET,
-      IDENTITY_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
-      AUDIT_URL: 'http://127.0.0.1:9',
-      INTERNAL_SERVICE_TOKEN: 'internal-service-token-for-webhook-tests-0123',
-      IDENTITY_DIRECTORY_TOKEN: 'directory-token-for-webhook-tests-0123456789',
-      WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
-      // Nothing is delivered here (deliveries need identity's directory: the e2e spec has them);
-      // audit events and register events wait in the outbox.
-      OUTBOX_RELAY: 'off',
-    }),
-  ) as Promise<Service>;
-
 /** Subscriptions in process on the real schema and database; deliveries are in webhook-delivery-rules and the e2e spec. */
 describe('webhook subscriptions', () => {
   let service: Service;
   const receivers: Receiver[] = [];
 
   beforeAll(async () => {
-    await migrateForTests({ schema: SUBPROCESSORS_SCHEMA, migrations: subprocessorsMigrations });
-    service = await start();
+    service = await startWithoutRelay('test');
   });
   afterEach(async () => {
     await Promise.all(receivers.splice(0).map((receiver) => receiver.stop()));
