@@ -5,7 +5,7 @@ import { subgraphUrlEnv } from '@compliance-graph/config';
 import { SUBGRAPH_DATABASES } from '@compliance-graph/start';
 import { SUPERGRAPH, startStack as startWholeStack, type Stack } from '@compliance-graph/stack';
 import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
-import { TEST_ENCRYPTION_KEY, migrateForTests, testKeys, testLoginUrls } from '@compliance-graph/testing';
+import { TEST_ENCRYPTION_KEY, TEST_WEBHOOK_SECRET_KEY, migrateForTests, testKeys, testLoginUrls } from '@compliance-graph/testing';
 
 export { SUPERGRAPH, type Stack } from '@compliance-graph/stack';
 export const SERVICES = SUBGRAPH_DATABASES;
@@ -29,6 +29,7 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
       DATABASE_POOL_SIZE: '4',
       ROUTER_SECRET,
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
       INTERNAL_SERVICE_TOKEN,
       // Specs sign up many tenants and fail many logins from one address (without
       // TRUSTED_PROXIES every client is 127.0.0.1: the isolation matrix alone fails dozens), and
@@ -45,6 +46,7 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
     signingKeysJson: (await testKeys()).signingKeysJson,
     identity: { OUTBOX_POLL_INTERVAL_MS: '100' },
     evidence: { OUTBOX_POLL_INTERVAL_MS: '100' },
+    subprocessors: { OUTBOX_POLL_INTERVAL_MS: '100' },
     gateway: gatewayOverrides,
   });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ROUTER_SECRET_HEADER } from '@compliance-graph/auth';
-import { admin, closeAdmin, postGraphql } from '@compliance-graph/testing';
+import { admin, closeAdmin, postGraphql, startWebhookReceiver } from '@compliance-graph/testing';
 import { joinTenant, signUp, type AuthPayload } from './accounts';
 import { codeOf, graphqlClient } from './graphql-client';
 import { ROUTER_SECRET, startStack, type Stack } from './stack';
@@ -86,16 +86,18 @@ describe('subprocessors: the register through the gateway', () => {
       return events.find((e: { action: string; subjectId: string }) => e.action === 'subprocessor.change_announced' && e.subjectId === change.id);
     });
     expect(audited).toMatchObject({ actorId: manager.user.id });
-    // The register event waits for the webhook fan-out: no consumer on this branch, so the relay
-    // neither tries it nor sets it aside, while the audit topic flows.
-    const { rows } = await admin().query(
-      `SELECT topic, attempts, delivered_at IS NOT NULL AS delivered, dead_at IS NOT NULL AS dead FROM subprocessors.outbox
-        WHERE payload->>'subjectId' = $1 OR payload->'change'->>'id' = $1 ORDER BY position`,
-      [change.id],
-    );
+    // The register event is the webhook fan-out's: consumed once (the tenant has no subscription, so it fans out to nothing), never set aside.
+    const rows = await eventually(async () => {
+      const found = await admin().query(
+        `SELECT topic, delivered_at IS NOT NULL AS delivered, dead_at IS NOT NULL AS dead FROM subprocessors.outbox
+          WHERE payload->>'subjectId' = $1 OR payload->'change'->>'id' = $1 ORDER BY position`,
+        [change.id],
+      );
+      return found.rows.every((row) => row.delivered) ? found.rows : undefined;
+    });
     expect(rows).toEqual([
-      { topic: 'audit', attempts: expect.any(Number), delivered: true, dead: false },
-      { topic: 'subprocessor_event', attempts: 0, delivered: false, dead: false },
+      { topic: 'audit', delivered: true, dead: false },
+      { topic: 'subprocessor_event', delivered: true, dead: false },
     ]);
   });
 
@@ -270,9 +272,18 @@ describe('subprocessors: the register through the gateway', () => {
   });
 
   describe('the scheduler', () => {
-    it('makes a change that came due while the service was stopped effective after the restart, its events once', async () => {
+    it('makes a change that came due while the service was stopped effective after the restart, its events and its webhook once', async () => {
       const tenant = await signUp(gql, 'Downtime');
       await ok('mutation { updateTenantSettings(input: { subprocessorNoticeDays: 0 }) { id } }', {}, tenant.accessToken);
+      const receiver = await startWebhookReceiver();
+      const subscribed = (
+        await ok(
+          'mutation ($url: String!) { createWebhookSubscription(url: $url, eventTypes: ["subprocessor.change_effective"]) { secret } }',
+          { url: receiver.url },
+          tenant.accessToken,
+        )
+      ).createWebhookSubscription;
+      receiver.useSecret(subscribed.secret);
       const change = (await ok(ANNOUNCE, { input: { kind: 'ADDED', entry: entry(), effectiveAt: iso(Date.now() + 1000) } }, tenant.accessToken)).announceSubprocessorChange;
       await stack.stopSubprocessors();
       await sleep(1500);
@@ -292,6 +303,14 @@ describe('subprocessors: the register through the gateway', () => {
         return found.length ? found : undefined;
       });
       expect(effectiveEvents).toHaveLength(1);
+      const delivered = await eventually(async () => receiver.received.length > 0);
+      expect(delivered).toBe(true);
+      await sleep(1000);
+      expect(receiver.received).toHaveLength(1);
+      const [webhook] = receiver.received;
+      expect(webhook).toMatchObject({ signatureValid: true, headers: { 'x-event-type': 'subprocessor.change_effective' } });
+      expect(JSON.parse(webhook.body)).toMatchObject({ type: 'subprocessor.change_effective', change: { id: change.id, status: 'EFFECTIVE' } });
+      await receiver.stop();
     });
 
     it('fires each transition once with three instances running at once', async () => {

@@ -1,4 +1,5 @@
-export { startSubprocessorsService, SUBPROCESSORS_SCHEMA } from './service';
+export { startSubprocessorsService, SUBPROCESSORS_SCHEMA, type SubprocessorsDependencies } from './service';
+export { SUBPROCESSOR_EVENT_TOPIC, SUBPROCESSOR_EVENT_TYPES, type SubprocessorEvent } from './subprocessor-event';
 export { buildSubprocessorsSchema } from './schema';
 export { subprocessorsMigrations } from './migrations';
 export { subprocessorsRules } from './permissions';

@@ -1,4 +1,5 @@
 import type { InputLimits } from '@compliance-graph/federation';
+import { WEBHOOK_URL_MAX_LENGTH } from './webhook/webhook-url';
 
 /** Every string argument of the subprocessor graph and its length limit (checked before shield and the resolvers). */
 export const SUBPROCESSORS_INPUT_LIMITS: InputLimits = {
@@ -12,4 +13,7 @@ export const SUBPROCESSORS_INPUT_LIMITS: InputLimits = {
   purpose: { max: 2000 },
   dataCategories: { max: 200 },
   locations: { max: 2 },
+  url: { max: WEBHOOK_URL_MAX_LENGTH },
+  // The longest event type is 30 characters; the exact list is checked by the service.
+  eventTypes: { max: 64 },
 };

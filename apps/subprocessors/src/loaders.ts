@@ -7,6 +7,8 @@ import type { Clock } from './clock';
 import { SubprocessorObjectionEntity } from './objection/objection.entity';
 import { entriesById } from './register/register.store';
 import type { SubprocessorEntity } from './subprocessor/subprocessor.entity';
+import { lastDeliveryLoader } from './webhook/last-delivery.loader';
+import type { LastDelivery } from './webhook/webhook.store';
 
 export interface SubprocessorsLoaders {
   /** Entries as they are now, whatever their status. */
@@ -14,6 +16,7 @@ export interface SubprocessorsLoaders {
   changes: DataLoader<string, SubprocessorChangeEntity | null>;
   /** A change's objections the caller may see: all for the tenant's staff, its own for a partner. */
   objections: DataLoader<string, SubprocessorObjectionEntity[]>;
+  lastWebhookDeliveries: DataLoader<string, LastDelivery | null>;
 }
 
 export function createSubprocessorsLoaders(db: DataSource, principal: Principal | undefined, clock: Clock): SubprocessorsLoaders {
@@ -42,5 +45,6 @@ export function createSubprocessorsLoaders(db: DataSource, principal: Principal 
         return byChange;
       }),
     ),
+    lastWebhookDeliveries: lastDeliveryLoader(db, tenantId),
   };
 }

@@ -6,8 +6,9 @@ import { ObjectionResolver } from './objection/objection.resolver';
 import { subprocessorsRules } from './permissions';
 import { SubprocessorResolver } from './subprocessor/subprocessor.resolver';
 import { subprocessorReference } from './subprocessor/subprocessor.reference';
+import { WebhookResolver } from './webhook/webhook.resolver';
 
-const subprocessorsResolvers = [SubprocessorResolver, ChangeResolver, ObjectionResolver] as const;
+const subprocessorsResolvers = [SubprocessorResolver, ChangeResolver, ObjectionResolver, WebhookResolver] as const;
 
 export function buildSubprocessorsSchema(instances?: ResolverInstances<typeof subprocessorsResolvers>) {
   return buildFederatedSchema({

@@ -14,22 +14,46 @@ import { ObjectionService } from './objection/objection.service';
 import { RegisterService } from './register/register.service';
 import { buildSubprocessorsSchema } from './schema';
 import { SubprocessorResolver } from './subprocessor/subprocessor.resolver';
+import { systemResolver, type ResolveHost } from './webhook/webhook-address';
+import { createWebhookClient } from './webhook/webhook-client';
+import { WebhookDeliveryService } from './webhook/webhook-delivery.service';
+import { WebhookResolver } from './webhook/webhook.resolver';
+import { WebhookService } from './webhook/webhook.service';
 
 export const SUBPROCESSORS_SCHEMA = 'subprocessors';
 
-/** Starts the subprocessors subgraph, its scheduler and its outbox relay; `clock` is the service's time (tests move it). */
-export async function startSubprocessorsService(config: SubprocessorsConfig, clock: Clock = systemClock) {
+/** What tests may swap: the service's time (the register's rules at their boundaries) and the DNS resolver behind webhook URL checks and deliveries. */
+export interface SubprocessorsDependencies {
+  clock?: Clock;
+  resolveHost?: ResolveHost;
+}
+
+/** Starts the subprocessors subgraph, its scheduler, its webhook deliveries and its outbox relay. */
+export async function startSubprocessorsService(config: SubprocessorsConfig, dependencies: SubprocessorsDependencies = {}) {
+  const clock = dependencies.clock ?? systemClock;
   const directory = new IdentityDirectory({ url: config.IDENTITY_URL, credential: config.IDENTITY_DIRECTORY_TOKEN });
+  const addresses = { production: config.NODE_ENV === 'production', resolve: dependencies.resolveHost ?? systemResolver };
+  const client = createWebhookClient({ ...addresses, timeoutMs: config.WEBHOOK_TIMEOUT_MS, maxResponseBytes: config.WEBHOOK_MAX_RESPONSE_BYTES });
+  // The relay starts before wire() runs, so its consumers reach the request pool through this.
+  let deliveries: WebhookDeliveryService | undefined;
+  const webhookConsumers = () => {
+    if (!deliveries) throw new Error('webhook deliveries are not wired yet');
+    return deliveries;
+  };
   return startSubgraphService(config, {
     service: 'subprocessors',
     databaseSchema: SUBPROCESSORS_SCHEMA,
     entities: subprocessorsEntities,
     tokenKeys: remoteKeySet(config.IDENTITY_JWKS_URL),
-    // Register events (SUBPROCESSOR_EVENT_TOPIC) wait in the outbox for the webhook fan-out; the
-    // relay delivers only the topics it has consumers for, so they neither fail nor spin it.
     outbox:
       config.OUTBOX_RELAY === 'on'
-        ? { consumers: [auditIngestConsumer(config.AUDIT_URL, config.INTERNAL_SERVICE_TOKEN)], pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }
+        ? {
+            consumers: [
+              auditIngestConsumer(config.AUDIT_URL, config.INTERNAL_SERVICE_TOKEN),
+              ...WebhookDeliveryService.consumersOf(webhookConsumers, config.WEBHOOK_MAX_BACKOFF_MS),
+            ],
+            pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+          }
         : undefined,
     wire: async (db, { logger }) => {
       const scheduler = await startPeriodicWork(
@@ -47,6 +71,13 @@ export async function startSubprocessorsService(config: SubprocessorsConfig, clo
           if (made > 0) workLogger.info({ made }, 'announced subprocessor changes made effective');
         },
       );
+      deliveries = new WebhookDeliveryService(db, {
+        secretKey: config.WEBHOOK_SECRET_KEY,
+        client,
+        retryWindowMs: config.WEBHOOK_RETRY_WINDOW_SECONDS * 1000,
+        owners: directory,
+        logger: logger.child({ component: 'webhooks' }),
+      });
       // The public page reads the same service (publicRegister) without a principal.
       const register = new RegisterService(db, clock);
       return {
@@ -54,9 +85,13 @@ export async function startSubprocessorsService(config: SubprocessorsConfig, clo
           new SubprocessorResolver(register),
           new ChangeResolver(new ChangeService(db, directory, clock)),
           new ObjectionResolver(new ObjectionService(db, directory, clock)),
+          new WebhookResolver(new WebhookService(db, config.WEBHOOK_SECRET_KEY, addresses)),
         ]),
         createLoaders: (principal) => createSubprocessorsLoaders(db, principal, clock),
-        onStop: () => scheduler.stop(),
+        onStop: async () => {
+          await scheduler.stop();
+          client.close();
+        },
       };
     },
   });

@@ -126,6 +126,8 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
     foreign: 'null',
   },
   'Query.subprocessorChanges': { who: 'all', probe: '{ subprocessorChanges { id status } }' },
+  // A partner sees its own subscriptions, OWNER and ADMIN the tenant's: an empty list for the other tenant's OWNER.
+  'Query.webhookSubscriptions': { who: ['OWNER', 'ADMIN', 'PARTNER'], probe: '{ webhookSubscriptions { id url eventTypes } }' },
 
   // ---- Mutation: anyone (invalid input: answered before any write, throttle or password check) ------------
   'Mutation.signUp': {
@@ -237,6 +239,16 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
     probe: 'mutation ($id: ID!) { sealProofpack(id: $id) { id status } }',
     variables: { id: '<targetProofpack>' },
     foreign: 'NOT_FOUND',
+  },
+  // The webhook probes change nothing: no event type, or a subscription that does not exist.
+  'Mutation.createWebhookSubscription': {
+    who: ['OWNER', 'ADMIN', 'PARTNER'],
+    probe: 'mutation { createWebhookSubscription(url: "https://example.com/hooks", eventTypes: []) { secret } }',
+  },
+  'Mutation.deleteWebhookSubscription': {
+    who: ['OWNER', 'ADMIN', 'PARTNER'],
+    probe: 'mutation ($id: ID!) { deleteWebhookSubscription(id: $id) }',
+    variables: { id: '<randomId>' },
   },
   // The access-review probes change nothing: a due date in the past, or an item or review that
   // does not exist for the tenant's own principals (the tenant's real one for the other OWNER).

@@ -8,8 +8,8 @@ export interface OutboxStore {
   dueTenants(): Promise<string[]>;
   /** False when another relay is delivering this tenant right now. */
   tryLockTenant(tx: EntityManager, tenantId: string): Promise<boolean>;
-  /** The tenant's next messages, or null when its oldest message is not due. */
-  nextBatch(tx: EntityManager, tenantId: string, limit: number): Promise<OutboxBatch | null>;
+  /** The tenant's next messages, or null when its oldest message is not due; unordered, the due ones except `skip` (ids). */
+  nextBatch(tx: EntityManager, tenantId: string, limit: number, skip?: string[]): Promise<OutboxBatch | null>;
   markDelivered(tx: EntityManager, batch: OutboxBatch): Promise<void>;
   markFailed(tx: EntityManager, batch: OutboxBatch, error: string, retryInMs: number): Promise<void>;
   /**
@@ -50,8 +50,15 @@ interface PendingRow {
   due: boolean;
 }
 
-export function outboxStore(dataSource: DataSource, schema: string, topic: string, refusalsBeforeDead: number): OutboxStore {
+export function outboxStore(
+  dataSource: DataSource,
+  schema: string,
+  topic: string,
+  refusalsBeforeDead: number,
+  ordering: 'tenant' | 'none' = 'tenant',
+): OutboxStore {
   const table = `${assertSchemaName(schema)}.outbox`;
+  const ordered = ordering === 'tenant';
 
   const deadCount = async () => {
     const [row]: { dead: number }[] = await dataSource.query(
@@ -63,6 +70,15 @@ export function outboxStore(dataSource: DataSource, schema: string, topic: strin
 
   return {
     async dueTenants() {
+      if (!ordered) {
+        const rows: { tenant_id: string }[] = await dataSource.query(
+          `SELECT tenant_id FROM ${table}
+            WHERE delivered_at IS NULL AND dead_at IS NULL AND topic = $1 AND next_attempt_at <= clock_timestamp()
+            GROUP BY tenant_id ORDER BY min(position)`,
+          [topic],
+        );
+        return rows.map((row) => row.tenant_id);
+      }
       // A loose index scan: one index probe per tenant on outbox_pending finds each tenant's
       // head, so a poll costs O(tenants) however long the backlog is (DISTINCT ON would read
       // every pending row). Only the head decides whether a tenant is due: its later messages
@@ -94,13 +110,15 @@ export function outboxStore(dataSource: DataSource, schema: string, topic: strin
       return row.locked;
     },
 
-    async nextBatch(tx, tenantId, limit) {
+    async nextBatch(tx, tenantId, limit, skip = []) {
+      // Unordered, only due messages are read: a message waiting for its retry is no head of line.
       const rows: PendingRow[] = await tx.query(
         `SELECT position, id, topic, tenant_id, occurred_at, payload, attempts, refusals, next_attempt_at <= clock_timestamp() AS due
            FROM ${table}
           WHERE tenant_id = $2 AND delivered_at IS NULL AND dead_at IS NULL AND topic = $1
+            AND ($4 OR (next_attempt_at <= clock_timestamp() AND NOT id = ANY($5::uuid[])))
           ORDER BY position LIMIT $3`,
-        [topic, tenantId, limit],
+        [topic, tenantId, limit, ordered, skip],
       );
       if (rows.length === 0 || !rows[0].due) return null;
       // Once the consumer refused a batch, its head goes alone: a refusal then names one message.

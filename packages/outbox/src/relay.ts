@@ -29,6 +29,13 @@ export interface OutboxConsumer {
   maxBackoffMs?: number;
   /** Refusals (4xx) of one message before it is set aside as dead; default REFUSALS_BEFORE_DEAD. */
   refusalsBeforeDead?: number;
+  /**
+   * `tenant` (default): a tenant's messages go in order, and a failing one holds back the
+   * tenant's later ones. `none`: each message is due on its own schedule, so one failing
+   * message (a webhook receiver that is down) delays no other; for messages independent of
+   * each other, such as deliveries to different receivers.
+   */
+  ordering?: 'tenant' | 'none';
 }
 
 export interface OutboxRelayOptions {
@@ -61,6 +68,7 @@ const DEFAULTS = {
   batchSize: 100,
   maxBackoffMs: 5 * 60_000,
   refusalsBeforeDead: REFUSALS_BEFORE_DEAD,
+  ordering: 'tenant' as const,
   backlogWarningAgeSeconds: 60,
   stopTimeoutMs: 5_000,
 };
@@ -108,6 +116,7 @@ function settingsOf(options: OutboxRelayOptions, consumer: OutboxConsumer): Sett
     batchSize: consumer.batchSize ?? DEFAULTS.batchSize,
     maxBackoffMs: consumer.maxBackoffMs ?? DEFAULTS.maxBackoffMs,
     refusalsBeforeDead: consumer.refusalsBeforeDead ?? DEFAULTS.refusalsBeforeDead,
+    ordering: consumer.ordering ?? DEFAULTS.ordering,
   };
 }
 
@@ -131,7 +140,7 @@ class TopicRelay {
 
   constructor(private readonly settings: Settings) {
     this.topic = settings.topic;
-    this.store = outboxStore(settings.dataSource, settings.schema, settings.topic, settings.refusalsBeforeDead);
+    this.store = outboxStore(settings.dataSource, settings.schema, settings.topic, settings.refusalsBeforeDead, settings.ordering);
     this.logger = settings.logger.child({ component: 'outbox-relay', schema: settings.schema, topic: settings.topic });
   }
 
@@ -208,25 +217,33 @@ class TopicRelay {
   /**
    * A tenant whose batch failed is not tried again in the same call, even if its jittered
    * backoff is already over: at most one attempt per tenant and poll against a failing consumer.
+   * Unordered, it is the failed message that is not tried again, and the tenant's others go on.
    */
   private async deliverUntilQuiet(): Promise<void> {
     await this.confirmWorkerRole();
-    const failedTenants = new Set<string>();
+    const failed = { tenants: new Set<string>(), messages: new Set<string>() };
     let progressed = true;
-    while (progressed && !this.stopped) progressed = (await this.sweep(failedTenants)) > 0;
+    while (progressed && !this.stopped) progressed = (await this.sweep(failed)) > 0;
   }
 
   /** One batch per due tenant and round, so a tenant with a long backlog cannot starve the others. */
-  private async sweep(failedTenants: Set<string>): Promise<number> {
-    let delivered = 0;
+  private async sweep(failed: { tenants: Set<string>; messages: Set<string> }): Promise<number> {
+    const ordered = this.settings.ordering === 'tenant';
+    let handled = 0;
     for (const tenantId of await this.store.dueTenants()) {
       if (this.stopped) break;
-      if (failedTenants.has(tenantId)) continue;
-      const outcome = await this.deliverNextBatch(tenantId);
-      if (outcome === 'delivered') delivered += 1;
-      if (outcome === 'failed') failedTenants.add(tenantId);
+      if (failed.tenants.has(tenantId)) continue;
+      const outcome = await this.deliverNextBatch(tenantId, [...failed.messages]);
+      if (outcome.result === 'delivered') handled += 1;
+      if (outcome.result === 'failed') {
+        if (ordered) failed.tenants.add(tenantId);
+        else {
+          for (const id of outcome.ids) failed.messages.add(id);
+          handled += 1;
+        }
+      }
     }
-    return delivered;
+    return handled;
   }
 
   /**
@@ -240,11 +257,12 @@ class TopicRelay {
    * rows stay undelivered for the next relay. While the consumer works the transaction is
    * idle without a snapshot, so it does not hold back vacuum.
    */
-  private deliverNextBatch(tenantId: string): Promise<BatchOutcome> {
+  private deliverNextBatch(tenantId: string, skip: string[]): Promise<{ result: BatchOutcome; ids: string[] }> {
     return this.settings.dataSource.transaction(async (tx) => {
-      if (!(await this.store.tryLockTenant(tx, tenantId))) return 'locked by another relay';
-      const batch = await this.store.nextBatch(tx, tenantId, this.settings.batchSize);
-      if (!batch) return 'not due';
+      if (!(await this.store.tryLockTenant(tx, tenantId))) return { result: 'locked by another relay', ids: [] };
+      const batch = await this.store.nextBatch(tx, tenantId, this.settings.batchSize, skip);
+      if (!batch) return { result: 'not due', ids: [] };
+      const ids = batch.messages.map((message) => message.id);
       try {
         await this.callConsumer(batch);
       } catch (error) {
@@ -253,10 +271,10 @@ class TopicRelay {
           throw error;
         }
         await this.recordFailure(tx, batch, error);
-        return 'failed';
+        return { result: 'failed', ids };
       }
       await this.store.markDelivered(tx, batch);
-      return 'delivered';
+      return { result: 'delivered', ids };
     });
   }
 

@@ -53,11 +53,11 @@ describe('outbox relay', () => {
    * calling `deliver`. Polling stays effectively off unless a test asks for it, so drain()
    * decides when delivery happens.
    */
-  const relay = (deliver: Deliver, { topics = ['audit', 'webhook'], batchSize, maxBackoffMs, refusalsBeforeDead, ...options }: RelayOptions = {}) => {
+  const relay = (deliver: Deliver, { topics = ['audit', 'webhook'], batchSize, maxBackoffMs, refusalsBeforeDead, ordering, ...options }: RelayOptions = {}) => {
     const started = startOutboxRelay({
       dataSource: worker,
       schema: SCHEMA,
-      consumers: topics.map((topic) => ({ topic, deliver, batchSize, maxBackoffMs, refusalsBeforeDead })),
+      consumers: topics.map((topic) => ({ topic, deliver, batchSize, maxBackoffMs, refusalsBeforeDead, ordering })),
       logger: recordingLogger(),
       pollIntervalMs: 60_000,
       ...options,
@@ -156,6 +156,35 @@ describe('outbox relay', () => {
 
     expect(receivedIds(consumer.receptions)).toEqual(idsOf([enqueued[1], enqueued[3]]));
     expect((await storedRows(SCHEMA)).map((row) => row.delivered)).toEqual([false, true, false, true]);
+  });
+
+  it('unordered, retries a failing message on its own while the tenant\'s later messages go on, and delivers it once the consumer takes it', async () => {
+    const tenant = randomUUID();
+    const [failing, ...others] = await enqueueFor(app, SCHEMA, tenant, 'webhook', 'webhook', 'webhook');
+    let refuseFailing = true;
+    const receptions: Reception[] = [];
+    const deliver: Deliver = async (topic, messages) => {
+      if (refuseFailing && messages.some((m) => m.id === failing.id)) throw new Error('receiver is down');
+      receptions.push(receptionOf(topic, messages));
+    };
+    const outbox = relay(deliver, { topics: ['webhook'], batchSize: 1, ordering: 'none' });
+
+    await outbox.drain();
+    expect(receivedIds(receptions)).toEqual(idsOf(others));
+    expect(await storedRow(SCHEMA, failing.id)).toMatchObject({ attempts: 1, last_error: 'receiver is down', delivered: false });
+
+    // Not due yet: a later message is delivered past it, and it is not tried again.
+    await setNextAttempt(SCHEMA, failing.id, 60 * 60_000);
+    const [late] = await enqueueFor(app, SCHEMA, tenant, 'webhook');
+    await outbox.drain();
+    expect(receivedIds(receptions)).toEqual(idsOf([...others, late]));
+    expect((await storedRow(SCHEMA, failing.id)).attempts).toBe(1);
+
+    refuseFailing = false;
+    await setNextAttempt(SCHEMA, failing.id);
+    await outbox.drain();
+    expect(receivedIds(receptions)).toEqual(idsOf([...others, late, failing]));
+    expect(await pendingCount(SCHEMA)).toBe(0);
   });
 
   describe('with a failing consumer', () => {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   generateSigningKey,
   importSigningKey,
@@ -15,6 +15,12 @@ export const TEST_AUDIENCE = { issuer: 'compliance-graph', audience: 'compliance
 
 /** ENCRYPTION_KEY of services started by tests (32 bytes, base64); random per test process. */
 export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+
+/**
+ * WEBHOOK_SECRET_KEY of subprocessors services started by tests: one fixed value, because every
+ * test process's relay may deliver any subscription of the shared test database.
+ */
+export const TEST_WEBHOOK_SECRET_KEY = createHash('sha256').update('compliance-graph test webhook key').digest('base64');
 
 export interface TestKeys {
   /** JWT_SIGNING_KEYS for an identity service started by the test. */

@@ -140,6 +140,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       startSubprocessorsService(
         loadSubprocessorsConfig({
           IDENTITY_DIRECTORY_TOKEN: directoryToken,
+          // The webhook key is the subprocessors service's own (a test may set it through `env`).
+          WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
           ...withJwks,
           ...database(SUBPROCESSORS_SCHEMA),
           PORT: port,
@@ -149,7 +151,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...options.subprocessors,
           ...extra,
         }),
-        clock,
+        { clock },
       );
     const started = await Promise.allSettled([
       startEvidenceService(

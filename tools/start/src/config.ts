@@ -29,6 +29,7 @@ export const startEnv = z
     IDENTITY_INGEST_TOKEN: optionalSecret,
     EVIDENCE_INGEST_TOKEN: optionalSecret,
     SUBPROCESSORS_INGEST_TOKEN: optionalSecret,
+    WEBHOOK_SECRET_KEY: optionalSecret,
     IDENTITY_REPORT_TOKEN: optionalSecret,
     SUBPROCESSORS_DIRECTORY_TOKEN: optionalSecret,
     DATABASE_ROLE_SECRET: optionalSecret,

@@ -21,6 +21,8 @@ const DEPLOYMENT_SECRETS = {
   SUBPROCESSORS_INGEST_TOKEN: { file: 'ingest-token-subprocessors', generate: random32('base64url') },
   /** identity's credential for evidence's access-review report route: identity sends it, evidence checks it. */
   IDENTITY_REPORT_TOKEN: { file: 'report-token-identity', generate: random32('base64url') },
+  /** Seals webhook signing secrets: the subprocessors service's alone, not identity's ENCRYPTION_KEY. */
+  WEBHOOK_SECRET_KEY: { file: 'webhook-secret-key', generate: random32('base64') },
   /** the subprocessors service's credential for identity's directory: subprocessors sends it, identity checks it. */
   SUBPROCESSORS_DIRECTORY_TOKEN: { file: 'directory-token-subprocessors', generate: random32('base64url') },
   /** Every service's database login passwords are derived from it; only the launcher holds it. */

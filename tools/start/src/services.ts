@@ -69,6 +69,7 @@ const SUBGRAPH_SECRETS: Record<SubgraphName, ServiceDefinition['secrets']> = {
   subprocessors: (s) => ({
     ...routerSecret(s),
     INTERNAL_SERVICE_TOKEN: s.SUBPROCESSORS_INGEST_TOKEN,
+    WEBHOOK_SECRET_KEY: s.WEBHOOK_SECRET_KEY,
     IDENTITY_DIRECTORY_TOKEN: s.SUBPROCESSORS_DIRECTORY_TOKEN,
   }),
 };

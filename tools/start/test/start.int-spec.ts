@@ -134,7 +134,7 @@ describe('npm start', () => {
       identity: ['directory-token-subprocessors', 'encryption-key', 'ingest-token-identity', 'jwt-signing-keys.json', 'report-token-identity', 'router-secret'],
       evidence: ['ingest-token-evidence', 'proofpack-signing-keys.json', 'report-token-identity', 'router-secret'],
       audit: ['audit-signing-keys.json', 'ingest-token-evidence', 'ingest-token-identity', 'ingest-token-subprocessors', 'router-secret'],
-      subprocessors: ['directory-token-subprocessors', 'ingest-token-subprocessors', 'router-secret'],
+      subprocessors: ['directory-token-subprocessors', 'ingest-token-subprocessors', 'router-secret', 'webhook-secret-key'],
     });
     // Identity's relay delivers to the audit port the launcher chose, not the default one.
     expect(byApp(first.child.pid!, (environ) => environ.split('\0').find((entry) => entry.startsWith('AUDIT_URL='))).identity).toBe(

@@ -1,10 +1,12 @@
 import { outboxDeadLettersMigration, outboxPerTopicMigration } from '@compliance-graph/outbox';
 import { InitialSubprocessors1764230400000 } from './1764230400000-initial-subprocessors';
+import { Webhooks1765440000000 } from './1765440000000-webhooks';
 import { RegisterChanges1765612800000 } from './1765612800000-register-changes';
 
 export const subprocessorsMigrations = [
   InitialSubprocessors1764230400000,
   outboxDeadLettersMigration('subprocessors'),
   outboxPerTopicMigration('subprocessors'),
+  Webhooks1765440000000,
   RegisterChanges1765612800000,
 ];

@@ -1,0 +1,37 @@
+import type { EntityManager } from 'typeorm';
+import type { WebhookOwnerKind } from './webhook-subscription.entity';
+
+/**
+ * Serialises the creations of one owner (transaction-level, so it ends with the transaction and
+ * suits a transaction-pooling PgBouncer): the count of live subscriptions and the insert that
+ * follows it cannot interleave with another creation's, so the limit holds under parallel requests.
+ */
+export async function lockOwner(tx: EntityManager, tenantId: string, kind: WebhookOwnerKind, ownerId: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`webhook-owner:${tenantId}:${kind}:${ownerId}`]);
+}
+
+/** Claims the fan-out of a register event; false when it was fanned out before (a redelivered message). */
+export async function claimFanout(tx: EntityManager, tenantId: string, eventId: string, deliveries: number): Promise<boolean> {
+  const rows: unknown[] = await tx.query(
+    `INSERT INTO webhook_fanouts (event_id, tenant_id, deliveries) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+    [eventId, tenantId, deliveries],
+  );
+  return rows.length === 1;
+}
+
+export interface LastDelivery {
+  subscriptionId: string;
+  attemptedAt: Date;
+  httpStatus: number | null;
+}
+
+/** The latest attempt of each subscription (skips are no attempt), in one statement for a page of subscriptions. */
+export function lastDeliveries(tx: EntityManager, subscriptionIds: readonly string[]): Promise<LastDelivery[]> {
+  return tx.query(
+    `SELECT DISTINCT ON (subscription_id) subscription_id AS "subscriptionId", attempted_at AS "attemptedAt", http_status AS "httpStatus"
+       FROM webhook_deliveries
+      WHERE subscription_id = ANY($1::uuid[]) AND outcome <> 'SKIPPED'
+      ORDER BY subscription_id, attempted_at DESC, id DESC`,
+    [subscriptionIds],
+  );
+}
