@@ -72,6 +72,9 @@ describe('isolation matrix', () => {
       '<targetEvidence>': foreignCaller ? home.evidenceId : randomUUID(),
       '<proofpack>': home.proofpackId,
       '<targetProofpack>': foreignCaller ? home.proofpackId : randomUUID(),
+      '<subprocessorChange>': home.subprocessorChangeId,
+      '<targetSubprocessor>': foreignCaller ? home.subprocessorId : randomUUID(),
+      '<targetSubprocessorChange>': foreignCaller ? home.subprocessorChangeId : randomUUID(),
     };
   };
   const freshRefreshToken = () => {
@@ -267,6 +270,7 @@ describe('isolation matrix', () => {
         [home.accessReviewId, foreign.accessReviewId],
         [home.auditEventId, foreign.auditEventId],
         [home.subprocessorId, foreign.subprocessorId],
+        [home.subprocessorChangeId, foreign.subprocessorChangeId],
       ];
       return pairs.find(([mine]) => mine === value)?.[1] ?? value;
     };

@@ -37,6 +37,9 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
       LOGIN_THROTTLE_ADDRESS_LIMIT: '100000',
       // Uploaded files of a run go to a directory of its own, not the repository's .data.
       EVIDENCE_BLOB_DIR: mkdtempSync(join(tmpdir(), 'cg-e2e-blobs-')),
+      // Every spec's stack shares the database: only the specs about the change scheduler run one
+      // (they set an interval), so no other stack makes their changes effective behind their back.
+      CHANGE_SCHEDULER_INTERVAL_MS: '0',
       ...overrides,
     },
     signingKeysJson: (await testKeys()).signingKeysJson,

@@ -9,8 +9,11 @@ export const subprocessorsEnv = z.object({
   IDENTITY_URL: z.string().url().default(defaultUrl('identity')),
   /** This service's own credential for identity's directory (identity's SUBPROCESSORS_DIRECTORY_TOKEN). */
   IDENTITY_DIRECTORY_TOKEN: configHelpers.secret,
-  /** How often the scheduler looks for announced changes whose effectiveAt has come (it also runs once at start). */
-  CHANGE_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /**
+   * How often the scheduler looks for announced changes whose effectiveAt has come (it also runs
+   * once at start); 0: this instance runs no scheduler (another one does).
+   */
+  CHANGE_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 export type SubprocessorsConfig = z.infer<typeof subprocessorsEnv>;
 

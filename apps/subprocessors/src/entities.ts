@@ -1,3 +1,6 @@
-import { SubprocessorEntity } from './subprocessor/subprocessor.entity';
+import { SubprocessorChangeEntity } from './change/change.entity';
+import { SubprocessorObjectionEntity } from './objection/objection.entity';
+import { SubprocessorRecord } from './subprocessor/subprocessor.entity';
 
-export const subprocessorsEntities = [SubprocessorEntity];
+/** The tables of the subprocessors schema, as TypeORM maps them. */
+export const subprocessorsEntities = [SubprocessorRecord, SubprocessorChangeEntity, SubprocessorObjectionEntity];

@@ -4,3 +4,5 @@ export { subprocessorsMigrations } from './migrations';
 export { subprocessorsRules } from './permissions';
 export { subprocessorsEnv, loadSubprocessorsConfig, type SubprocessorsConfig } from './config';
 export { IdentityDirectory, type TenantSettings, type DirectoryPrincipal } from './identity-directory/identity-directory';
+export { RegisterService, type PublicRegister } from './register/register.service';
+export type { Clock } from './clock';

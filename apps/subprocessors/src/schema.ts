@@ -1,17 +1,18 @@
 import { buildFederatedSchema, type ResolverInstances } from '@compliance-graph/federation';
-import { subprocessorsEntities } from './entities';
+import { ChangeResolver } from './change/change.resolver';
+import { changeReference } from './change/change.reference';
 import { SUBPROCESSORS_INPUT_LIMITS } from './input-limits';
+import { ObjectionResolver } from './objection/objection.resolver';
 import { subprocessorsRules } from './permissions';
 import { SubprocessorResolver } from './subprocessor/subprocessor.resolver';
 import { subprocessorReference } from './subprocessor/subprocessor.reference';
 
-const subprocessorsResolvers = [SubprocessorResolver] as const;
+const subprocessorsResolvers = [SubprocessorResolver, ChangeResolver, ObjectionResolver] as const;
 
 export function buildSubprocessorsSchema(instances?: ResolverInstances<typeof subprocessorsResolvers>) {
   return buildFederatedSchema({
     resolvers: subprocessorsResolvers,
-    orphanedTypes: subprocessorsEntities,
-    references: { ...subprocessorReference },
+    references: { ...subprocessorReference, ...changeReference },
     rules: subprocessorsRules,
     inputLimits: SUBPROCESSORS_INPUT_LIMITS,
     instances,

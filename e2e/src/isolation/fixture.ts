@@ -18,6 +18,8 @@ export interface SeededTenant {
   /** A sealed proofpack of an APPROVED item, made through the graph. */
   proofpackId: string;
   subprocessorId: string;
+  /** An ANNOUNCED change (an update) of that entry. */
+  subprocessorChangeId: string;
   auditEventId: string;
   /** A review whose report evidence recorded (through identity's outbox, as the platform does). */
   accessReviewId: string;
@@ -49,7 +51,7 @@ async function graphqlAs(gatewayUrl: string, token: string, query: string, varia
 /**
  * A tenant with a row of every kind the matrix names, written the way the platform writes
  * them where an API exists (API keys through the gateway, which also fills the audit log) and
- * directly where the subgraph has no mutation yet (evidence, subprocessors), and an access
+ * directly where the subgraph has no mutation yet (evidence), and an access
  * review's report through identity's outbox, with a message the fixture enqueues as identity will.
  */
 async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTenant> {
@@ -73,12 +75,7 @@ async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTena
   }
   const evidenceId = await insertEvidence(tenant.tenantId, member.userId, `${label} evidence ${tag()}`);
   const proofpackId = await sealedProofpack(gatewayUrl, ownerToken, (await signIn(tenant.tenantId, member)).token, label);
-  const subprocessorId = randomUUID();
-  await admin().query(
-    `INSERT INTO subprocessors.subprocessors (id, tenant_id, name, purpose, data_categories, locations, transfer_mechanism, status)
-     VALUES ($1, $2, $3, 'hosting', '{contact data}', '{DE}', 'SCC', 'ACTIVE')`,
-    [subprocessorId, tenant.tenantId, `${label} subprocessor ${tag()}`],
-  );
+  const { subprocessorId, subprocessorChangeId } = await registerEntry(gatewayUrl, ownerToken, label);
   const auditEventId = await firstAuditEvent(gatewayUrl, ownerToken, tenant.tenantId);
   const review = await graphqlAs(gatewayUrl, ownerToken, 'mutation ($t: String!, $d: DateTime!) { startAccessReview(title: $t, dueAt: $d) { id items(first: 1) { nodes { id } } } }', {
     t: `${label} access review ${tag()}`,
@@ -95,12 +92,35 @@ async function seedTenant(gatewayUrl: string, label: string): Promise<SeededTena
      UNION SELECT unnest(ARRAY[p.id::text, p.title]) FROM evidence.proofpacks p WHERE p.tenant_id = $1
      UNION SELECT unnest(ARRAY[r.id::text, r.title]) FROM identity.access_reviews r WHERE r.tenant_id = $1
      UNION SELECT i.id::text FROM identity.access_review_items i WHERE i.tenant_id = $1
-     UNION SELECT unnest(ARRAY[s.id::text, s.name]) FROM subprocessors.subprocessors s WHERE s.tenant_id = $1
+     UNION SELECT s.id::text FROM subprocessors.subprocessors s WHERE s.tenant_id = $1
+     UNION SELECT unnest(ARRAY[c.id::text, c.after->>'name', c.after->>'purpose']) FROM subprocessors.changes c WHERE c.tenant_id = $1 AND c.after IS NOT NULL
      UNION SELECT a.id::text FROM audit.events a WHERE a.tenant_id = $1
      UNION SELECT r.review_id::text FROM evidence.access_review_reports r WHERE r.tenant_id = $1`,
     [tenant.tenantId],
   );
-  return { ...tenant, member, apiKeyIds, apiKeySecrets, evidenceId, proofpackId, subprocessorId, auditEventId, accessReviewId, accessReviewItemId, bytes: rows.map((r) => r.value) };
+  return { ...tenant, member, apiKeyIds, apiKeySecrets, evidenceId, proofpackId, subprocessorId, subprocessorChangeId, auditEventId, accessReviewId, accessReviewItemId, bytes: rows.map((r) => r.value) };
+}
+
+/**
+ * An entry of the register as a tenant loads its initial one (notice 0, effective at once), and
+ * an update of it announced for later: an ANNOUNCED change the mutations' probes can name.
+ */
+async function registerEntry(gatewayUrl: string, ownerToken: string, label: string): Promise<{ subprocessorId: string; subprocessorChangeId: string }> {
+  await graphqlAs(gatewayUrl, ownerToken, 'mutation { updateTenantSettings(input: { subprocessorNoticeDays: 0 }) { id } }');
+  const entry = (purpose: string) => ({
+    name: `${label} subprocessor ${tag()}`,
+    purpose,
+    dataCategories: ['contact data'],
+    locations: ['DE'],
+    transferMechanism: 'SCC',
+  });
+  const announce = 'mutation ($input: AnnounceChangeInput!) { announceSubprocessorChange(input: $input) { id subprocessor { id } } }';
+  const added = await graphqlAs(gatewayUrl, ownerToken, announce, { input: { kind: 'ADDED', entry: entry(`${label} hosting ${tag()}`), effectiveAt: new Date().toISOString() } });
+  const subprocessorId = added.announceSubprocessorChange.subprocessor.id;
+  const updated = await graphqlAs(gatewayUrl, ownerToken, announce, {
+    input: { kind: 'UPDATED', subprocessorId, entry: entry(`${label} hosting ${tag()}`), effectiveAt: new Date(Date.now() + 30 * 86400_000).toISOString() },
+  });
+  return { subprocessorId, subprocessorChangeId: updated.announceSubprocessorChange.id };
 }
 
 /**

@@ -118,6 +118,7 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
     variables: { id: '<subprocessor>' },
     foreign: 'null',
   },
+  'Query.subprocessorChanges': { who: 'all', probe: '{ subprocessorChanges { id status } }' },
 
   // ---- Mutation: anyone (invalid input: answered before any write, throttle or password check) ------------
   'Mutation.signUp': {
@@ -260,6 +261,25 @@ export const ROOT_POLICY: Record<string, RootPolicy> = {
     probe: 'mutation ($slug: String!) { openSupportSession(tenantSlug: $slug, reason: "ticket 1", minutes: 10) { role } }',
     variables: { slug: '<tenantSlug>' },
   },
+  // The register probes name a change or entry that does not exist for the tenant's own
+  // principals (NOT_FOUND, nothing changes) and the tenant's real one for the other OWNER.
+  'Mutation.announceSubprocessorChange': {
+    who: ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER'],
+    probe: 'mutation ($id: ID!) { announceSubprocessorChange(input: { kind: REMOVED, subprocessorId: $id, effectiveAt: "2100-01-01T00:00:00Z" }) { id } }',
+    variables: { id: '<targetSubprocessor>' },
+    foreign: 'NOT_FOUND',
+  },
+  'Mutation.cancelSubprocessorChange': {
+    who: ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER'],
+    probe: 'mutation ($id: ID!) { cancelSubprocessorChange(id: $id, reason: "probe") { id } }',
+    variables: { id: '<targetSubprocessorChange>' },
+    foreign: 'NOT_FOUND',
+  },
+  'Mutation.objectToSubprocessorChange': {
+    who: ['PARTNER'],
+    probe: 'mutation ($id: ID!) { objectToSubprocessorChange(changeId: $id, reason: "probe") { id } }',
+    variables: { id: '<targetSubprocessorChange>' },
+  },
   // The contract: "the support session itself, or admin". The probe names another session, so
   // the support principal is refused like any non-admin.
   'Mutation.endSupportSession': {
@@ -342,6 +362,16 @@ export const ENTITY_POLICY: Record<string, EntityTypePolicy> = {
       variables: { id: '<subprocessor>' },
       object: ['subprocessor'],
     },
+    nested: {
+      root: 'Query.subprocessorChanges',
+      document: '{ subprocessorChanges { subprocessor { %s } } }',
+      object: ['subprocessorChanges', '[]', 'subprocessor'],
+    },
+  },
+  SubprocessorChange: {
+    representation: '<subprocessorChange>',
+    entities: 'tenant',
+    direct: { root: 'Query.subprocessorChanges', document: '{ subprocessorChanges { %s } }', object: ['subprocessorChanges', '[]'] },
   },
 };
 
@@ -455,6 +485,18 @@ export const FIELD_POLICY: Record<string, FieldWho> = {
   'Subprocessor.status': 'parent',
   'Subprocessor.activeFrom': 'parent',
   'Subprocessor.activeUntil': 'parent',
+
+  'SubprocessorChange.id': 'parent',
+  'SubprocessorChange.kind': 'parent',
+  'SubprocessorChange.status': 'parent',
+  'SubprocessorChange.subprocessor': 'parent',
+  'SubprocessorChange.before': 'parent',
+  'SubprocessorChange.after': 'parent',
+  'SubprocessorChange.announcedAt': 'parent',
+  'SubprocessorChange.effectiveAt': 'parent',
+  'SubprocessorChange.objectionDeadline': 'parent',
+  // Staff see every objection, a partner its own: the loader filters, so the field itself adds no rule.
+  'SubprocessorChange.objections': 'parent',
 };
 
 export interface RoutePolicy {

@@ -7,7 +7,7 @@ import { loginPasswords, migrateServiceSchema, type LoginRole } from '@complianc
 import { IDENTITY_SCHEMA, loadIdentityConfig, startIdentityService } from '@compliance-graph/identity';
 import { EVIDENCE_SCHEMA, loadEvidenceConfig, startEvidenceService } from '@compliance-graph/evidence';
 import { AUDIT_SCHEMA, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
-import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService } from '@compliance-graph/subprocessors';
+import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService, type Clock } from '@compliance-graph/subprocessors';
 import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
 import { SUBGRAPH_DATABASES } from '@compliance-graph/start';
 import { freePort } from '@compliance-graph/testing';
@@ -54,11 +54,13 @@ export interface Stack {
   stopSubprocessors(): Promise<void>;
   /** Starts it again on the same address. */
   startSubprocessors(): Promise<void>;
-  /** Starts one more subprocessors instance on the same database, on its own address (two instances at once). */
-  startSubprocessorsInstance(): Promise<{ url: string; stop(): Promise<void> }>;
+  /** Starts one more subprocessors instance on the same database, on its own address (two instances at once), on `clock`'s time, `env` added. */
+  startSubprocessorsInstance(options?: { clock?: Clock; env?: Record<string, string> }): Promise<RunningSubprocessors>;
   /** Stops the gateway, then every subgraph; safe to call more than once. */
   stop(): Promise<void>;
 }
+
+export type RunningSubprocessors = Awaited<ReturnType<typeof startSubprocessorsService>>;
 
 interface Running {
   url: string;
@@ -134,7 +136,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           }),
         }),
       );
-    const startSubprocessorsOn = (port: string) =>
+    const startSubprocessorsOn = (port: string, clock?: Clock, extra?: Record<string, string>) =>
       startSubprocessorsService(
         loadSubprocessorsConfig({
           IDENTITY_DIRECTORY_TOKEN: directoryToken,
@@ -145,7 +147,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           INTERNAL_SERVICE_TOKEN: subprocessorsIngestToken,
           IDENTITY_URL: identity.url,
           ...options.subprocessors,
+          ...extra,
         }),
+        clock,
       );
     const started = await Promise.allSettled([
       startEvidenceService(
@@ -199,10 +203,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       async startSubprocessors() {
         subprocessors ??= await startSubprocessorsOn(new URL(subprocessorsUrl).port);
       },
-      async startSubprocessorsInstance() {
-        const instance = await startSubprocessorsOn('0');
-        instances.push(instance);
-        return instance;
+      async startSubprocessorsInstance(instance) {
+        const started = await startSubprocessorsOn('0', instance?.clock, instance?.env);
+        instances.push(started);
+        return started;
       },
       stop,
     };

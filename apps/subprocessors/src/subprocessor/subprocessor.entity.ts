@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum TransferMechanism {
@@ -17,55 +17,81 @@ export enum SubprocessorStatus {
 }
 registerEnumType(SubprocessorStatus, { name: 'SubprocessorStatus' });
 
-/** One entry of a tenant's subprocessor register. */
-@Directive('@key(fields: "id")')
-@ObjectType('Subprocessor')
+/** An entry's fields as a change carries them (its `before` and `after`): SubprocessorInput, validated. */
+export interface SubprocessorFields {
+  name: string;
+  legalEntity: string | null;
+  website: string | null;
+  purpose: string;
+  dataCategories: string[];
+  locations: string[];
+  transferMechanism: TransferMechanism;
+}
+
+/**
+ * An entry's identity in the register: its fields exist only in its changes, so the register at
+ * any time is computed from one history (register.store.ts).
+ */
 @Entity({ name: 'subprocessors' })
-export class SubprocessorEntity {
-  @Field(() => ID)
+export class SubprocessorRecord {
   @PrimaryColumn('uuid')
   id!: string;
 
   @Column('uuid', { name: 'tenant_id' })
   tenantId!: string;
 
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+export type SubprocessorValues = SubprocessorFields & {
+  id: string;
+  tenantId: string;
+  status: SubprocessorStatus;
+  activeFrom: Date | null;
+  activeUntil: Date | null;
+};
+
+/** One entry of a tenant's subprocessor register, as of a point in time. */
+@Directive('@key(fields: "id")')
+@ObjectType('Subprocessor')
+export class SubprocessorEntity implements SubprocessorFields {
+  @Field(() => ID)
+  id!: string;
+
+  tenantId!: string;
+
   @Field()
-  @Column('text')
   name!: string;
 
   @Field(() => String, { nullable: true })
-  @Column('text', { name: 'legal_entity', nullable: true })
   legalEntity!: string | null;
 
   @Field(() => String, { nullable: true })
-  @Column('text', { nullable: true })
   website!: string | null;
 
   @Field()
-  @Column('text')
   purpose!: string;
 
   @Field(() => [String])
-  @Column('text', { name: 'data_categories', array: true })
   dataCategories!: string[];
 
   @Field(() => [String], { description: 'ISO 3166-1 alpha-2 codes of processing locations' })
-  @Column('text', { array: true })
   locations!: string[];
 
   @Field(() => TransferMechanism)
-  @Column('text', { name: 'transfer_mechanism' })
   transferMechanism!: TransferMechanism;
 
   @Field(() => SubprocessorStatus)
-  @Column('text')
   status!: SubprocessorStatus;
 
   @Field(() => Date, { nullable: true, description: 'when the entry took (or takes) effect in the register' })
-  @Column('timestamptz', { name: 'active_from', nullable: true })
   activeFrom!: Date | null;
 
   @Field(() => Date, { nullable: true, description: 'when the entry left (or leaves) the register' })
-  @Column('timestamptz', { name: 'active_until', nullable: true })
   activeUntil!: Date | null;
+
+  static of(values: SubprocessorValues): SubprocessorEntity {
+    return Object.assign(new SubprocessorEntity(), values);
+  }
 }

@@ -3,7 +3,6 @@ import type { SubprocessorsLoaders } from '../loaders';
 
 export const subprocessorReference = {
   Subprocessor: {
-    __resolveReference: (ref: { id: string }, ctx: RequestContext<SubprocessorsLoaders>) =>
-      ctx.loaders.subprocessors.load(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: RequestContext<SubprocessorsLoaders>) => ctx.loaders.subprocessors.load(ref.id),
   },
 };
