@@ -14,6 +14,12 @@ export const subprocessorsEnv = z.object({
    * once at start); 0: this instance runs no scheduler (another one does).
    */
   CHANGE_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** The origin clients reach the gateway at: the public feed's absolute links (its self link, the page). */
+  PUBLIC_ORIGIN: z
+    .string()
+    .url()
+    .default(defaultUrl('gateway'))
+    .transform((url) => new URL(url).origin),
 });
 export type SubprocessorsConfig = z.infer<typeof subprocessorsEnv>;
 

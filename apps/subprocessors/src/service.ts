@@ -11,6 +11,8 @@ import { IdentityDirectory } from './identity-directory/identity-directory';
 import { createSubprocessorsLoaders } from './loaders';
 import { ObjectionResolver } from './objection/objection.resolver';
 import { ObjectionService } from './objection/objection.service';
+import { mountPublicPage } from './public-page/public-page.route';
+import { PublicPageService } from './public-page/public-page.service';
 import { RegisterService } from './register/register.service';
 import { buildSubprocessorsSchema } from './schema';
 import { SubprocessorResolver } from './subprocessor/subprocessor.resolver';
@@ -47,6 +49,7 @@ export async function startSubprocessorsService(config: SubprocessorsConfig, clo
           new ObjectionResolver(new ObjectionService(db, directory, clock)),
         ]),
         createLoaders: (principal) => createSubprocessorsLoaders(db, principal, clock),
+        routes: (app) => mountPublicPage(app, { pages: new PublicPageService(db, directory, register, clock), publicOrigin: config.PUBLIC_ORIGIN, logger }),
         onStop: () => scheduler.stop(),
       };
     },

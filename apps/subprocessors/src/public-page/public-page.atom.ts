@@ -1,6 +1,6 @@
 import { create } from 'xmlbuilder2';
 import { CHANGE_KIND_LABELS, CHANGE_STATUS_LABELS, dateLabel } from './public-page.labels';
-import type { PublicChange, PublicRegister, PublicValidators } from './public-page.model';
+import type { PublicChange, PublicRegisterView, PublicValidators } from './public-page.model';
 
 const ATOM_NS = 'http://www.w3.org/2005/Atom';
 
@@ -24,7 +24,7 @@ function summary(change: PublicChange): string {
  * again when the change takes effect or is cancelled), `published` its announcement. Text is
  * escaped by the builder; characters XML 1.0 cannot carry become U+FFFD.
  */
-export function renderRegisterAtom(register: PublicRegister, validators: PublicValidators, urls: FeedUrls): string {
+export function renderRegisterAtom(register: PublicRegisterView, validators: PublicValidators, urls: FeedUrls): string {
   const feed = create({ version: '1.0', encoding: 'utf-8', invalidCharReplacement: '\uFFFD' }).ele(ATOM_NS, 'feed');
   feed.ele('id').txt(`urn:uuid:${register.tenant.tenantId}`);
   feed.ele('title', { type: 'text' }).txt(`Subprocessor changes of ${register.tenant.name}`);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Eta } from 'eta';
 import type { SubprocessorEntity } from '../subprocessor/subprocessor.entity';
 import { CHANGE_KIND_LABELS, TRANSFER_MECHANISM_LABELS, dateLabel, locationLabel } from './public-page.labels';
-import type { PublicRegister, PublicValidators } from './public-page.model';
+import type { PublicRegisterView, PublicValidators } from './public-page.model';
 
 /**
  * The page's only style, inline so the page is one request; the CSP admits it by hash and
@@ -127,7 +127,7 @@ const entryView = (entry: SubprocessorEntity) => ({
 });
 
 /** The register as an accessible HTML page: one h1, a section (h2) per part, captioned tables with scoped headers. */
-export function renderRegisterHtml(register: PublicRegister, validators: PublicValidators): string {
+export function renderRegisterHtml(register: PublicRegisterView, validators: PublicValidators): string {
   return eta.render('@page', {
     style: STYLE,
     tenant: register.tenant,

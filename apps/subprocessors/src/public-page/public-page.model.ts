@@ -21,7 +21,7 @@ export interface PublicChange {
 }
 
 /** Everything the page and both feeds show of one tenant's register, read at `asOf`. */
-export interface PublicRegister {
+export interface PublicRegisterView {
   tenant: { tenantId: string; slug: string; name: string };
   asOf: Date;
   subprocessors: SubprocessorEntity[];
@@ -43,7 +43,7 @@ export interface PublicValidators {
 
 export const MAX_AGE_SECONDS = 60;
 
-export function validatorsOf(register: PublicRegister): PublicValidators {
+export function validatorsOf(register: PublicRegisterView): PublicValidators {
   const content = JSON.stringify({
     tenant: register.tenant,
     subprocessors: register.subprocessors,
@@ -76,7 +76,7 @@ export const publicEntry = (entry: SubprocessorEntity) => ({
 });
 
 /** The JSON form: the contract's `{"tenant", "asOf", "subprocessors", "upcomingChanges"}`. */
-export function registerJson(register: PublicRegister) {
+export function registerJson(register: PublicRegisterView) {
   return {
     tenant: { slug: register.tenant.slug, name: register.tenant.name },
     asOf: register.asOf.toISOString(),

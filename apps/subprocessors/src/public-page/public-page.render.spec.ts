@@ -4,7 +4,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SubprocessorEntity, SubprocessorStatus, TransferMechanism } from '../subprocessor/subprocessor.entity';
 import { renderRegisterAtom } from './public-page.atom';
 import { HTML_CSP, renderRegisterHtml } from './public-page.html';
-import { registerJson, validatorsOf, type PublicChange, type PublicRegister } from './public-page.model';
+import { registerJson, validatorsOf, type PublicChange, type PublicRegisterView } from './public-page.model';
 
 const HOSTILE = `<script>alert("x")</script> & 'quoted' "double" ]]> \u202Eevil\u202C zwj\u200Dx 🧾 e\u0301`;
 const XML_INVALID = 'bell\u0007 nonchar\uFFFF';
@@ -41,7 +41,7 @@ const change = (overrides: Partial<PublicChange> = {}): PublicChange => ({
   ...overrides,
 });
 
-const register = (overrides: Partial<PublicRegister> = {}): PublicRegister => {
+const register = (overrides: Partial<PublicRegisterView> = {}): PublicRegisterView => {
   const upcoming = change();
   return {
     tenant: { tenantId: randomUUID(), slug: 'acme', name: 'Acme Corp' },
