@@ -218,6 +218,11 @@ describe('public subprocessor page and feeds through the gateway', () => {
     expect(titles[`urn:uuid:${changes.dropped}`]).toBe('Addition: Dropped Inc (cancelled)');
     expect(titles[`urn:uuid:${changes.mailer}`]).toBe('Addition: Mailer Ltd (announced)');
     expect(xml).not.toContain('<script');
+    // A change in effect was last updated when it took effect: the moment its entry is active from.
+    const register: any = await (await fetch(page(owner.tenant.slug, '.json'))).json();
+    const acme = feed.items.find((item) => item.id === `urn:uuid:${changes.acme}`)!;
+    expect(acme.updated?.toISOString()).toBe(register.subprocessors.find((s: { name: string }) => s.name === 'Acme Cloud').activeFrom);
+    expect(acme.published!.getTime()).toBeLessThan(acme.updated!.getTime());
   });
 
   it("moves an entry's updated time, the validators and the page when its change is cancelled", async () => {

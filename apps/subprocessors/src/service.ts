@@ -49,7 +49,8 @@ export async function startSubprocessorsService(config: SubprocessorsConfig, clo
           new ObjectionResolver(new ObjectionService(db, directory, clock)),
         ]),
         createLoaders: (principal) => createSubprocessorsLoaders(db, principal, clock),
-        routes: (app) => mountPublicPage(app, { pages: new PublicPageService(db, directory, register, clock), publicOrigin: config.PUBLIC_ORIGIN, logger }),
+        routes: (app) =>
+          mountPublicPage(app, { pages: new PublicPageService(db, directory, register, clock), publicOrigin: config.PUBLIC_ORIGIN, logger }),
         onStop: () => scheduler.stop(),
       };
     },

@@ -28,6 +28,7 @@ export const HTML_CSP = [
 ].join('; ');
 
 // Every `<%= %>` is HTML-escaped by eta (autoEscape); the template has no raw output (`<%~ %>`).
+// The tenant's name, inline in running text, is isolated (<bdi>): a bidi override in it cannot reorder the sentence.
 const TEMPLATE = `<!doctype html>
 <html lang="en">
 <head>
@@ -40,8 +41,8 @@ const TEMPLATE = `<!doctype html>
 </head>
 <body>
 <main>
-<h1>Subprocessors of <%= it.tenant.name %></h1>
-<p>The subprocessors that <%= it.tenant.name %> engages to process personal data, and the changes it has announced.
+<h1>Subprocessors of <bdi><%= it.tenant.name %></bdi></h1>
+<p>The subprocessors that <bdi><%= it.tenant.name %></bdi> engages to process personal data, and the changes it has announced.
 <% if (it.lastChanged) { %>Last changed <time datetime="<%= it.lastChanged.iso %>"><%= it.lastChanged.label %></time>.<% } else { %>No change has been announced yet.<% } %>
 Follow changes with the <a href="<%= it.links.atom %>">Atom feed</a> or read the register as <a href="<%= it.links.json %>">JSON</a>.</p>
 
@@ -51,7 +52,7 @@ Follow changes with the <a href="<%= it.links.atom %>">Atom feed</a> or read the
 <p>No subprocessors are in the register.</p>
 <% } else { %>
 <table>
-<caption><%= it.entries.length %> <%= it.entries.length === 1 ? 'subprocessor' : 'subprocessors' %> in the register of <%= it.tenant.name %></caption>
+<caption><%= it.entries.length %> <%= it.entries.length === 1 ? 'subprocessor' : 'subprocessors' %> in the register of <bdi><%= it.tenant.name %></bdi></caption>
 <thead>
 <tr><th scope="col">Name</th><th scope="col">Legal entity</th><th scope="col">Website</th><th scope="col">Purpose</th><th scope="col">Data categories</th><th scope="col">Locations</th><th scope="col">Transfer mechanism</th><th scope="col">Active since</th></tr>
 </thead>

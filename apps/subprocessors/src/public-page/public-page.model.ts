@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SubprocessorEntity } from '../subprocessor/subprocessor.entity';
+import type { SubprocessorEntity, SubprocessorFields } from '../subprocessor/subprocessor.entity';
 
 export type PublicChangeKind = 'ADDED' | 'UPDATED' | 'REMOVED';
 export type PublicChangeStatus = 'ANNOUNCED' | 'EFFECTIVE' | 'CANCELLED';
@@ -16,8 +16,8 @@ export interface PublicChange {
   objectionDeadline: Date;
   /** When the change last changed status: its cancellation, its effective time once come, else its announcement. */
   updatedAt: Date;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
+  before: SubprocessorFields | null;
+  after: SubprocessorFields | null;
 }
 
 /** Everything the page and both feeds show of one tenant's register, read at `asOf`. */

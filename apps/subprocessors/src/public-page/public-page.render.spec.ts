@@ -37,7 +37,15 @@ const change = (overrides: Partial<PublicChange> = {}): PublicChange => ({
   objectionDeadline: new Date('2026-12-20T10:00:00.000Z'),
   updatedAt: new Date('2026-12-01T10:00:00.000Z'),
   before: null,
-  after: { name: 'Mailer Ltd' },
+  after: {
+    name: 'Mailer Ltd',
+    legalEntity: null,
+    website: null,
+    purpose: 'E-mail delivery',
+    dataCategories: ['Contact data'],
+    locations: ['US'],
+    transferMechanism: TransferMechanism.SCC,
+  },
   ...overrides,
 });
 

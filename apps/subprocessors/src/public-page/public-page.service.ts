@@ -27,14 +27,14 @@ function publicChange(change: SubprocessorChangeEntity, at: Date): PublicChange 
     kind: change.kind,
     status: change.status === SubprocessorChangeStatus.ANNOUNCED && inEffect ? SubprocessorChangeStatus.EFFECTIVE : change.status,
     subprocessorId: change.subprocessorId,
-    // ADDED and UPDATED carry the entry after the change, REMOVED the entry it removes.
-    subprocessorName: (change.after ?? change.before)?.name ?? '',
+    // ADDED and UPDATED carry the entry after the change, REMOVED the entry it removes (a table check holds one of them).
+    subprocessorName: (change.after ?? change.before)!.name,
     announcedAt: change.announcedAt,
     effectiveAt: change.effectiveAt,
     objectionDeadline: change.objectionDeadline,
     updatedAt: change.cancelledAt ?? (inEffect ? change.effectiveAt : change.announcedAt),
-    before: change.before ? { ...change.before } : null,
-    after: change.after ? { ...change.after } : null,
+    before: change.before,
+    after: change.after,
   };
 }
 
@@ -61,7 +61,10 @@ export class PublicPageService {
       tenant: { tenantId: tenant.tenantId, slug: tenant.slug, name: tenant.name },
       asOf: at,
       subprocessors: current.subprocessors,
-      upcomingChanges: current.upcomingChanges.filter((change) => change.effectiveAt.getTime() > at.getTime()).map((change) => publicChange(change, at)),
+      // publicRegister lists every ANNOUNCED change; one whose time has come is in the register already.
+      upcomingChanges: current.upcomingChanges
+        .filter((change) => change.effectiveAt.getTime() > at.getTime())
+        .map((change) => publicChange(change, at)),
       announcements: latest.map((change) => publicChange(change, at)),
     };
   }

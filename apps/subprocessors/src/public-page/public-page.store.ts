@@ -15,7 +15,6 @@ export function latestChanges(tx: EntityManager, at: Date, limit: number): Promi
     .where('c.announcedAt <= :at', { at })
     .orderBy(STATUS_CHANGED_AT, 'DESC')
     .addOrderBy('c.id', 'DESC')
-    .setParameter('at', at)
     .limit(limit)
     .getMany();
 }
