@@ -5,24 +5,28 @@ import type { Express, Request, Response } from 'express';
 import { Pool, errors as upstreamErrors } from 'undici';
 import { CodedError, ErrorCode, sendHttpError } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
-import { authenticateAtEdge, type EdgeAuthentication } from './edge-auth';
+import { authenticateAtEdge, type EdgeAuthentication, type EdgeCredentials } from './edge-auth';
 import { ByteLimit } from './byte-limit';
 import { clientAddress } from './client-address';
 import { forwardHeaders } from './forward-headers';
 
-/** The non-GraphQL routes of the contract, each served by the subgraph that owns the data. */
-export const PROXIED_ROUTES: ReadonlyArray<{ method: 'get' | 'post'; path: string; subgraph: string }> = [
+/**
+ * The non-GraphQL routes of the contract, each served by the subgraph that owns the data. A
+ * `public` route is for anyone: the edge checks no credential and forwards none, so what it
+ * serves cannot depend on who asks (and a shared cache may keep it).
+ */
+export const PROXIED_ROUTES: ReadonlyArray<{ method: 'get' | 'post'; path: string; subgraph: string; public?: true }> = [
   { method: 'get', path: '/.well-known/jwks.json', subgraph: 'identity' },
   { method: 'get', path: '/audit/export', subgraph: 'audit' },
   { method: 'post', path: '/evidence/uploads', subgraph: 'evidence' },
   { method: 'get', path: '/evidence/proofpacks/:id/download', subgraph: 'evidence' },
-  { method: 'get', path: '/public/:tenantSlug/subprocessors', subgraph: 'subprocessors' },
-  { method: 'get', path: '/public/:tenantSlug/subprocessors.json', subgraph: 'subprocessors' },
-  { method: 'get', path: '/public/:tenantSlug/subprocessors.atom', subgraph: 'subprocessors' },
+  { method: 'get', path: '/public/:tenantSlug/subprocessors', subgraph: 'subprocessors', public: true },
+  { method: 'get', path: '/public/:tenantSlug/subprocessors.json', subgraph: 'subprocessors', public: true },
+  { method: 'get', path: '/public/:tenantSlug/subprocessors.atom', subgraph: 'subprocessors', public: true },
 ];
 
 /** Client headers a subgraph route may need; everything else stays at the edge. */
-const PASSED_REQUEST_HEADERS = ['accept', 'content-type', 'content-length', 'x-file-name', 'if-none-match'];
+const PASSED_REQUEST_HEADERS = ['accept', 'content-type', 'content-length', 'x-file-name', 'if-none-match', 'if-modified-since'];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'trailer']);
 
 export interface RouteProxyOptions {
@@ -113,7 +117,7 @@ export function mountRouteProxies(app: Express, options: RouteProxyOptions): Rou
       const clientIp = clientAddress(req, options.trustedProxies);
       let token: string | undefined;
       try {
-        const credentials = await authenticateAtEdge(req.headers.authorization, options.edge);
+        const credentials: EdgeCredentials = route.public ? {} : await authenticateAtEdge(req.headers.authorization, options.edge);
         token = credentials.token;
         if (token) {
           await options.edge.supportRequests.record(token, credentials.principal, {

@@ -185,6 +185,34 @@ describe('route proxy over real sockets', () => {
     expect(upstream.seen).toHaveLength(0);
   });
 
+  it.each(['/public/acme/subprocessors', '/public/acme/subprocessors.json', '/public/acme/subprocessors.atom'])(
+    'serves the public route %s to anyone: a token, even a forged one, is neither checked nor forwarded; conditional headers are',
+    async (path) => {
+      upstream.state.answer = (_req, res) => {
+        res.writeHead(304, { etag: 'W/"register"', 'cache-control': 'public, max-age=60' }).end();
+      };
+      const answer = await send(`${proxy.url}${path}`, {
+        method: 'GET',
+        headers: { authorization: 'Bearer forged.token.value', 'if-none-match': 'W/"register"', 'if-modified-since': 'Fri, 04 Dec 2026 00:00:00 GMT', cookie: 'a=b' },
+      });
+
+      expect(answer.status).toBe(304);
+      expect(answer.headers).toMatchObject({ etag: 'W/"register"', 'cache-control': 'public, max-age=60' });
+      expect(upstream.seen).toHaveLength(1);
+      const { headers } = upstream.seen[0];
+      expect(headers.authorization).toBeUndefined();
+      expect(headers.cookie).toBeUndefined();
+      expect(headers).toMatchObject({ 'if-none-match': 'W/"register"', 'if-modified-since': 'Fri, 04 Dec 2026 00:00:00 GMT', [ROUTER_SECRET_HEADER]: ROUTER_SECRET });
+    },
+  );
+
+  it('answers only GET on the public routes', async () => {
+    const answer = await send(`${proxy.url}/public/acme/subprocessors`, { method: 'POST', chunks: [Buffer.from('{}')] });
+
+    expect(answer.status).toBe(404);
+    expect(upstream.seen).toHaveLength(0);
+  });
+
   it('cuts the subgraph request off when the client goes away mid-upload', async () => {
     const outgoing = request(`${proxy.url}${UPLOADS}`, { method: 'POST' });
     outgoing.on('error', () => undefined);

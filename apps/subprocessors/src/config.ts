@@ -37,6 +37,12 @@ export const subprocessorsEnv = z.object({
   WEBHOOK_RETRY_WINDOW_SECONDS: int(24 * 3600, 1, 7 * 24 * 3600),
   /** Ceiling of the wait between two attempts of one delivery. */
   WEBHOOK_MAX_BACKOFF_MS: int(3_600_000, 100, 24 * 3_600_000),
+  /** The origin clients reach the gateway at: the public feed's absolute links (its self link, the page). */
+  PUBLIC_ORIGIN: z
+    .string()
+    .url()
+    .default(defaultUrl('gateway'))
+    .transform((url) => new URL(url).origin),
 });
 export type SubprocessorsConfig = z.infer<typeof subprocessorsEnv>;
 

@@ -11,6 +11,8 @@ import { IdentityDirectory } from './identity-directory/identity-directory';
 import { createSubprocessorsLoaders } from './loaders';
 import { ObjectionResolver } from './objection/objection.resolver';
 import { ObjectionService } from './objection/objection.service';
+import { mountPublicPage } from './public-page/public-page.route';
+import { PublicPageService } from './public-page/public-page.service';
 import { RegisterService } from './register/register.service';
 import { buildSubprocessorsSchema } from './schema';
 import { SubprocessorResolver } from './subprocessor/subprocessor.resolver';
@@ -88,6 +90,8 @@ export async function startSubprocessorsService(config: SubprocessorsConfig, dep
           new WebhookResolver(new WebhookService(db, config.WEBHOOK_SECRET_KEY, addresses)),
         ]),
         createLoaders: (principal) => createSubprocessorsLoaders(db, principal, clock),
+        routes: (app) =>
+          mountPublicPage(app, { pages: new PublicPageService(db, directory, register, clock), publicOrigin: config.PUBLIC_ORIGIN, logger }),
         onStop: async () => {
           await scheduler.stop();
           client.close();

@@ -114,18 +114,16 @@ export function expectedThroughEntities(who: FieldWho, principal: PrincipalName,
 }
 
 /**
- * The HTTP status of a gateway route: on the routes it proxies the edge refuses a bad
- * credential (401) before the route runs; a route of the contract whose subgraph does not
- * serve it yet answers 404 to everyone past the edge; then the route's own rule, where an
+ * The HTTP status of a gateway route: on the routes it proxies (public ones aside) the edge
+ * refuses a bad credential (401) before the route runs; then the route's own rule, where an
  * enrolment-only token is refused like any root field outside its list.
  */
 export function expectedStatus(
-  policy: { who: Who | 'public' | 'graphql'; notBuiltYet?: string; allowedStatus?: number; foreign?: number },
+  policy: { who: Who | 'public' | 'graphql'; allowedStatus?: number; foreign?: number },
   principal: PrincipalName,
   checkedAtEdge: boolean,
 ): number {
   if (checkedAtEdge && (principal === 'revoked' || principal === 'expired')) return 401;
-  if (policy.notBuiltYet) return 404;
   const allowed = policy.allowedStatus ?? 200;
   if (policy.who === 'public') return allowed;
   if (policy.who === 'graphql') throw new Error('the GraphQL endpoint is checked field by field');

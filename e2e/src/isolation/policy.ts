@@ -535,8 +535,6 @@ export interface RoutePolicy {
   allowedStatus?: number;
   /** What the OWNER of another tenant gets for a probe that names a row of the tenant under test. */
   foreign?: number;
-  /** A route of the contract whose subgraph does not serve it yet: everyone who gets past the edge sees 404. */
-  notBuiltYet?: string;
 }
 
 /** Every route the gateway serves, as RunningGateway.routes names it (`ALL` for a mounted path). */
@@ -557,15 +555,9 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
     probe: { method: 'GET', path: '/evidence/proofpacks/<proofpack>/download' },
     foreign: 404,
   },
-  'GET /public/:tenantSlug/subprocessors': { who: 'public', probe: { method: 'GET', path: '/public/<tenantSlug>/subprocessors' }, notBuiltYet: 'the subprocessor issue' },
-  'GET /public/:tenantSlug/subprocessors.json': {
-    who: 'public',
-    probe: { method: 'GET', path: '/public/<tenantSlug>/subprocessors.json' },
-    notBuiltYet: 'the subprocessor issue',
-  },
-  'GET /public/:tenantSlug/subprocessors.atom': {
-    who: 'public',
-    probe: { method: 'GET', path: '/public/<tenantSlug>/subprocessors.atom' },
-    notBuiltYet: 'the subprocessor issue',
-  },
+  // The tenant under test has not enabled its public page: every caller, with any credential or
+  // none, gets the one 404 (an enabled page, for anyone, is public-page.e2e-spec.ts's).
+  'GET /public/:tenantSlug/subprocessors': { who: 'public', probe: { method: 'GET', path: '/public/<tenantSlug>/subprocessors' }, allowedStatus: 404 },
+  'GET /public/:tenantSlug/subprocessors.json': { who: 'public', probe: { method: 'GET', path: '/public/<tenantSlug>/subprocessors.json' }, allowedStatus: 404 },
+  'GET /public/:tenantSlug/subprocessors.atom': { who: 'public', probe: { method: 'GET', path: '/public/<tenantSlug>/subprocessors.atom' }, allowedStatus: 404 },
 };

@@ -2,7 +2,7 @@ import { subgraphUrlEnv } from '@compliance-graph/config';
 import { loginPasswords, serviceLoginUrls } from '@compliance-graph/db';
 import type { StartConfig } from './config';
 import { SECRET_NAMES, type DeploymentSecrets } from './secrets';
-import { HOST, auditUrl, evidenceUrl, identityJwksUrl, identityUrl, type ServiceDefinition, type SubgraphDefinition } from './services';
+import { HOST, auditUrl, evidenceUrl, identityJwksUrl, identityUrl, publicOrigin, type ServiceDefinition, type SubgraphDefinition } from './services';
 
 /**
  * The launcher's own environment passes through (LOG_LEVEL, NODE_ENV, ...), but never a
@@ -35,6 +35,7 @@ export const subgraphEnv = (
     AUDIT_URL: auditUrl(config),
     EVIDENCE_URL: evidenceUrl(config),
     IDENTITY_URL: identityUrl(config),
+    PUBLIC_ORIGIN: publicOrigin(config),
     ...subgraph.secrets(secrets),
     HOST,
     PORT: String(subgraph.port),

@@ -87,6 +87,8 @@ export const auditUrl = (config: StartConfig) => `http://${HOST}:${config[portVa
 
 /** Where the subprocessors service asks identity's directory. */
 export const identityUrl = (config: StartConfig) => `http://${HOST}:${config[portVariable('identity')]}`;
+/** Where clients reach the platform: the gateway's origin (the public feed's absolute links); a deployment behind a proxy sets PUBLIC_ORIGIN itself. */
+export const publicOrigin = (config: StartConfig) => process.env.PUBLIC_ORIGIN ?? `http://${HOST}:${config[portVariable('gateway')]}`;
 
 /** Where identity's outbox relay delivers access reviews' reports. */
 export const evidenceUrl = (config: StartConfig) => `http://${HOST}:${config[portVariable('evidence')]}`;
