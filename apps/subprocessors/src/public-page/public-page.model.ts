@@ -31,17 +31,28 @@ export interface PublicRegisterView {
   announcements: PublicChange[];
 }
 
-/** The register's HTTP validators and freshness: the same for the HTML, JSON and Atom forms (each adds its format to the ETag). */
+/** Where a tenant's public register stands at `at`: `version` is the same exactly while its content is. */
+export interface PublicRegisterState {
+  tenant: PublicRegisterView['tenant'];
+  at: Date;
+  version: string;
+  /** When the next announced change takes effect (and the version moves on). */
+  nextEffectiveAt: Date | null;
+}
+
+/** The register's HTTP validators: the same for the HTML, JSON and Atom forms (each adds its format to the ETag). */
 export interface PublicValidators {
   /** A weak ETag: the content is what it identifies, not the bytes (the JSON form carries its `asOf`). */
   etag: (format: string) => string;
   /** The latest status change of any announced change, to the second; the epoch for a register never changed. */
   lastModified: Date;
-  /** Seconds a response may be reused: the usual short time, less when an upcoming change takes effect sooner. */
-  maxAgeSeconds: number;
 }
 
 export const MAX_AGE_SECONDS = 60;
+
+/** Seconds a response may be reused: the usual short time, less when an upcoming change takes effect sooner. */
+export const maxAgeSeconds = (state: Pick<PublicRegisterState, 'at' | 'nextEffectiveAt'>) =>
+  state.nextEffectiveAt ? Math.min(MAX_AGE_SECONDS, Math.max(0, Math.ceil((state.nextEffectiveAt.getTime() - state.at.getTime()) / 1000))) : MAX_AGE_SECONDS;
 
 export function validatorsOf(register: PublicRegisterView): PublicValidators {
   const content = JSON.stringify({
@@ -51,12 +62,9 @@ export function validatorsOf(register: PublicRegisterView): PublicValidators {
     announcements: register.announcements,
   });
   const latest = Math.max(0, ...register.announcements.map((change) => change.updatedAt.getTime()));
-  const nextEffective = Math.min(...register.upcomingChanges.map((change) => change.effectiveAt.getTime()));
-  const untilNext = Math.max(0, Math.ceil((nextEffective - register.asOf.getTime()) / 1000));
   return {
     etag: (format) => `W/"${createHash('sha256').update(format).update('\n').update(content).digest('base64url')}"`,
     lastModified: new Date(Math.floor(latest / 1000) * 1000),
-    maxAgeSeconds: Math.min(MAX_AGE_SECONDS, untilNext),
   };
 }
 

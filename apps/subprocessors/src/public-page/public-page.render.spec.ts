@@ -4,7 +4,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SubprocessorEntity, SubprocessorStatus, TransferMechanism } from '../subprocessor/subprocessor.entity';
 import { renderRegisterAtom } from './public-page.atom';
 import { HTML_CSP, renderRegisterHtml } from './public-page.html';
-import { registerJson, validatorsOf, type PublicChange, type PublicRegisterView } from './public-page.model';
+import { maxAgeSeconds, registerJson, validatorsOf, type PublicChange, type PublicRegisterView } from './public-page.model';
 
 const HOSTILE = `<script>alert("x")</script> & 'quoted' "double" ]]> \u202Eevil\u202C zwj\u200Dx 🧾 e\u0301`;
 const XML_INVALID = 'bell\u0007 nonchar\uFFFF';
@@ -117,8 +117,9 @@ describe('public register rendering', () => {
     expect(validatorsOf(later).etag('.json')).toBe(validatorsOf(now).etag('.json'));
     expect(validatorsOf(now).etag('.json')).not.toBe(validatorsOf(now).etag('.atom'));
     expect(validatorsOf({ ...now, subprocessors: [entry()] }).etag('')).not.toBe(validatorsOf(now).etag(''));
-    expect(validatorsOf(now).maxAgeSeconds).toBe(60);
-    expect(validatorsOf(soon).maxAgeSeconds).toBe(13);
+    expect(maxAgeSeconds({ at: now.asOf, nextEffectiveAt: null })).toBe(60);
+    expect(maxAgeSeconds({ at: now.asOf, nextEffectiveAt: soon.upcomingChanges[0].effectiveAt })).toBe(13);
+    expect(maxAgeSeconds({ at: now.asOf, nextEffectiveAt: new Date(now.asOf.getTime() + 3_600_000) })).toBe(60);
     expect(validatorsOf(now).lastModified.toISOString()).toBe('2026-12-01T10:00:00.000Z');
     expect(validatorsOf(register({ announcements: [], upcomingChanges: [] })).lastModified.getTime()).toBe(0);
     expect(registerJson(later).asOf).toBe(later.asOf.toISOString());

@@ -1,9 +1,10 @@
 import type { Express, Request, Response } from 'express';
+import { LRUCache } from 'lru-cache';
 import { httpErrorBody, internalError, notFound, sendHttpError } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
 import { renderRegisterAtom } from './public-page.atom';
 import { HTML_CSP, renderRegisterHtml } from './public-page.html';
-import { registerJson, validatorsOf, type PublicRegisterView, type PublicValidators } from './public-page.model';
+import { maxAgeSeconds, registerJson, validatorsOf, type PublicRegisterView, type PublicValidators } from './public-page.model';
 import type { PublicPageService } from './public-page.service';
 
 interface PublicPageRouteOptions {
@@ -58,28 +59,48 @@ function sendNotFound(res: Response): void {
   res.end(NOT_FOUND_BODY);
 }
 
+/** What one form of one version of a register renders to, kept for the polls that follow. */
+interface RenderedForm {
+  etag: string;
+  lastModified: Date;
+  body: string;
+}
+
+/** Rendered forms kept at most (by their bytes): every tenant's current three forms, many times over. */
+const RENDERED_MAX_BYTES = 64 * 1_048_576;
+
 /**
  * GET /public/:tenantSlug/subprocessors (HTML), .json and .atom: the tenant's register and
  * announced changes for anyone, no credentials, only when the tenant enabled its public page.
  * Feed readers poll: every answer carries ETag and Last-Modified and a short public max-age, and
  * a matching If-None-Match (or, without one, If-Modified-Since) is answered 304 without a body.
+ * A poll costs the register's version (one aggregate) while nothing changed: each version's forms
+ * are rendered once and kept, so neither a 304 nor a 200 computes the register again.
  */
 export function mountPublicPage(app: Express, options: PublicPageRouteOptions): void {
+  const rendered = new LRUCache<string, RenderedForm>({ maxSize: RENDERED_MAX_BYTES, sizeCalculation: (form) => Math.max(1, Buffer.byteLength(form.body)) });
   for (const format of Object.values(FORMATS)) {
     app.get(`${pagePath(':tenantSlug')}${format.suffix}`, async (req: Request, res: Response) => {
       try {
-        const register = await options.pages.read(String(req.params.tenantSlug));
-        if (!register) return sendNotFound(res);
-        const validators = validatorsOf(register);
+        const state = await options.pages.stateOf(String(req.params.tenantSlug));
+        if (!state) return sendNotFound(res);
+        const key = `${format.suffix}\n${state.version}`;
+        let form = rendered.get(key);
+        if (!form) {
+          const register = await options.pages.read(state);
+          const validators = validatorsOf(register);
+          form = { etag: validators.etag(format.suffix), lastModified: validators.lastModified, body: format.render(register, validators, options.publicOrigin) };
+          rendered.set(key, form);
+        }
         commonHeaders(res, format.csp);
-        res.setHeader('ETag', validators.etag(format.suffix));
-        res.setHeader('Last-Modified', validators.lastModified.toUTCString());
-        res.setHeader('Cache-Control', `public, max-age=${validators.maxAgeSeconds}`);
+        res.setHeader('ETag', form.etag);
+        res.setHeader('Last-Modified', form.lastModified.toUTCString());
+        res.setHeader('Cache-Control', `public, max-age=${maxAgeSeconds(state)}`);
         // Express's freshness check (the `fresh` package): If-None-Match first, weak comparison.
         if (req.fresh) return void res.status(304).end();
         res.status(200);
         res.setHeader('Content-Type', format.contentType);
-        res.end(format.render(register, validators, options.publicOrigin));
+        res.end(form.body);
       } catch (error) {
         options.logger.error({ error, route: req.route?.path }, 'public register page failed');
         sendHttpError(res, internalError());

@@ -4,8 +4,8 @@ import { SubprocessorChangeStatus, type SubprocessorChangeEntity } from '../chan
 import type { Clock } from '../clock';
 import type { IdentityDirectory } from '../identity-directory/identity-directory';
 import type { RegisterService } from '../register/register.service';
-import type { PublicChange, PublicRegisterView } from './public-page.model';
-import { latestChanges } from './public-page.store';
+import type { PublicChange, PublicRegisterState, PublicRegisterView } from './public-page.model';
+import { latestChanges, registerVersion } from './public-page.store';
 
 /** How many changes the Atom feed carries, newest status change first: enough for any reader polling now and then. */
 export const FEED_ENTRY_LIMIT = 100;
@@ -47,18 +47,29 @@ export class PublicPageService {
     private readonly clock: Clock,
   ) {}
 
-  /** The register now, or null for a slug with no public page (malformed, unknown, or not enabled: one answer). */
-  async read(slug: string): Promise<PublicRegisterView | null> {
+  /**
+   * Where a slug's public register stands now, cheaply (the directory's cached settings and one
+   * aggregate): null for a slug with no public page (malformed, unknown, or not enabled: one
+   * answer). Its `version` names the content: the same version, the same page and feeds.
+   */
+  async stateOf(slug: string): Promise<PublicRegisterState | null> {
     if (!SLUG.test(slug)) return null;
-    const tenant = await this.directory.tenantBySlug(slug);
-    if (!tenant?.publicSubprocessorPage) return null;
+    const settings = await this.directory.tenantBySlug(slug);
+    if (!settings?.publicSubprocessorPage) return null;
     const at = this.clock();
+    const tenant = { tenantId: settings.tenantId, slug: settings.slug, name: settings.name };
+    const version = await withTenant(this.db, tenant.tenantId, (tx) => registerVersion(tx, at));
+    return { tenant, at, version: JSON.stringify([tenant, version.changes, version.cancelled, version.inEffect]), nextEffectiveAt: version.nextEffectiveAt };
+  }
+
+  /** The register and its changes as the page and the feeds show them at the state's moment. */
+  async read({ tenant, at }: PublicRegisterState): Promise<PublicRegisterView> {
     const [current, latest] = await Promise.all([
       this.register.publicRegister(tenant.tenantId, at),
       withTenant(this.db, tenant.tenantId, (tx) => latestChanges(tx, at, FEED_ENTRY_LIMIT)),
     ]);
     return {
-      tenant: { tenantId: tenant.tenantId, slug: tenant.slug, name: tenant.name },
+      tenant,
       asOf: at,
       subprocessors: current.subprocessors,
       // publicRegister lists every ANNOUNCED change; one whose time has come is in the register already.

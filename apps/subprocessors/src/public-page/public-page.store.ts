@@ -18,3 +18,30 @@ export function latestChanges(tx: EntityManager, at: Date, limit: number): Promi
     .limit(limit)
     .getMany();
 }
+
+/** What the public register's content at a moment depends on, besides the tenant's name. */
+export interface RegisterVersion {
+  /** Changes ever announced, cancelled ones, and those in effect: each only grows, so together they name one state. */
+  changes: number;
+  cancelled: number;
+  inEffect: number;
+  /** The soonest announced change still to take effect: the version changes then. */
+  nextEffectiveAt: Date | null;
+}
+
+/**
+ * The register's version at `at`, in one aggregate over the tenant's changes: changes are only
+ * ever added, cancelled or reached by their effectiveAt, and each of those moves a count, so an
+ * unchanged version means unchanged content without computing it (what a feed reader's poll costs).
+ */
+export async function registerVersion(tx: EntityManager, at: Date): Promise<RegisterVersion> {
+  const [row] = await tx.query(
+    `SELECT count(*)::int AS changes,
+            count(*) FILTER (WHERE status = 'CANCELLED')::int AS cancelled,
+            count(*) FILTER (WHERE status <> 'CANCELLED' AND effective_at <= $1)::int AS "inEffect",
+            min(effective_at) FILTER (WHERE status = 'ANNOUNCED' AND effective_at > $1) AS "nextEffectiveAt"
+       FROM changes`,
+    [at],
+  );
+  return row;
+}
