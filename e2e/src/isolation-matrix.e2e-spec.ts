@@ -162,13 +162,14 @@ describe('isolation matrix', () => {
           await through(`through a fragment from ${type.direct.root}`, type.direct, principal, withFragment(type.direct.document, coordinate.type, selection));
           if (type.nested) await through(`nested from ${type.nested.root}`, type.nested, principal, type.nested.document.replace('%s', selection));
 
-          const representation = { __typename: coordinate.type, id: placeholders(principal)[type.representation] };
+          const key = placeholders(principal)[type.representation];
+          const representation = { __typename: coordinate.type, [type.key ?? 'id']: key };
           const entities = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${coordinate.type} { ${selection} } } }`;
           const fromStub = coordinate.subgraph !== coordinate.owner && !type.tenantRowIn?.includes(coordinate.subgraph);
-          const expected = expectedThroughEntities(who, principal, fromStub);
+          const expected = expectedThroughEntities(who, principal, fromStub, type.entities);
           if (expected) {
             const direct = await toSubgraph(coordinate.subgraph, principal, entities, { r: [representation] }, true);
-            check(mismatches, `${coordinate.name} by _entities at ${coordinate.subgraph}`, principal, expected, observe(direct, ['_entities', 0], field), direct, [representation.id]);
+            check(mismatches, `${coordinate.name} by _entities at ${coordinate.subgraph}`, principal, expected, observe(direct, ['_entities', 0], field), direct, [key]);
           }
           const unvouched = await toSubgraph(coordinate.subgraph, principal, entities, { r: [representation] }, false);
           check(mismatches, `${coordinate.name} by _entities without the router secret`, principal, 'REFUSED', observe(unvouched, ['_entities', 0]), unvouched, []);

@@ -1,6 +1,8 @@
-import { READERS, allow, belongsToCallerTenant, hasRole, isAuthenticated, type RuleTree } from '@compliance-graph/auth';
+import { NOTICE_READERS, READERS, allow, belongsToCallerTenant, hasRole, isAuthenticated, type RuleTree } from '@compliance-graph/auth';
 
 const readers = hasRole(...READERS);
+/** The proof of notice of a subprocessor change: the same roles as in subprocessors. */
+const readsNotice = hasRole(...NOTICE_READERS);
 
 /**
  * The rule tree of the audit subgraph: OWNER, ADMIN and AUDITOR read the log (a support
@@ -28,4 +30,5 @@ export const auditRules: RuleTree = {
   // The trail is for readers; for others it is null with FORBIDDEN, and the parent object stays.
   Evidence: { id: isAuthenticated, auditTrail: readers },
   Membership: { id: isAuthenticated, auditTrail: readers },
+  SubprocessorChangeNotice: { changeId: isAuthenticated, announcement: readsNotice, announcementProof: readsNotice },
 };

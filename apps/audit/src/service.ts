@@ -10,6 +10,7 @@ import { mountIngest } from './ingest/ingest.route';
 import { IngestService } from './ingest/ingest.service';
 import { createAuditLoaders } from './loaders';
 import { LogResolver } from './log/log.resolver';
+import { NoticeTrailResolver } from './notice/notice.resolver';
 import { EvidenceTrailResolver, MembershipTrailResolver } from './trail/trail.resolver';
 import { LogService } from './log/log.service';
 import { AuditPublicKeyResolver } from './public-key/public-key.resolver';
@@ -41,6 +42,7 @@ export async function startAuditService(config: AuditConfig) {
           new LogResolver(log),
           new EvidenceTrailResolver(),
           new MembershipTrailResolver(),
+          new NoticeTrailResolver(),
         ]),
         createLoaders: (principal) => createAuditLoaders(db, log, principal),
         routes: (app) => {

@@ -4,6 +4,9 @@ import type { Principal } from '@compliance-graph/auth';
 import { isUuid, tenantEntityLoader, withTenant } from '@compliance-graph/db';
 import { SubprocessorChangeEntity } from './change/change.entity';
 import type { Clock } from './clock';
+import type { IdentityDirectory } from './identity-directory/identity-directory';
+import { fanoutSizesLoader, noticeDeliveriesLoader, ownerNamesLoader } from './notice/notice.loaders';
+import type { NoticeDeliveryRow } from './notice/notice.store';
 import { SubprocessorObjectionEntity } from './objection/objection.entity';
 import { entriesById } from './register/register.store';
 import type { SubprocessorEntity } from './subprocessor/subprocessor.entity';
@@ -17,9 +20,20 @@ export interface SubprocessorsLoaders {
   /** A change's objections the caller may see: all for the tenant's staff, its own for a partner. */
   objections: DataLoader<string, SubprocessorObjectionEntity[]>;
   lastWebhookDeliveries: DataLoader<string, LastDelivery | null>;
+  /** By announcement event id: its delivery attempts. */
+  noticeDeliveries: DataLoader<string, NoticeDeliveryRow[]>;
+  /** By announcement event id: how many subscriptions it was fanned out to. */
+  fanoutSizes: DataLoader<string, number | null>;
+  /** By `<kind>:<id>` of a subscription owner: its name. */
+  ownerNames: DataLoader<string, string | null>;
 }
 
-export function createSubprocessorsLoaders(db: DataSource, principal: Principal | undefined, clock: Clock): SubprocessorsLoaders {
+export function createSubprocessorsLoaders(
+  db: DataSource,
+  principal: Principal | undefined,
+  clock: Clock,
+  directory: Pick<IdentityDirectory, 'principal'>,
+): SubprocessorsLoaders {
   const tenantId = principal?.tenantId;
   const inTenant = <V>(ids: readonly string[], empty: V, load: (wellFormed: string[]) => Promise<Map<string, V>>) => {
     const wellFormed = ids.filter(isUuid);
@@ -46,5 +60,8 @@ export function createSubprocessorsLoaders(db: DataSource, principal: Principal 
       }),
     ),
     lastWebhookDeliveries: lastDeliveryLoader(db, tenantId),
+    noticeDeliveries: noticeDeliveriesLoader(db, tenantId),
+    fanoutSizes: fanoutSizesLoader(db, tenantId),
+    ownerNames: ownerNamesLoader(directory, tenantId),
   };
 }

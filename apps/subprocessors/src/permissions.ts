@@ -1,4 +1,4 @@
-import { MANAGERS, allow, belongsToCallerTenant, guard, hasRole, isAuthenticated, type RuleTree } from '@compliance-graph/auth';
+import { MANAGERS, NOTICE_READERS, allow, belongsToCallerTenant, chain, guard, hasRole, isAuthenticated, type RuleTree } from '@compliance-graph/auth';
 import { maySee } from './webhook/webhook.service';
 import type { WebhookSubscriptionEntity } from './webhook/webhook-subscription.entity';
 
@@ -11,6 +11,9 @@ const maySeeWebhookSubscription = guard(
   (parent: WebhookSubscriptionEntity | null, _a, ctx) => Boolean(ctx.principal && parent && maySee(ctx.principal, parent)),
   'no_cache',
 );
+
+/** A change's proof of notice, for the roles that read it, in the change's tenant. */
+const readsNotice = chain(belongsToCallerTenant, hasRole(...NOTICE_READERS));
 
 /** The rule tree of the subprocessors subgraph: one entry per root field and per type. */
 export const subprocessorsRules: RuleTree = {
@@ -29,7 +32,10 @@ export const subprocessorsRules: RuleTree = {
     deleteWebhookSubscription: managesWebhooks,
   },
   Subprocessor: belongsToCallerTenant,
-  SubprocessorChange: belongsToCallerTenant,
+  SubprocessorChange: { '*': belongsToCallerTenant, notice: readsNotice },
+  SubprocessorChangeNotice: readsNotice,
+  // Reached only through a notice the caller may read.
+  SubprocessorNoticeDelivery: isAuthenticated,
   // Which objections a caller sees is the objections loader's: all for staff, its own for a partner.
   SubprocessorObjection: belongsToCallerTenant,
   WebhookSubscription: maySeeWebhookSubscription,

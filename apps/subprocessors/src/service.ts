@@ -9,6 +9,7 @@ import type { SubprocessorsConfig } from './config';
 import { subprocessorsEntities } from './entities';
 import { IdentityDirectory } from './identity-directory/identity-directory';
 import { createSubprocessorsLoaders } from './loaders';
+import { ChangeNoticeResolver, NoticeResolver } from './notice/notice.resolver';
 import { ObjectionResolver } from './objection/objection.resolver';
 import { ObjectionService } from './objection/objection.service';
 import { mountPublicPage } from './public-page/public-page.route';
@@ -88,8 +89,10 @@ export async function startSubprocessorsService(config: SubprocessorsConfig, dep
           new ChangeResolver(new ChangeService(db, directory, clock)),
           new ObjectionResolver(new ObjectionService(db, directory, clock)),
           new WebhookResolver(new WebhookService(db, config.WEBHOOK_SECRET_KEY, addresses)),
+          new ChangeNoticeResolver(),
+          new NoticeResolver(),
         ]),
-        createLoaders: (principal) => createSubprocessorsLoaders(db, principal, clock),
+        createLoaders: (principal) => createSubprocessorsLoaders(db, principal, clock, directory),
         routes: (app) =>
           mountPublicPage(app, { pages: new PublicPageService(db, directory, register, clock), publicOrigin: config.PUBLIC_ORIGIN, logger }),
         onStop: async () => {

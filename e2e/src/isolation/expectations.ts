@@ -102,14 +102,16 @@ export function expectedThroughGateway(rootOutcome: Outcome, who: FieldWho, prin
  * tenant rule: a caller without a tenant, or of another tenant, finds nothing. A field that a
  * subgraph adds to a stub of the entity (`fromStub`) is refused to a caller without a tenant
  * and answers the other tenant's OWNER from its own tenant (the audit trail, by RLS): nothing.
+ * An owning type served to some roles only (`servedTo`) is nothing to the tenant's other roles.
  */
-export function expectedThroughEntities(who: FieldWho, principal: PrincipalName, fromStub: boolean): Outcome | undefined {
+export function expectedThroughEntities(who: FieldWho, principal: PrincipalName, fromStub: boolean, servedTo: 'tenant' | readonly Role[] = 'tenant'): Outcome | undefined {
   if (principal === 'revoked') return undefined;
   if (principal === 'expired') return 'UNAUTHENTICATED';
   const facts = factsOf(principal);
   // A stub is no row: it stands for whatever the router names, and its fields check the caller.
   if (fromStub && !facts) return 'hidden';
   if (!facts || (principal === 'foreignOwner' && !fromStub)) return 'null';
+  if (!fromStub && servedTo !== 'tenant' && !servedTo.includes(facts.role)) return 'null';
   return principal === 'foreignOwner' ? 'allowed' : expectedForField(who, facts);
 }
 

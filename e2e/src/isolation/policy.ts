@@ -26,7 +26,7 @@
  * business answer) and, for the OWNER of another tenant, the real row of the tenant under test,
  * which it must not reach.
  */
-import type { Role } from '@compliance-graph/auth';
+import { NOTICE_READERS, type Role } from '@compliance-graph/auth';
 
 export type Who = 'anyone' | 'all' | 'staff' | 'readers' | 'admin' | 'self' | 'operator' | readonly Role[];
 export type FieldWho = Who | 'parent' | { selfOr: readonly Role[] };
@@ -64,15 +64,18 @@ export interface EntityAccess {
 export interface EntityTypePolicy {
   /** Its `_entities` representation: the row of the tenant under test the cells ask for. */
   representation: string;
+  /** The key field the representation names it by, when not `id`. */
+  key?: string;
   /**
    * Who the subgraph serves the object to through `_entities` (the router's way in, which no
    * Query rule sees): entity types carry a tenant rule, so every principal of the row's tenant.
    * A subgraph that holds only a stub of the entity (audit's Evidence and Membership) cannot
    * tell its tenant; what it adds (the audit trail) is filtered to the caller's tenant by RLS,
    * so the other tenant's OWNER gets an empty trail, and the check that none of the tenant's
-   * bytes appear is what holds there.
+   * bytes appear is what holds there. A list of roles: the owning subgraph's type rule also
+   * asks for one of them (the proof of notice), and the other roles of the tenant find nothing.
    */
-  entities: 'tenant';
+  entities: 'tenant' | readonly Role[];
   /** Through the gateway, from the type's own root field. */
   direct: EntityAccess;
   /** Through the gateway, nested through another entity (often another subgraph's). */
@@ -398,6 +401,19 @@ export const ENTITY_POLICY: Record<string, EntityTypePolicy> = {
     entities: 'tenant',
     direct: { root: 'Query.subprocessorChanges', document: '{ subprocessorChanges { %s } }', object: ['subprocessorChanges', '[]'] },
   },
+  // The change's proof of notice; audit adds the announcement's audit event and proof, from the tenant's log.
+  SubprocessorChangeNotice: {
+    representation: '<subprocessorChange>',
+    key: 'changeId',
+    entities: NOTICE_READERS,
+    direct: {
+      root: 'Query.subprocessorChanges',
+      document: '{ subprocessorChanges { notice { %s } } }',
+      object: ['subprocessorChanges', '[]', 'notice'],
+      through: ['SubprocessorChange.notice'],
+    },
+    tenantRowIn: ['audit'],
+  },
 };
 
 /** Per entity field: its own rule, or 'parent'. Every field of every entity type has a row. */
@@ -525,6 +541,15 @@ export const FIELD_POLICY: Record<string, FieldWho> = {
   'SubprocessorChange.objectionDeadline': 'parent',
   // Staff see every objection, a partner its own: the loader filters, so the field itself adds no rule.
   'SubprocessorChange.objections': 'parent',
+  'SubprocessorChange.notice': NOTICE_READERS,
+
+  // The notice type carries the same rule in each subgraph, for the router's `_entities`.
+  'SubprocessorChangeNotice.changeId': NOTICE_READERS,
+  'SubprocessorChangeNotice.announcedAt': NOTICE_READERS,
+  'SubprocessorChangeNotice.deliveries': NOTICE_READERS,
+  'SubprocessorChangeNotice.subscriptionsNotified': NOTICE_READERS,
+  'SubprocessorChangeNotice.announcement': NOTICE_READERS,
+  'SubprocessorChangeNotice.announcementProof': NOTICE_READERS,
 };
 
 export interface RoutePolicy {

@@ -17,6 +17,8 @@ export const ADMINS: readonly Role[] = ['OWNER', 'ADMIN'];
 export const READERS: readonly Role[] = ['OWNER', 'ADMIN', 'AUDITOR'];
 export const EDITORS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER', 'MEMBER'];
 export const MANAGERS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER'];
+/** Who reads a subprocessor change's proof of notice (subprocessors and audit): never partners, who would see each other's deliveries. */
+export const NOTICE_READERS: readonly Role[] = ['OWNER', 'ADMIN', 'COMPLIANCE_MANAGER', 'AUDITOR'];
 
 /** The caller of a request, taken from verified token claims only. */
 export interface Principal {

@@ -11,15 +11,15 @@ export const SYSTEM_CALLER: Caller = { clientIp: null, userAgent: null };
 /**
  * Records a transition of a change in the transaction that makes it: the audit event and the
  * register event for the webhook fan-out (SUBPROCESSOR_EVENT_TOPIC), which share the event's id.
- * The change must already carry its new status.
+ * The change must already carry its new status; `eventId` is the event's id when the change keeps it.
  */
 export async function recordTransition(
   tx: EntityManager,
   caller: Caller,
   change: SubprocessorChangeEntity,
-  transition: { type: SubprocessorEventType; tenantSlug: string; at: Date; reason?: string | null },
+  transition: { type: SubprocessorEventType; tenantSlug: string; at: Date; reason?: string | null; eventId?: string },
 ): Promise<void> {
-  const id = randomUUID();
+  const id = transition.eventId ?? randomUUID();
   const occurredAt = transition.at.toISOString();
   const event: SubprocessorEvent = subprocessorEventSchema.parse({
     id,

@@ -71,4 +71,8 @@ export class SubprocessorChangeEntity {
 
   @Column('text', { name: 'cancel_reason', nullable: true })
   cancelReason!: string | null;
+
+  /** The announcement's register event (and its deliveries' event id); null only for rows that predate it. */
+  @Column('uuid', { name: 'announcement_event_id', nullable: true })
+  announcementEventId!: string | null;
 }

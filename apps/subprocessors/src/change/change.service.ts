@@ -112,9 +112,10 @@ export class ChangeService {
           announcedBy: actor.id,
           cancelledAt: null,
           cancelReason: null,
+          announcementEventId: randomUUID(),
         });
         await tx.insert(SubprocessorChangeEntity, change);
-        await recordTransition(tx, caller, change, { type: 'subprocessor.change_announced', tenantSlug: tenant.slug, at: now });
+        await recordTransition(tx, caller, change, { type: 'subprocessor.change_announced', tenantSlug: tenant.slug, at: now, eventId: change.announcementEventId! });
         if (effectiveAt.getTime() <= now.getTime()) await makeEffective(tx, caller, change, tenant.slug, now);
         return change;
       }),

@@ -2,6 +2,7 @@ import { outboxDeadLettersMigration, outboxPerTopicMigration } from '@compliance
 import { InitialSubprocessors1764230400000 } from './1764230400000-initial-subprocessors';
 import { Webhooks1765440000000 } from './1765440000000-webhooks';
 import { RegisterChanges1765612800000 } from './1765612800000-register-changes';
+import { ChangeAnnouncementEvent1765785600000 } from './1765785600000-change-announcement-event';
 
 export const subprocessorsMigrations = [
   InitialSubprocessors1764230400000,
@@ -9,4 +10,5 @@ export const subprocessorsMigrations = [
   outboxPerTopicMigration('subprocessors'),
   Webhooks1765440000000,
   RegisterChanges1765612800000,
+  ChangeAnnouncementEvent1765785600000,
 ];
