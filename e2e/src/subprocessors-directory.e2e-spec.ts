@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { IdentityDirectory } from '@compliance-graph/subprocessors';
 import { PRINCIPAL_STATUS, TENANT_SETTINGS, callInternalApi } from '@compliance-graph/internal-api';
 import { joinTenant, signUp, type AuthPayload } from './accounts';
@@ -43,6 +45,27 @@ describe('subprocessors: identity directory', () => {
     expect(changed.errors).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await directory.tenant(owner.tenant.id)).toEqual(settings({ subprocessorNoticeDays: 0, publicSubprocessorPage: true }));
+  });
+
+  it('asks identity once for a burst of lookups of one tenant that is not cached', async () => {
+    // A forwarding proxy in front of the real identity counts what reaches it.
+    let asked = 0;
+    const proxy = createServer(async (request, response) => {
+      asked++;
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const answer = await fetch(`${stack.subgraphUrls.identity}${request.url}`, { method: request.method, headers: request.headers as Record<string, string>, body: Buffer.concat(chunks) });
+      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await answer.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const counted = new IdentityDirectory({ url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, credential: DIRECTORY_TOKEN });
+      const answers = await Promise.all(Array.from({ length: 20 }, () => counted.tenantBySlug(owner.tenant.slug)));
+      expect(answers.every((answer) => answer?.tenantId === owner.tenant.id)).toBe(true);
+      expect(asked).toBe(1);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it("answers a member's display name, role and standing, and null in another tenant", async () => {

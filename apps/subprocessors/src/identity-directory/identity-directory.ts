@@ -25,12 +25,21 @@ export interface IdentityDirectoryOptions {
  * the public page and every announcement ask for them, and a settings change (notice days, the
  * page switched off) may take that long to bite, as a role change does at the gateway. Who a
  * principal is is never cached: an objection records the name and standing of the moment.
+ * Concurrent lookups of one tenant while it is not cached share one call (lru-cache's `fetch`),
+ * so a burst of feed readers after the entry expires asks identity once.
  */
 export class IdentityDirectory {
-  private readonly tenants: LRUCache<string, { settings: TenantSettings | null }>;
+  private readonly tenants: LRUCache<string, { settings: TenantSettings | null }, { lookup: { tenantId: string } | { slug: string } }>;
 
   constructor(private readonly options: IdentityDirectoryOptions) {
-    this.tenants = new LRUCache({ max: 1000, ttl: options.tenantTtlMs ?? 5000 });
+    this.tenants = new LRUCache({
+      max: 1000,
+      ttl: options.tenantTtlMs ?? 5000,
+      fetchMethod: async (_key, _stale, { context }) => {
+        const { tenant } = await callInternalApi(this.options.url, TENANT_SETTINGS, { ...this.call(), body: context.lookup });
+        return { settings: tenant };
+      },
+    });
   }
 
   tenant(tenantId: string): Promise<TenantSettings | null> {
@@ -47,11 +56,8 @@ export class IdentityDirectory {
   }
 
   private async cachedTenant(key: string, body: { tenantId: string } | { slug: string }): Promise<TenantSettings | null> {
-    const cached = this.tenants.get(key);
-    if (cached) return cached.settings;
-    const { tenant } = await callInternalApi(this.options.url, TENANT_SETTINGS, { ...this.call(), body });
-    this.tenants.set(key, { settings: tenant });
-    return tenant;
+    const cached = await this.tenants.fetch(key, { context: { lookup: body } });
+    return cached!.settings;
   }
 
   /** The directory is for services: no router secret is proven, only this service's credential. */
