@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import type { ExportRecord } from '@compliance-graph/audit-log';
 
 /** The export record's keys, in the contract's order: the CSV header and every line's order. */
@@ -19,20 +20,19 @@ export const isExportFormat = (value: unknown): value is ExportFormat =>
 export const ndjsonLine = (record: ExportRecord) =>
   `${JSON.stringify(Object.fromEntries(RECORD_KEYS.map((key) => [key, record[key]])))}\n`;
 
-/** A spreadsheet takes a cell beginning with one of these as a formula (CSV injection). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
 /**
- * RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; null is empty.
- * A field that would start a formula gets a leading single quote, as OWASP recommends, so the
- * CSV is for reading: NDJSON is the form that verifies.
+ * RFC 4180 lines (quoted where needed, CRLF), null as empty, objects as JSON; a cell a
+ * spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading single quote
+ * (csv-stringify's escape_formulas, as OWASP recommends), so the CSV is for reading: NDJSON is the
+ * form that verifies.
  */
-const csvField = (value: unknown) => {
-  if (value === null || value === undefined) return '';
-  const raw = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  const text = FORMULA_START.test(raw) ? `'${raw}` : raw;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
+const CSV_OPTIONS = {
+  escape_formulas: true,
+  record_delimiter: 'windows',
+  // With CRLF records csv-stringify quotes only fields holding CRLF itself; a lone LF or CR would end the row.
+  quoted_match: /[\r\n]/,
+  cast: { object: (value: object) => JSON.stringify(value) },
+} as const;
 
-export const csvHeader = () => `${RECORD_KEYS.join(',')}\r\n`;
-export const csvLine = (record: ExportRecord) => `${RECORD_KEYS.map((key) => csvField(record[key])).join(',')}\r\n`;
+export const csvHeader = () => stringify([RECORD_KEYS as string[]], CSV_OPTIONS);
+export const csvLine = (record: ExportRecord) => stringify([RECORD_KEYS.map((key) => record[key])], CSV_OPTIONS);

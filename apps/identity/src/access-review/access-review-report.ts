@@ -52,6 +52,9 @@ export function reportCsv(rows: readonly ReportRow[]): string {
         outcome,
       ]),
     ],
-    { escape_formulas: true, record_delimiter: 'windows' },
+    // With CRLF records csv-stringify quotes only fields holding CRLF itself: a lone LF or CR in a
+    // justification would end the row for a spreadsheet and start the next with a cell of its
+    // choosing (a formula escape_formulas never saw), so any line break is quoted.
+    { escape_formulas: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ },
   );
 }
