@@ -382,6 +382,9 @@ describe('Kubernetes manifests', () => {
       'EVIDENCE_S3_BUCKET',
     );
     expect(evidence.env.map((e: Loose) => e.name)).toEqual(expect.arrayContaining(['EVIDENCE_S3_BUCKET', 'EVIDENCE_S3_REGION']));
+    // The root filesystem is read-only; the S3 store spools uploads to os.tmpdir() before sending them.
+    expect(evidence.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(evidence.volumeMounts).toEqual(expect.arrayContaining([expect.objectContaining({ mountPath: '/tmp' })]));
   });
 
   describe('the checks catch what they are for', () => {
