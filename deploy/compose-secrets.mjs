@@ -14,7 +14,8 @@ const { serviceLoginUrls, loginPasswords } = db;
 const { createLauncherLog, gateway, loadStartConfig, resolveDeploymentSecrets, subgraphs } = start;
 
 const DATABASE = 'compliance_graph';
-const dir = join(import.meta.dirname, 'secrets');
+// COMPOSE_SECRETS_DIR: elsewhere (the test writes them to a temporary directory).
+const dir = process.env.COMPOSE_SECRETS_DIR ?? join(import.meta.dirname, 'secrets');
 const config = loadStartConfig();
 const secrets = await resolveDeploymentSecrets(config, createLauncherLog('info'));
 // The superuser's password follows from the role secret too, so a kept database volume keeps working.

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { applyPatch, type Operation } from 'fast-json-patch';
@@ -500,8 +501,36 @@ describe('the compose file', () => {
     }
   });
 
-  it('gives each service the env file of its own secrets only', () => {
+  it("gives each service the env file of its own secrets only, and the files hold no other service's secret", () => {
     for (const { name } of SERVICES) expect(compose.services[name].env_file).toEqual([`secrets/${name}.env`]);
     expect(compose.services[MIGRATION].env_file).toEqual([`secrets/${MIGRATION}.env`]);
+
+    const dir = mkdtempSync(join(tmpdir(), 'compose-secrets-'));
+    try {
+      const out = join(dir, 'secrets');
+      execFileSync(process.execPath, [join(DEPLOY, 'compose-secrets.mjs')], { cwd: ROOT, env: { ...process.env, DATA_DIR: join(dir, 'data'), COMPOSE_SECRETS_DIR: out } });
+      const files = Object.fromEntries(
+        SERVICES.map(({ name }) => {
+          const lines = readFileSync(join(out, `${name}.env`), 'utf8').split('\n').filter(Boolean);
+          return [name, Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))];
+        }),
+      ) as Record<ServiceName, Record<string, string>>;
+      for (const { name } of SERVICES) {
+        expect({ name, keys: Object.keys(files[name]).sort() }).toEqual({ name, keys: expectedSecretKeys(name) });
+        for (const [key, value] of Object.entries(files[name])) {
+          const carried = DEFINITIONS[name].secrets(SENTINELS)[key]?.match(/^<([A-Z_]+)>$/)?.[1];
+          if (!carried) continue;
+          const alsoIn = SERVICES.filter((other) => other.name !== name && Object.values(files[other.name]).some((v) => v.includes(value)));
+          for (const other of alsoIn) expect({ secret: carried, in: other.name, given: deploymentSecretsOf(other.name).has(carried) }).toEqual({ secret: carried, in: other.name, given: true });
+        }
+        if (name !== GATEWAY.name) {
+          expect(new URL(files[name].DATABASE_URL)).toMatchObject({ hostname: 'postgres', username: `${name}_app` });
+          expect(new URL(files[name].DATABASE_WORKER_URL)).toMatchObject({ hostname: 'postgres', username: `${name}_worker` });
+        }
+      }
+      expect(readFileSync(join(out, 'pgbouncer-userlist.txt'), 'utf8').split('\n').filter(Boolean)).toHaveLength(2 * SUBGRAPHS.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
