@@ -87,9 +87,9 @@ describe('Prometheus /metrics on every app', () => {
     expect(codeOf(invalid)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect((await requests({ operation: 'Members', code: 'GRAPHQL_VALIDATION_FAILED' })) - validationBefore).toBe(1);
 
-    const unauthenticatedBefore = await requests({ code: 'UNAUTHENTICATED' });
+    const unauthenticatedBefore = await requests({ operation: 'other', code: 'UNAUTHENTICATED' });
     expect(codeOf(await gql(members('Members'), {}, 'not-a-token'))).toBe('UNAUTHENTICATED');
-    expect((await requests({ code: 'UNAUTHENTICATED' })) - unauthenticatedBefore).toBe(1);
+    expect((await requests({ operation: 'other', code: 'UNAUTHENTICATED' })) - unauthenticatedBefore).toBe(1);
 
     const parseBefore = await requests({ code: 'GRAPHQL_PARSE_FAILED' });
     const hostile = `query Members\u0000${'x'.repeat(5000)} {`;

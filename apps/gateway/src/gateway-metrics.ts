@@ -21,6 +21,9 @@ function outcomeCode(errors: readonly Pick<GraphQLFormattedError, 'extensions'>[
   return typeof code === 'string' && PUBLIC_ERROR_CODES.has(code) ? code : ErrorCode.INTERNAL_SERVER_ERROR;
 }
 
+/** Seconds, up to the order of SUBGRAPH_TIMEOUT_MS's default (a whole-log verification). */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120];
+
 /**
  * The gateway's series: GraphQL requests by operation and outcome code, their latency by
  * operation, and each subgraph fetch's latency by subgraph. Operation labels are bounded by
@@ -37,14 +40,14 @@ export function gatewayMetrics(registry: Registry) {
     name: 'graphql_request_duration_seconds',
     help: 'GraphQL request latency at the gateway, by operation',
     labelNames: ['operation'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
   const fetches = new Histogram({
     name: 'subgraph_fetch_duration_seconds',
     help: 'Latency of the gateway’s fetches from each subgraph',
     labelNames: ['subgraph'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
 

@@ -83,12 +83,19 @@ export function registerPoolMetrics(registry: Registry, pools: () => Record<stri
 
 /**
  * `outbox_pending_messages`, `outbox_oldest_pending_age_seconds` (0 when none waits) and
- * `outbox_dead_messages`, by topic. The three gauges of one scrape share one backlog query.
+ * `outbox_dead_messages`, by topic. The three gauges of one scrape share one backlog query; when
+ * it fails they show no samples (and it is logged), rather than failing the whole scrape.
  */
-export function registerOutboxMetrics(registry: Registry, relay: Pick<OutboxRelay, 'backlog'>): void {
-  let scrape: { at: number; backlog: ReturnType<OutboxRelay['backlog']> } | undefined;
+export function registerOutboxMetrics(registry: Registry, relay: Pick<OutboxRelay, 'backlog'>, logger: Logger): void {
+  let scrape: { at: number; backlog: Promise<Record<string, OutboxBacklog>> } | undefined;
   const backlog = () => {
-    if (!scrape || Date.now() - scrape.at > 1000) scrape = { at: Date.now(), backlog: relay.backlog() };
+    if (!scrape || Date.now() - scrape.at > 1000) {
+      const states = relay.backlog().catch((error: unknown) => {
+        logger.warn({ error }, 'outbox backlog unavailable for /metrics');
+        return {};
+      });
+      scrape = { at: Date.now(), backlog: states };
+    }
     return scrape.backlog;
   };
   const gauge = (name: string, help: string, value: (state: OutboxBacklog) => number) =>
@@ -98,6 +105,7 @@ export function registerOutboxMetrics(registry: Registry, relay: Pick<OutboxRela
       labelNames: ['topic'],
       registers: [registry],
       async collect() {
+        this.reset();
         for (const [topic, state] of Object.entries(await backlog())) this.set({ topic }, value(state));
       },
     });

@@ -65,7 +65,7 @@ export async function startSubgraphService<Loaders>(
   const metrics = createMetricsRegistry(definition.service);
   const relay = definition.outbox ? await startRelay(config, definition, definition.outbox, logger) : undefined;
   registerPoolMetrics(metrics, () => ({ request: db, worker: relay?.workerDb }));
-  if (relay) registerOutboxMetrics(metrics, relay);
+  if (relay) registerOutboxMetrics(metrics, relay, logger);
   const metricsListener = await serveMetrics(metrics, { host: config.METRICS_HOST, port: config.METRICS_PORT }, logger);
   const verifyAccessToken = createAccessTokenVerifier(definition.tokenKeys, {
     issuer: config.JWT_ISSUER,
