@@ -2,9 +2,9 @@
  * The platform's services, declared once. The launcher, the in-process stack, composition, the
  * gateway's subgraph URLs and every app's defaults read this list; adding a subgraph is one
  * entry here (and the type checker then names each place that needs its parts, such as its
- * migrations or its schema builder).
+ * migrations or its schema builder). `metricsPort` is where the launcher has the service serve
+ * /metrics: a port of its own, never its public one.
  */
-// metricsPort: where the launcher has the service serve /metrics, a port of its own, never its public one.
 export const SUBGRAPHS = [
   { name: 'identity', port: 4001, metricsPort: 9401 },
   { name: 'evidence', port: 4002, metricsPort: 9402 },
