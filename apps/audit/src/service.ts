@@ -7,6 +7,7 @@ import { AuditEventEntity } from './event/event.entity';
 import { ExportService } from './export/export.service';
 import { mountExport } from './export/export.route';
 import { mountIngest } from './ingest/ingest.route';
+import { ingestMetrics } from './ingest/ingest.metrics';
 import { IngestService } from './ingest/ingest.service';
 import { createAuditLoaders } from './loaders';
 import { LogResolver } from './log/log.resolver';
@@ -29,9 +30,9 @@ export async function startAuditService(config: AuditConfig) {
     databaseSchema: AUDIT_SCHEMA,
     entities: [AuditEventEntity],
     tokenKeys: remoteKeySet(config.IDENTITY_JWKS_URL),
-    wire: async (db, { logger, verifyAccessToken }) => {
+    wire: async (db, { logger, verifyAccessToken, metrics }) => {
       const log = new LogService(db, new CheckpointSigner(privateKeys[0]));
-      const ingest = new IngestService(db);
+      const ingest = new IngestService(db, ingestMetrics(metrics));
       const checkpointer = await startPeriodicWork(
         { name: 'checkpointer', databaseWorkerUrl: config.DATABASE_WORKER_URL, schema: AUDIT_SCHEMA, intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000, logger },
         (workerDb, workLogger) => checkpointGrownLogs(workerDb, log, workLogger),

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
 import { createDataSource, withTenant } from '@compliance-graph/db';
 import { migrateForTests, testDatabaseUrl } from '@compliance-graph/testing';
 import { AUDIT_SCHEMA, auditMigrations } from '../src';
+import { ingestMetrics } from '../src/ingest/ingest.metrics';
 import { IngestService } from '../src/ingest/ingest.service';
 import { TreeStore } from '../src/log/tree.store';
 import { consistencyProof, inclusionProof, rootHash } from '@compliance-graph/audit-log';
@@ -33,7 +35,7 @@ describe('TreeStore', () => {
       reason: null,
       data: {},
     }));
-    await new IngestService(db).ingest(records);
+    await new IngestService(db, ingestMetrics(new Registry())).ingest(records);
   });
   afterAll(() => db.destroy());
 

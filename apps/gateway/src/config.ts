@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GATEWAY, SUBGRAPHS, configHelpers, defaultUrl, loadConfig, nodeEnv, perSubgraph, urlVariable, type SubgraphName } from '@compliance-graph/config';
+import { GATEWAY, SUBGRAPHS, configHelpers, defaultUrl, loadConfig, metricsEnv, nodeEnv, perSubgraph, urlVariable, type SubgraphName } from '@compliance-graph/config';
 
 const url = z.string().url();
 
@@ -12,6 +12,7 @@ export const gatewayEnv = z.object({
   ...nodeEnv,
   HOST: z.string().default('127.0.0.1'),
   PORT: configHelpers.port(GATEWAY.port),
+  ...metricsEnv,
   ROUTER_SECRET: configHelpers.secret,
   JWT_ISSUER: z.string().default('compliance-graph'),
   JWT_AUDIENCE: z.string().default('compliance-graph'),

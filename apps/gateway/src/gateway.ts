@@ -10,7 +10,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
 import { createLogger } from '@compliance-graph/config';
 import { maskError, principalChangeAlonePlugin } from '@compliance-graph/federation';
-import { errorLoggingPlugin, jsonBody, jsonErrorHandler, listen, withHttpStatus } from '@compliance-graph/runtime';
+import { createMetricsRegistry, errorLoggingPlugin, jsonBody, jsonErrorHandler, listen, serveMetrics, withHttpStatus } from '@compliance-graph/runtime';
 import { subgraphUrls, type GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { authenticateAtEdge } from './edge-auth';
@@ -22,10 +22,13 @@ import { SessionCheck } from './session-check';
 import { SupportRequestLog } from './support-request-log';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { costLimitPlugin, limitValidationRules } from './operation-limits';
+import { gatewayMetrics } from './gateway-metrics';
 
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Base URL of the /metrics listener (its own port, never the public one); undefined when METRICS_PORT is `off`. */
+  metricsUrl: string | undefined;
   /** Every route it serves, as `GET /healthz` (or `ALL /graphql` for a mounted path), read from its router. */
   routes: string[];
   stop(): Promise<void>;
@@ -52,6 +55,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const production = config.NODE_ENV === 'production';
   const urls = subgraphUrls(config);
+  const metricsRegistry = createMetricsRegistry('gateway');
+  const metrics = gatewayMetrics(metricsRegistry);
   const edge = {
     verifyAccessToken: createAccessTokenVerifier(remoteKeySet(`${urls.identity}/.well-known/jwks.json`), {
       issuer: config.JWT_ISSUER,
@@ -66,7 +71,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name }) => {
       if (!urls[name]) throw new Error(`supergraph names subgraph "${name}", which has no configured URL`);
-      return new SubgraphDataSource(`${urls[name]}/graphql`, config.ROUTER_SECRET, config.SUBGRAPH_TIMEOUT_MS);
+      return new SubgraphDataSource(`${urls[name]}/graphql`, config.ROUTER_SECRET, config.SUBGRAPH_TIMEOUT_MS, () => metrics.timeFetch(name));
     },
   });
 
@@ -98,6 +103,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       principalChangeAlonePlugin<GatewayContext>(),
       costLimitPlugin<GatewayContext>(config.MAX_COST),
       errorLoggingPlugin<GatewayContext>(logger),
+      metrics.plugin,
       {
         async requestDidStart() {
           return {
@@ -157,14 +163,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   app.use(jsonErrorHandler);
 
   const { url, port } = await listen(httpServer, config.HOST, config.PORT, logger);
+  const metricsListener = await serveMetrics(metricsRegistry, { host: config.METRICS_HOST, port: config.METRICS_PORT }, logger);
   return {
     url,
     port,
+    metricsUrl: metricsListener.url,
     routes: servedRoutes(app),
     async stop() {
       // Apollo's stop drains the HTTP server first, so no proxied request is still using a subgraph connection.
       await apollo.stop();
       await routeProxies.close();
+      await metricsListener.stop();
       logger.info('stopped');
     },
   };

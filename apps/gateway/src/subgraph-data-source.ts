@@ -4,12 +4,20 @@ import type { GatewayContext } from './context';
 
 /** Sends each subgraph fetch with the caller's token and the gateway's forwarding headers. */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly routerSecret: string, timeoutMs: number) {
+  /** `timeFetch` starts timing one fetch and returns what ends it (the fetch latency metric). */
+  constructor(url: string, private readonly routerSecret: string, timeoutMs: number, timeFetch: () => () => void) {
     super({ url });
     // A deadline on Apollo's own fetcher: a subgraph that hangs fails its fields with
     // INTERNAL_SERVER_ERROR instead of holding the client's request open forever.
     const fetcher = this.fetcher;
-    this.fetcher = (input, init) => fetcher(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    this.fetcher = async (input, init) => {
+      const fetched = timeFetch();
+      try {
+        return await fetcher(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      } finally {
+        fetched();
+      }
+    };
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {

@@ -13,6 +13,17 @@ export const nodeEnv = {
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 };
 
+/**
+ * Where the service serves Prometheus /metrics: a listener of its own (loopback by default), so
+ * nothing reaches it through the public origin. Off unless a port is given (the launcher gives
+ * each app one, `metricsPort` in the service registry), so a process started by hand or by a test opens no
+ * second fixed port; 0 takes any free port, as PORT does.
+ */
+export const metricsEnv = {
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default('off'),
+};
+
 const postgresUrl = z.string().url('must be a postgres:// URL');
 
 /**
@@ -24,6 +35,7 @@ export const subgraphEnv = (name: SubgraphName) => ({
   ...nodeEnv,
   HOST: z.string().default('127.0.0.1'),
   PORT: port(defaultPort(name)),
+  ...metricsEnv,
   DATABASE_URL: postgresUrl,
   DATABASE_WORKER_URL: postgresUrl,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),

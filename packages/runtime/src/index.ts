@@ -1,7 +1,8 @@
-export { startSubgraphService, type SubgraphServiceDefinition, type SubgraphWiring } from './subgraph-service';
+export { startSubgraphService, type SubgraphServiceDefinition, type SubgraphWiring, type RunningSubgraphService } from './subgraph-service';
 export { startSubgraphServer, type SubgraphServerOptions, type RunningSubgraph, type ContextInput } from './subgraph-server';
 export { runService } from './run-service';
 export { forwardedRequest, gatewayCaller, REQUEST_ID_HEADER, type ForwardedRequest } from './forwarded-request';
 export { errorLoggingPlugin } from './error-logging';
 export { startPeriodicWork, type PeriodicWork, type PeriodicWorkSettings } from './periodic-work';
 export { jsonBody, jsonErrorHandler, withHttpStatus, listen } from './http';
+export { createMetricsRegistry, serveMetrics, type MetricsListener } from './metrics';

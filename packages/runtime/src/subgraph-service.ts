@@ -1,11 +1,13 @@
 import type { Express } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { JWTVerifyGetKey } from 'jose';
+import type { Registry } from 'prom-client';
 import type { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { createAccessTokenVerifier, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
 import { createLogger, type Logger, type SubgraphConfig } from '@compliance-graph/config';
 import { openServicePool } from '@compliance-graph/db';
 import { startOutboxRelay, type OutboxConsumer, type OutboxRelay } from '@compliance-graph/outbox';
+import { createMetricsRegistry, registerOutboxMetrics, registerPoolMetrics, serveMetrics } from './metrics';
 import { startSubgraphServer, type RunningSubgraph } from './subgraph-server';
 
 export interface SubgraphWiring<Loaders> {
@@ -31,17 +33,26 @@ export interface SubgraphServiceDefinition<Loaders> {
    */
   outbox?: { consumers: readonly OutboxConsumer[]; pollIntervalMs: number };
   /** Builds schema, loaders and routes on the service's request pool. */
-  wire(db: DataSource, tools: { verifyAccessToken: AccessTokenVerifier; logger: Logger }): Promise<SubgraphWiring<Loaders>>;
+  wire(
+    db: DataSource,
+    tools: { verifyAccessToken: AccessTokenVerifier; logger: Logger; /** The service's /metrics registry, for its own series. */ metrics: Registry },
+  ): Promise<SubgraphWiring<Loaders>>;
 }
+
+export type RunningSubgraphService<Loaders> = RunningSubgraph<Loaders> & {
+  /** Base URL of the /metrics listener; undefined when METRICS_PORT is `off`. */
+  metricsUrl: string | undefined;
+};
 
 /**
  * What every subgraph does to start: a request pool as the schema's app role, token
- * verification, the server, readiness on the database, and a stop that closes the pool last.
+ * verification, the server, readiness on the database, /metrics on a listener of its own, and a
+ * stop that closes the pool last.
  */
 export async function startSubgraphService<Loaders>(
   config: SubgraphConfig,
   definition: SubgraphServiceDefinition<Loaders>,
-): Promise<RunningSubgraph<Loaders>> {
+): Promise<RunningSubgraphService<Loaders>> {
   const db = await openServicePool({
     databaseUrl: config.DATABASE_URL,
     variable: 'DATABASE_URL',
@@ -51,14 +62,18 @@ export async function startSubgraphService<Loaders>(
     poolSize: config.DATABASE_POOL_SIZE,
   });
   const logger = createLogger(definition.service, config.LOG_LEVEL);
+  const metrics = createMetricsRegistry(definition.service);
   const relay = definition.outbox ? await startRelay(config, definition, definition.outbox, logger) : undefined;
+  registerPoolMetrics(metrics, () => ({ request: db, worker: relay?.workerDb }));
+  if (relay) registerOutboxMetrics(metrics, relay, logger);
+  const metricsListener = await serveMetrics(metrics, { host: config.METRICS_HOST, port: config.METRICS_PORT }, logger);
   const verifyAccessToken = createAccessTokenVerifier(definition.tokenKeys, {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
   try {
-    const wiring = await definition.wire(db, { verifyAccessToken, logger });
-    return await startSubgraphServer({
+    const wiring = await definition.wire(db, { verifyAccessToken, logger, metrics });
+    const running = await startSubgraphServer({
       service: definition.service,
       schema: wiring.schema,
       host: config.HOST,
@@ -75,11 +90,14 @@ export async function startSubgraphService<Loaders>(
       routes: wiring.routes,
       onStop: async () => {
         await wiring.onStop?.();
+        await metricsListener.stop();
         await relay?.stop();
         await db.destroy();
       },
     });
+    return Object.assign(running, { metricsUrl: metricsListener.url });
   } catch (error) {
+    await metricsListener.stop();
     await relay?.stop();
     await db.destroy();
     throw error;
@@ -92,7 +110,7 @@ async function startRelay(
   definition: { databaseSchema: string },
   outbox: { consumers: readonly OutboxConsumer[]; pollIntervalMs: number },
   logger: Logger,
-): Promise<OutboxRelay> {
+): Promise<OutboxRelay & { workerDb: DataSource }> {
   const workerDb = await openServicePool({
     databaseUrl: config.DATABASE_WORKER_URL,
     variable: 'DATABASE_WORKER_URL',
@@ -108,6 +126,7 @@ async function startRelay(
     logger,
   });
   return {
+    workerDb,
     backlog: () => relay.backlog(),
     drain: () => relay.drain(),
     stop: async () => {

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { subgraphUrlEnv, type SubgraphName } from '@compliance-graph/config';
+import { subgraphUrlEnv, type ServiceName, type SubgraphName } from '@compliance-graph/config';
 import { loginPasswords, migrateServiceSchema, type LoginRole } from '@compliance-graph/db';
 import { IDENTITY_SCHEMA, loadIdentityConfig, startIdentityService } from '@compliance-graph/identity';
 import { EVIDENCE_SCHEMA, loadEvidenceConfig, startEvidenceService } from '@compliance-graph/evidence';
@@ -46,6 +46,8 @@ export interface Stack {
   /** Every route the gateway serves (RunningGateway.routes). */
   gatewayRoutes: string[];
   subgraphUrls: Record<SubgraphName, string>;
+  /** Where a running service serves /metrics (each on a free port of its own); throws when it is stopped. */
+  metricsUrl(service: ServiceName): string;
   /** Stops the audit service alone (producers keep working; their outboxes fill). */
   stopAudit(): Promise<void>;
   /** Starts it again on the same address. */
@@ -64,6 +66,7 @@ export type RunningSubprocessors = Awaited<ReturnType<typeof startSubprocessorsS
 
 interface Running {
   url: string;
+  metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -74,7 +77,7 @@ interface Running {
  * rethrown.
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const env = { PORT: '0', ...options.env };
+  const env = { PORT: '0', METRICS_PORT: '0', ...options.env };
   const database = (schema: string) => {
     const logins = options.databaseLogins(schema);
     return { DATABASE_URL: logins.app, DATABASE_WORKER_URL: logins.worker };
@@ -189,6 +192,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       gatewayUrl: running.url,
       gatewayRoutes: running.routes,
       subgraphUrls,
+      metricsUrl(service) {
+        const url = { gateway, identity, evidence, audit, subprocessors }[service]?.metricsUrl;
+        if (!url) throw new Error(`${service} serves no /metrics now`);
+        return url;
+      },
       async stopAudit() {
         const stopping = audit;
         audit = undefined;

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { GATEWAY, SUBGRAPHS, loadConfig, nodeEnv, portVariable, type ServiceName } from '@compliance-graph/config';
+import { GATEWAY, SUBGRAPHS, loadConfig, metricsPortVariable, nodeEnv, portVariable, type ServiceName } from '@compliance-graph/config';
 
 // Port 0 (any free port) is refused: the launcher must know each address to poll and to hand on.
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
@@ -11,6 +11,10 @@ const SERVICES = [GATEWAY, ...SUBGRAPHS];
 const servicePorts = Object.fromEntries(SERVICES.map(({ name, port: fallback }) => [portVariable(name), port(fallback)])) as {
   [N in ServiceName as ReturnType<typeof portVariable<N>>]: ReturnType<typeof port>;
 };
+/** GATEWAY_METRICS_PORT, IDENTITY_METRICS_PORT, ...: where each service serves /metrics, apart from its public port. */
+const metricsPorts = Object.fromEntries(SERVICES.map(({ name, metricsPort }) => [metricsPortVariable(name), port(metricsPort)])) as {
+  [N in ServiceName as ReturnType<typeof metricsPortVariable<N>>]: ReturnType<typeof port>;
+};
 
 export const startEnv = z
   .object({
@@ -20,6 +24,7 @@ export const startEnv = z
     DATA_DIR: z.string().min(1).default('.data'),
     EMBEDDED_PG_PORT: port(54329),
     ...servicePorts,
+    ...metricsPorts,
     READY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
     JWT_SIGNING_KEYS: optionalSecret,
     AUDIT_SIGNING_KEYS: optionalSecret,
@@ -35,7 +40,10 @@ export const startEnv = z
     DATABASE_ROLE_SECRET: optionalSecret,
   })
   .superRefine((env, ctx) => {
-    const ports: [string, number][] = SERVICES.map(({ name }) => [portVariable(name), env[portVariable(name)]]);
+    const ports: [string, number][] = SERVICES.flatMap(({ name }) => [
+      [portVariable(name), env[portVariable(name)]],
+      [metricsPortVariable(name), env[metricsPortVariable(name)]],
+    ]);
     if (!env.DATABASE_URL) ports.push(['EMBEDDED_PG_PORT', env.EMBEDDED_PG_PORT]);
     const seen = new Map<number, string>();
     for (const [name, value] of ports) {

@@ -39,6 +39,8 @@ export const subgraphEnv = (
     ...subgraph.secrets(secrets),
     HOST,
     PORT: String(subgraph.port),
+    METRICS_HOST: HOST,
+    METRICS_PORT: String(subgraph.metricsPort),
   };
 };
 
@@ -53,4 +55,6 @@ export const gatewayEnv = (
   ...subgraphUrlEnv(Object.fromEntries(subgraphs.map(({ name, url }) => [name, url]))),
   HOST,
   PORT: String(gateway.port),
+  METRICS_HOST: HOST,
+  METRICS_PORT: String(gateway.metricsPort),
 });

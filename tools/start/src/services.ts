@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { GATEWAY, SUBGRAPH_NAMES, portVariable, type SubgraphName } from '@compliance-graph/config';
+import { GATEWAY, SUBGRAPH_NAMES, metricsPortVariable, portVariable, type ServiceName, type SubgraphName } from '@compliance-graph/config';
 import type { ServiceSchema } from '@compliance-graph/db';
 import { JWKS_PATH } from '@compliance-graph/identity';
 import { SUBGRAPH_APPS } from './apps';
@@ -12,6 +12,8 @@ export const HOST = '127.0.0.1';
 export interface ServiceDefinition {
   name: string;
   port: number;
+  /** Where it serves /metrics (loopback, a port of its own). */
+  metricsPort: number;
   /** Base URL, e.g. `http://127.0.0.1:4001`. */
   url: string;
   /** The built entry point, relative to the repository root. */
@@ -25,16 +27,17 @@ export interface SubgraphDefinition extends ServiceDefinition {
   database: ServiceSchema;
 }
 
-const service = (name: string, port: number, secrets: ServiceDefinition['secrets']): ServiceDefinition => ({
+const service = (config: StartConfig, name: ServiceName, port: number, secrets: ServiceDefinition['secrets']): ServiceDefinition => ({
   name,
   port,
+  metricsPort: config[metricsPortVariable(name)],
   url: `http://${HOST}:${port}`,
   script: join('apps', name, 'dist', 'main.js'),
   secrets,
 });
 
-const subgraph = (name: SubgraphName, port: number, database: ServiceSchema, secrets: ServiceDefinition['secrets']): SubgraphDefinition => ({
-  ...service(name, port, secrets),
+const subgraph = (config: StartConfig, name: SubgraphName, port: number, database: ServiceSchema, secrets: ServiceDefinition['secrets']): SubgraphDefinition => ({
+  ...service(config, name, port, secrets),
   name,
   database,
 });
@@ -76,9 +79,9 @@ const SUBGRAPH_SECRETS: Record<SubgraphName, ServiceDefinition['secrets']> = {
 
 /** Every registered subgraph, each with the Postgres schema and migrations it owns. */
 export const subgraphs = (config: StartConfig): SubgraphDefinition[] =>
-  SUBGRAPH_NAMES.map((name) => subgraph(name, config[portVariable(name)], SUBGRAPH_APPS[name].database, SUBGRAPH_SECRETS[name]));
+  SUBGRAPH_NAMES.map((name) => subgraph(config, name, config[portVariable(name)], SUBGRAPH_APPS[name].database, SUBGRAPH_SECRETS[name]));
 
-export const gateway = (config: StartConfig): ServiceDefinition => service(GATEWAY.name, config[portVariable(GATEWAY.name)], routerSecret);
+export const gateway = (config: StartConfig): ServiceDefinition => service(config, GATEWAY.name, config[portVariable(GATEWAY.name)], routerSecret);
 
 export const identityJwksUrl = (config: StartConfig) => `http://${HOST}:${config[portVariable('identity')]}${JWKS_PATH}`;
 

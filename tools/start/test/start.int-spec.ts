@@ -21,6 +21,11 @@ const ports = {
   AUDIT_PORT: base + 3,
   SUBPROCESSORS_PORT: base + 4,
   EMBEDDED_PG_PORT: base + 5,
+  GATEWAY_METRICS_PORT: base + 6,
+  IDENTITY_METRICS_PORT: base + 7,
+  EVIDENCE_METRICS_PORT: base + 8,
+  AUDIT_METRICS_PORT: base + 9,
+  SUBPROCESSORS_METRICS_PORT: base + 10,
 };
 
 interface Launch {
@@ -125,6 +130,12 @@ describe('npm start', () => {
     expect(first.output()).toContain(`Compliance Graph is ready: http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`);
     const anonymous = await postGraphql(`http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`, { query: '{ viewer { role } }' });
     expect(anonymous.body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED' });
+    // Each app serves /metrics on the port the launcher gave it, apart from its public one.
+    const gatewayMetrics = await (await fetch(`http://127.0.0.1:${ports.GATEWAY_METRICS_PORT}/metrics`)).text();
+    expect(gatewayMetrics).toContain('graphql_requests_total{operation="anonymous",code="UNAUTHENTICATED",service="gateway"} 1');
+    for (const port of [ports.IDENTITY_METRICS_PORT, ports.EVIDENCE_METRICS_PORT, ports.AUDIT_METRICS_PORT, ports.SUBPROCESSORS_METRICS_PORT]) {
+      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('db_pool_connections{pool="request",state="total"');
+    }
     await query(dataDir, `INSERT INTO identity.tenants (name, slug) VALUES ('Kept', 'kept-across-restarts')`);
     const routerSecret = readFileSync(join(dataDir, 'keys/router-secret'), 'utf8');
     // Each process holds only the secrets it uses: the gateway no signing key and no database,

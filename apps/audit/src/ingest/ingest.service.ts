@@ -4,6 +4,7 @@ import { withTenant } from '@compliance-graph/db';
 import { insertEvents, storedEventIds, type AppendedRecord } from '../event/event.store';
 import { advanceHead, lockHead } from '../log/log-head.store';
 import { TreeStore } from '../log/tree.store';
+import type { IngestMetrics } from './ingest.metrics';
 import { auditRecordSchema, describeIssues, leafHashOf, rootHash, type ProducedRecord, type UnhashedRecord } from '@compliance-graph/audit-log';
 
 export interface IngestResult {
@@ -18,7 +19,10 @@ export interface IngestResult {
  * at least once while the log holds each event exactly once.
  */
 export class IngestService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly metrics: IngestMetrics,
+  ) {}
 
   async ingest(messages: unknown[]): Promise<IngestResult> {
     const records = messages.map((message, position) => {
@@ -31,6 +35,8 @@ export class IngestService {
     const result: IngestResult = { appended: 0, duplicates: 0 };
     for (const [tenantId, tenantRecords] of byTenant) {
       const { appended, duplicates } = await withTenant(this.db, tenantId, (tx) => this.append(tx, tenantId, tenantRecords));
+      // Counted once committed, so a rolled-back append never shows as appended.
+      this.metrics.appended.inc(appended);
       result.appended += appended;
       result.duplicates += duplicates;
     }
@@ -38,7 +44,9 @@ export class IngestService {
   }
 
   private async append(tx: EntityManager, tenantId: string, records: ProducedRecord[]): Promise<IngestResult> {
+    const locked = this.metrics.headLockWait.startTimer();
     let size = await lockHead(tx, tenantId);
+    locked();
     // After the lock, in a statement of its own: its snapshot must include the previous holder's commit.
     const seen = await storedEventIds(tx, records.map((r) => r.id));
     const tree = new TreeStore(tx, tenantId);
