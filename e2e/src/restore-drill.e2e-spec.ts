@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { verifyConsistency } from '@compliance-graph/audit-log';
 import { pgToolsFor, serverMajor } from '@compliance-graph/start';
-import { admin, closeAdmin, testDatabaseUrl } from '@compliance-graph/testing';
+import { ROUTER_SECRET_HEADER } from '@compliance-graph/auth';
+import { admin, bearer, closeAdmin, mintToken, postGraphql, principal, testDatabaseUrl } from '@compliance-graph/testing';
 import { signUp, type AuthPayload } from './accounts';
 import { codeOf, graphqlClient } from './graphql-client';
-import { SERVICES, startStack, type Stack } from './stack';
+import { ROUTER_SECRET, SERVICES, startStack, type Stack } from './stack';
 
 const TOOLS = join(__dirname, '../../tools/start/dist');
 const SCHEMAS = SERVICES.map((s) => s.schema);
@@ -50,12 +51,20 @@ const databaseUrl = (name: string) => {
   return url.toString();
 };
 
-/** The service schemas' security as the catalog holds it: RLS flags, policies, grants, owners, functions, triggers. */
-async function securityCatalog(url: string): Promise<unknown[]> {
+/** Runs `sql` on the database at `url` as the superuser. */
+async function rowsOn<R>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const queries = [
+    return (await client.query(sql, params)).rows as R[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** The service schemas' security as the catalog holds it: RLS flags, policies, grants, owners, functions, triggers. */
+async function securityCatalog(url: string): Promise<unknown[]> {
+  const queries = [
       `SELECT nspname, pg_get_userbyid(nspowner) AS owner, nspacl::text AS acl FROM pg_namespace WHERE nspname = ANY($1) ORDER BY 1`,
       `SELECT n.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner) AS owner, c.relrowsecurity, c.relforcerowsecurity, c.relacl::text AS acl
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1) ORDER BY 1, 2`,
@@ -68,13 +77,10 @@ async function securityCatalog(url: string): Promise<unknown[]> {
       `SELECT pg_get_userbyid(d.defaclrole) AS role, n.nspname, d.defaclobjtype, d.defaclacl::text AS acl
          FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
         WHERE pg_get_userbyid(d.defaclrole) IN (SELECT s || '_owner' FROM unnest($1::text[]) s) ORDER BY 1, 2, 3`,
-    ];
-    const answers = [];
-    for (const sql of queries) answers.push((await client.query(sql, [SCHEMAS])).rows);
-    return answers;
-  } finally {
-    await client.end();
-  }
+  ];
+  const answers = [];
+  for (const sql of queries) answers.push(await rowsOn(url, sql, [SCHEMAS]));
+  return answers;
 }
 
 /**
@@ -115,6 +121,26 @@ describe('restore drill', () => {
       if (logged.length === updates) return checkpointOf(owner);
     }
     throw new Error(`the log of ${owner.tenant.slug} never held ${updates} settings changes`);
+  };
+
+  /**
+   * verifyAuditLog of every tenant with a log on the database, each asked by an AUDITOR of that
+   * tenant straight at the audit service (as the gateway forwards it), a few at a time.
+   */
+  const everyLogVerifies = async (url: string) => {
+    const tenants = await rowsOn<{ tenant_id: string; size: string }>(url, 'SELECT tenant_id, size FROM audit.log_heads ORDER BY tenant_id');
+    const failures: unknown[] = [];
+    for (let start = 0; start < tenants.length; start += 8) {
+      await Promise.all(
+        tenants.slice(start, start + 8).map(async ({ tenant_id, size }) => {
+          const token = await mintToken(principal(tenant_id, 'AUDITOR'));
+          const answer = await postGraphql(`${stack!.subgraphUrls.audit}/graphql`, { query: VERIFY }, { [ROUTER_SECRET_HEADER]: ROUTER_SECRET, ...bearer(token) });
+          const verification = answer.body.data?.verifyAuditLog;
+          if (!verification?.ok || verification.treeSize < Number(size)) failures.push({ tenant_id, size, answer: answer.body });
+        }),
+      );
+    }
+    return { tenants: tenants.length, failures };
   };
 
   const verified = async (owner: AuthPayload) => (await gql(VERIFY, {}, owner.accessToken)).data?.verifyAuditLog;
@@ -166,6 +192,9 @@ describe('restore drill', () => {
     expect((restoredCatalog[1] as Array<{ relforcerowsecurity: boolean }>).filter((table) => table.relforcerowsecurity).length).toBeGreaterThan(10);
     await startOn(restoredB);
     expect((await gql('{ tenant { name } }', {}, owners[0].accessToken)).data?.tenant.name).toBe('Drill B2');
+    const everyLog = await everyLogVerifies(restoredB);
+    expect(everyLog.failures).toEqual([]);
+    expect(everyLog.tenants).toBeGreaterThanOrEqual(owners.length);
     expect(await checkpointOf(owners[0])).toMatchObject({ treeSize: kept.treeSize, rootHash: kept.rootHash });
     expect(await verified(owners[0])).toMatchObject({ ok: true, treeSize: kept.treeSize, rootHash: kept.rootHash, firstInvalidSeq: null });
     expect(await verified(owners[1])).toEqual(otherLog);
