@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, type JsonWebKey } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { verifyConsistency } from '@compliance-graph/audit-log';
+import { checkpointOrigin, verifyCheckpoint, verifyConsistency } from '@compliance-graph/audit-log';
 import { pgToolsFor, serverMajor } from '@compliance-graph/start';
+import type { CheckpointFile } from '@compliance-graph/verify';
 import { ROUTER_SECRET_HEADER } from '@compliance-graph/auth';
 import { admin, bearer, closeAdmin, mintToken, postGraphql, principal, testDatabaseUrl } from '@compliance-graph/testing';
 import { signUp, type AuthPayload } from './accounts';
@@ -19,16 +20,8 @@ const CHECKPOINT = '{ auditCheckpoint { origin treeSize rootHash body signature 
 const SETTINGS_UPDATES = `{ auditEvents(first: 200, filter: { action: "tenant.settings_updated" }) { nodes { seq } } }`;
 const VERIFY = '{ verifyAuditLog { ok eventsChecked treeSize rootHash firstInvalidSeq } }';
 const PROOF = 'query ($from: Int!, $to: Int!) { auditConsistencyProof(fromSize: $from, toSize: $to) { fromSize toSize path } }';
+const PUBLIC_KEYS = '{ auditPublicKeys { keyId publicKeyJwk } }';
 const RENAME = 'mutation ($name: String!) { updateTenantSettings(input: { name: $name }) { name } }';
-
-interface Checkpoint {
-  origin: string;
-  treeSize: number;
-  rootHash: string;
-  body: string;
-  signature: string;
-  keyId: string;
-}
 
 /** `npm run db:backup` / `db:restore` as an operator runs them (the built CLIs); the exit code and output are what the test sees. */
 const cli = (script: 'backup.js' | 'restore.js', args: string[]) => {
@@ -111,10 +104,10 @@ describe('restore drill', () => {
     gql = graphqlClient(stack.gatewayUrl);
   };
 
-  const checkpointOf = async (owner: AuthPayload): Promise<Checkpoint> => (await gql(CHECKPOINT, {}, owner.accessToken)).data.auditCheckpoint;
+  const checkpointOf = async (owner: AuthPayload): Promise<CheckpointFile> => (await gql(CHECKPOINT, {}, owner.accessToken)).data.auditCheckpoint;
 
   /** Renames the tenant and waits until its log holds `updates` settings changes in all; then its latest checkpoint. */
-  const rename = async (owner: AuthPayload, name: string, updates: number): Promise<Checkpoint> => {
+  const rename = async (owner: AuthPayload, name: string, updates: number): Promise<CheckpointFile> => {
     expect((await gql(RENAME, { name }, owner.accessToken)).data?.updateTenantSettings.name).toBe(name);
     for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
       const logged = (await gql(SETTINGS_UPDATES, {}, owner.accessToken)).data?.auditEvents.nodes ?? [];
@@ -172,6 +165,9 @@ describe('restore drill', () => {
     await rename(owners[0], 'Drill B', 2);
     const kept = await rename(owners[0], 'Drill B2', 3);
     expect(kept.treeSize).toBeGreaterThan(checkpointA.treeSize);
+    const keys: Array<{ keyId: string; publicKeyJwk: JsonWebKey }> = (await gql(PUBLIC_KEYS, {}, owners[0].accessToken)).data.auditPublicKeys;
+    const signer = createPublicKey({ key: keys.find((key) => key.keyId === kept.keyId)!.publicKeyJwk, format: 'jwk' });
+    expect(verifyCheckpoint(kept, signer)).toEqual({ origin: checkpointOrigin(owners[0].tenant.id), treeSize: kept.treeSize, rootHash: Buffer.from(kept.rootHash, 'hex') });
     const otherLog = await verified(owners[1]);
     const backupB = join(dir, 'b.dump');
     expect(cli('backup.js', ['--out', backupB])).toMatchObject({ status: 0 });
@@ -216,9 +212,9 @@ describe('restore drill', () => {
     expect(noProof.errors?.[0].message).toBe(`Sizes must satisfy 0 <= fromSize <= toSize <= ${checkpointA.treeSize}`);
 
     // The restored log grows past the kept size with other events: a proof comes, and it fails.
-    let forked = rolledBack;
+    let forked: CheckpointFile = rolledBack;
     for (let updates = 2; forked.treeSize <= kept.treeSize; updates += 1) forked = await rename(owners[0], `Fork ${updates}`, updates);
-    expect(forked.keyId).toBe(kept.keyId);
+    expect(verifyCheckpoint(forked, signer)).toMatchObject({ origin: kept.origin, treeSize: forked.treeSize });
     const proof = (await gql(PROOF, { from: kept.treeSize, to: forked.treeSize }, owners[0].accessToken)).data.auditConsistencyProof;
     expect(proof).toMatchObject({ fromSize: kept.treeSize, toSize: forked.treeSize });
     expect(verifyConsistency(kept.treeSize, forked.treeSize, hash(kept.rootHash), hash(forked.rootHash), proof.path.map(hash))).toBe(false);
