@@ -8,3 +8,4 @@ export { resolveDeploymentSecrets, type DeploymentSecrets } from './secrets';
 export { gatewayEnv, subgraphEnv } from './service-env';
 export { ServiceProcess } from './service-process';
 export { gateway, subgraphs, type ServiceDefinition, type SubgraphDefinition } from './services';
+export { pgToolsFor, serverMajor, type PgTools } from './pg-tools';
