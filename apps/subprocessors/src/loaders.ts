@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Principal } from '@compliance-graph/auth';
-import { isUuid, tenantEntityLoader, withTenant } from '@compliance-graph/db';
+import { isUuid, tenantChildrenLoader, tenantEntityLoader, withTenant } from '@compliance-graph/db';
 import { SubprocessorChangeEntity } from './change/change.entity';
 import type { Clock } from './clock';
 import type { IdentityDirectory } from './identity-directory/identity-directory';
@@ -35,30 +35,18 @@ export function createSubprocessorsLoaders(
   directory: Pick<IdentityDirectory, 'principal'>,
 ): SubprocessorsLoaders {
   const tenantId = principal?.tenantId;
-  const inTenant = <V>(ids: readonly string[], empty: V, load: (wellFormed: string[]) => Promise<Map<string, V>>) => {
-    const wellFormed = ids.filter(isUuid);
-    if (!tenantId || wellFormed.length === 0) return Promise.resolve(ids.map(() => empty));
-    return load(wellFormed).then((found) => ids.map((id) => found.get(id) ?? empty));
-  };
+  // Staff see every objection of a change, a partner only its own.
+  const ownObjections = principal?.role === 'PARTNER' ? { partnerKind: principal.kind as 'USER' | 'API_KEY', partnerId: principal.subjectId } : {};
   return {
-    subprocessors: new DataLoader((ids) =>
-      inTenant<SubprocessorEntity | null>(ids, null, async (wellFormed) => {
-        const entries = await withTenant(db, tenantId!, (tx) => entriesById(tx, wellFormed, clock()));
-        return new Map(entries.map((entry) => [entry.id, entry]));
-      }),
-    ),
+    subprocessors: new DataLoader(async (ids) => {
+      const wellFormed = ids.filter(isUuid);
+      if (!tenantId || wellFormed.length === 0) return ids.map(() => null);
+      const entries = await withTenant(db, tenantId, (tx) => entriesById(tx, wellFormed, clock()));
+      const byId = new Map(entries.map((entry) => [entry.id, entry]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
     changes: tenantEntityLoader(db, tenantId, SubprocessorChangeEntity),
-    objections: new DataLoader((ids) =>
-      inTenant<SubprocessorObjectionEntity[]>(ids, [], async (wellFormed) => {
-        const own = principal?.role === 'PARTNER' ? { partnerKind: principal.kind as 'USER' | 'API_KEY', partnerId: principal.subjectId } : {};
-        const rows = await withTenant(db, tenantId!, (tx) =>
-          tx.find(SubprocessorObjectionEntity, { where: { changeId: In(wellFormed), ...own }, order: { createdAt: 'ASC', id: 'ASC' } }),
-        );
-        const byChange = new Map<string, SubprocessorObjectionEntity[]>();
-        for (const row of rows) byChange.set(row.changeId, [...(byChange.get(row.changeId) ?? []), row]);
-        return byChange;
-      }),
-    ),
+    objections: tenantChildrenLoader(db, tenantId, SubprocessorObjectionEntity, 'changeId', { createdAt: 'ASC', id: 'ASC' }, ownObjections),
     lastWebhookDeliveries: lastDeliveryLoader(db, tenantId),
     noticeDeliveries: noticeDeliveriesLoader(db, tenantId),
     fanoutSizes: fanoutSizesLoader(db, tenantId),

@@ -26,7 +26,8 @@ export function tenantEntityLoader<E extends ObjectLiteral & { id: string }>(
 
 /**
  * A per-request DataLoader of the rows that belong to each parent id (an item's revisions, say),
- * inside the caller's tenant: one `WHERE <parent> = ANY(...)` query per batch, rows in `order`.
+ * inside the caller's tenant: one `WHERE <parent> = ANY(...)` query per batch, rows in `order`;
+ * `where` narrows them further (a partner's own objections, say).
  */
 export function tenantChildrenLoader<E extends ObjectLiteral>(
   dataSource: DataSource,
@@ -34,11 +35,12 @@ export function tenantChildrenLoader<E extends ObjectLiteral>(
   entity: EntityTarget<E>,
   parent: keyof E & string,
   order: Partial<Record<keyof E & string, 'ASC' | 'DESC'>>,
+  where: Partial<E> = {},
 ): DataLoader<string, E[]> {
   return new DataLoader(async (ids) => {
     const wellFormed = ids.filter(isUuid);
     if (!tenantId || wellFormed.length === 0) return ids.map(() => []);
-    const rows = await withTenant(dataSource, tenantId, (tx) => tx.find(entity, { where: { [parent]: In(wellFormed) } as never, order: order as never }));
+    const rows = await withTenant(dataSource, tenantId, (tx) => tx.find(entity, { where: { ...where, [parent]: In(wellFormed) } as never, order: order as never }));
     const byParent = new Map<string, E[]>();
     for (const row of rows) byParent.set(row[parent], [...(byParent.get(row[parent]) ?? []), row]);
     return ids.map((id) => byParent.get(id) ?? []);
