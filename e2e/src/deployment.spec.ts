@@ -28,7 +28,7 @@ const DEPLOY = join(ROOT, 'deploy');
 interface Resource {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   [field: string]: unknown;
 }
 // The manifests' own shapes, loosely: the schema validation below checks them strictly.
@@ -375,6 +375,22 @@ describe('Kubernetes manifests', () => {
     const hpa = find(resources, 'HorizontalPodAutoscaler', 'gateway')!.spec as Loose;
     expect(hpa.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'gateway' });
     expect(hpa.minReplicas).toBeGreaterThan(pdb.minAvailable);
+  });
+
+  it('the overlay terminates TLS at an Ingress with a cert-manager certificate, for the origin the feeds link to, in front of the gateway alone', () => {
+    const resources = production();
+    const [ingress, ...others] = byKind(resources, 'Ingress');
+    expect(others).toEqual([]);
+    expect(ingress.metadata.annotations).toMatchObject({ 'cert-manager.io/cluster-issuer': expect.any(String), 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' });
+    const spec = ingress.spec as Loose;
+    const origin = containersOf(find(resources, 'Deployment', 'subprocessors')!)[0].env.find((e: Loose) => e.name === 'PUBLIC_ORIGIN').value;
+    const hosts = spec.rules.map((rule: Loose) => rule.host);
+    expect(hosts).toEqual([new URL(origin).hostname]);
+    expect(spec.tls).toEqual([{ hosts, secretName: expect.any(String) }]);
+    expect(new URL(origin).protocol).toBe('https:');
+    const backends = spec.rules.flatMap((rule: Loose) => rule.http.paths.map((path: Loose) => path.backend.service));
+    expect(backends).toEqual([{ name: 'gateway', port: { name: 'http' } }]);
+    expect(find(resources, 'Service', 'gateway')!.spec).toMatchObject({ ports: [expect.objectContaining({ name: 'http' })] });
   });
 
   it('the overlay names a tagged image for every container, a namespace for every resource and S3 for evidence uploads', () => {

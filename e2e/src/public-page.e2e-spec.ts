@@ -136,6 +136,9 @@ describe('public subprocessor page and feeds through the gateway', () => {
       expect(answer.headers.get('etag')).toMatch(/^W\/"[A-Za-z0-9_-]{43}"$/);
       expect(new Date(answer.headers.get('last-modified') ?? '').getTime()).toBeGreaterThan(Date.now() - 60_000);
     }
+    // The page's own policy (its one style, by hash) reaches the browser: the gateway's allow-nothing default does not replace it.
+    const html = await fetch(page(owner.tenant.slug));
+    expect(html.headers.get('content-security-policy')).toMatch(/style-src 'sha256-[A-Za-z0-9+/]{43}='/);
   });
 
   it('answers 304 without a body to a matching If-None-Match or a current If-Modified-Since, and 200 otherwise', async () => {

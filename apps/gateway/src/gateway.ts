@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type ServerOptions } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import express from 'express';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -23,6 +24,7 @@ import { SupportRequestLog } from './support-request-log';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { costLimitPlugin, limitValidationRules } from './operation-limits';
 import { gatewayMetrics } from './gateway-metrics';
+import { securityHeaders } from './security-headers';
 
 export interface RunningGateway {
   url: string;
@@ -77,15 +79,16 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(
-    {
-      requestTimeout: config.REQUEST_TIMEOUT_MS,
-      headersTimeout: config.REQUEST_TIMEOUT_MS,
-      // Node looks for expired requests this often (30 s by default, longer than the timeout itself).
-      connectionsCheckingInterval: Math.min(1000, config.REQUEST_TIMEOUT_MS),
-    },
-    app,
-  );
+  const tls =
+    config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) } : undefined;
+  app.use(securityHeaders({ tls: tls !== undefined, production }));
+  const serverOptions: ServerOptions = {
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    headersTimeout: config.REQUEST_TIMEOUT_MS,
+    // Node looks for expired requests this often (30 s by default, longer than the timeout itself).
+    connectionsCheckingInterval: Math.min(1000, config.REQUEST_TIMEOUT_MS),
+  };
+  const httpServer = tls ? createTlsServer({ ...serverOptions, ...tls }, app) : createServer(serverOptions, app);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { CodedError, ErrorCode, httpErrorBody, internalError } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
@@ -46,7 +47,7 @@ export function withHttpStatus(error: unknown): unknown {
 export async function listen(httpServer: Server, host: string, port: number, logger: Logger): Promise<{ url: string; port: number }> {
   await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
   const bound = (httpServer.address() as AddressInfo).port;
-  const url = `http://${host}:${bound}`;
+  const url = `${httpServer instanceof TlsServer ? 'https' : 'http'}://${host}:${bound}`;
   logger.info({ url: `${url}/graphql` }, 'listening');
   return { url, port: bound };
 }
