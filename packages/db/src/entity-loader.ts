@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { In, type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { anyOf } from './find-operators';
 import { isUuid, withTenant } from './with-tenant';
 
 /**
@@ -16,9 +17,7 @@ export function tenantEntityLoader<E extends ObjectLiteral & { id: string }>(
   return new DataLoader(async (ids) => {
     const wellFormed = ids.filter(isUuid);
     if (!tenantId || wellFormed.length === 0) return ids.map(() => null);
-    const rows = await withTenant(dataSource, tenantId, (tx) =>
-      tx.find(entity, { where: { id: In(wellFormed) } as never }),
-    );
+    const rows = await withTenant(dataSource, tenantId, (tx) => tx.find(entity, { where: { id: anyOf(wellFormed) } as never }));
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? null);
   });
@@ -40,9 +39,13 @@ export function tenantChildrenLoader<E extends ObjectLiteral>(
   return new DataLoader(async (ids) => {
     const wellFormed = ids.filter(isUuid);
     if (!tenantId || wellFormed.length === 0) return ids.map(() => []);
-    const rows = await withTenant(dataSource, tenantId, (tx) => tx.find(entity, { where: { ...where, [parent]: In(wellFormed) } as never, order: order as never }));
+    const rows = await withTenant(dataSource, tenantId, (tx) => tx.find(entity, { where: { ...where, [parent]: anyOf(wellFormed) } as never, order: order as never }));
     const byParent = new Map<string, E[]>();
-    for (const row of rows) byParent.set(row[parent], [...(byParent.get(row[parent]) ?? []), row]);
+    for (const row of rows) {
+      const siblings = byParent.get(row[parent]);
+      if (siblings) siblings.push(row);
+      else byParent.set(row[parent], [row]);
+    }
     return ids.map((id) => byParent.get(id) ?? []);
   });
 }
