@@ -1,4 +1,4 @@
-export { PROOFPACK_FORMAT, proofpackManifestSchema, controlCoverage, coverageCsv, type ProofpackManifest, type ManifestEvidence } from './manifest';
+export { PROOFPACK_FORMAT, type ProofpackFormat, proofpackManifestSchema, controlCoverage, coverageCsv, type ProofpackManifest, type ManifestEvidence } from './manifest';
 export {
   BAG,
   BAGIT_DECLARATION,

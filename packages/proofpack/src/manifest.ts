@@ -1,7 +1,15 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 
-export const PROOFPACK_FORMAT = 'compliance-graph/proofpack/v1';
+/**
+ * The format packs are sealed in. v2 differs from v1 only in data/coverage.csv, which quotes any
+ * field with a line break: v1 quoted only CRLF, so a lone LF in an evidence title ended the row
+ * for a spreadsheet and began the next with text of the title's author's choosing. The verifier
+ * recomputes that file byte for byte, so packs sealed as v1 keep verifying as v1.
+ */
+export const PROOFPACK_FORMAT = 'compliance-graph/proofpack/v2';
+const PROOFPACK_FORMATS = ['compliance-graph/proofpack/v1', PROOFPACK_FORMAT] as const;
+export type ProofpackFormat = (typeof PROOFPACK_FORMATS)[number];
 
 const isoDate = z.iso.datetime({ offset: true });
 const uuid = z.uuid();
@@ -45,7 +53,7 @@ const evidence = z.object({
 
 /** data/proofpack.json: what the pack holds and the audit log's proof of its history, signed as these exact bytes. */
 export const proofpackManifestSchema = z.object({
-  format: z.literal(PROOFPACK_FORMAT),
+  format: z.enum(PROOFPACK_FORMATS),
   signingKeyId: z.string().min(1),
   proofpack: z.object({
     id: uuid,
@@ -87,10 +95,14 @@ export function controlCoverage(items: ReadonlyArray<Pick<ManifestEvidence, 'id'
  * data/coverage.csv: one row per control reference and item. Formula-escaped, so a title
  * starting with "=" is text in a spreadsheet, not a formula.
  */
-export function coverageCsv(manifest: Pick<ProofpackManifest, 'coverage' | 'evidence'>): string {
+export function coverageCsv(manifest: Pick<ProofpackManifest, 'format' | 'coverage' | 'evidence'>): string {
   const byId = new Map(manifest.evidence.map((item) => [item.id, item]));
   const rows = manifest.coverage.flatMap(({ controlRef, evidenceIds }) =>
     evidenceIds.map((evidenceId) => [controlRef, evidenceId, byId.get(evidenceId)?.title, byId.get(evidenceId)?.status]),
   );
-  return stringify([['control_ref', 'evidence_id', 'evidence_title', 'status'], ...rows], { escape_formulas: true, record_delimiter: 'windows' });
+  return stringify([['control_ref', 'evidence_id', 'evidence_title', 'status'], ...rows], {
+    escape_formulas: true,
+    record_delimiter: 'windows',
+    ...(manifest.format === PROOFPACK_FORMAT ? { quoted_match: /[\r\n]/ } : {}),
+  });
 }

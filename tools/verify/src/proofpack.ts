@@ -128,7 +128,7 @@ function parseProofpackManifest(bytes: Buffer): ProofpackManifest {
   // The signed bytes are the canonical form: no duplicate keys, so no two readings of one signature.
   if (canonicalize(json) !== bytes.toString()) fail(`${BAG.proofpack} is not RFC 8785 canonical JSON`);
   const parsed = proofpackManifestSchema.safeParse(json);
-  if (!parsed.success) fail(`${BAG.proofpack} is not a ${PROOFPACK_FORMAT} manifest: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) fail(`${BAG.proofpack} is not a proofpack manifest of a known format (${PROOFPACK_FORMAT} or earlier): ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 
