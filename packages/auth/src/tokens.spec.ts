@@ -7,7 +7,7 @@ import {
   signAccessToken,
   type SigningKey,
 } from './tokens';
-import type { Principal } from './principal';
+import { PLATFORM_TENANT_ID, type Principal } from './principal';
 
 const audience = { issuer: 'compliance-graph', audience: 'compliance-graph' };
 const who: Principal = {
@@ -96,5 +96,18 @@ describe('access tokens', () => {
       .sign(key.privateKey);
     await rejected(token);
     await rejected('not.a.token');
+  });
+
+  it('never issues nor accepts a token naming the platform audit log as its tenant', async () => {
+    await expect(signAccessToken(key, { ...who, tenantId: PLATFORM_TENANT_ID }, audience, 900)).rejects.toThrow('platform audit log');
+    const token = await new SignJWT({ tid: PLATFORM_TENANT_ID, role: 'OWNER', kind: 'USER', sid: who.sessionId, typ: 'access', scope: 'full' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'at+jwt' })
+      .setSubject(who.subjectId)
+      .setIssuer(audience.issuer)
+      .setAudience(audience.audience)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(key.privateKey);
+    await rejected(token);
   });
 });
