@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { ACCESS_TOKEN_TYPE, PLATFORM_TENANT_ID } from '@compliance-graph/auth';
-import { TEST_AUDIENCE, admin, bearer, closeAdmin, testDatabaseUrl, testKeys } from '@compliance-graph/testing';
+import { ACCESS_TOKEN_TYPE, PLATFORM_TENANT_ID, ROUTER_SECRET_HEADER } from '@compliance-graph/auth';
+import { TEST_AUDIENCE, admin, bearer, closeAdmin, postGraphql, testDatabaseUrl, testKeys } from '@compliance-graph/testing';
 import { signUp, type AuthPayload } from './accounts';
 import { codeOf, graphqlClient } from './graphql-client';
-import { startStack, type Stack } from './stack';
+import { ROUTER_SECRET, startStack, type Stack } from './stack';
 
 const ROOT = join(__dirname, '../..');
 const OPERATOR_CLI = join(ROOT, 'tools/start/dist/operator.js');
@@ -179,10 +179,15 @@ describe('platform audit log', () => {
       expect(records.every((record) => record.tenantId === owner.tenant.id)).toBe(true);
     });
 
-    it('refuses a validly signed token naming it, at the graph and the export route', async () => {
+    it('refuses a validly signed token naming it, at the gateway and at the audit subgraph itself', async () => {
       const token = await forgedToken();
       expect(codeOf(await gql('{ auditEvents { totalCount } }', {}, token))).toBe('UNAUTHENTICATED');
       expect((await fetch(`${stack.gatewayUrl}/audit/export?format=ndjson`, { headers: bearer(token) })).status).toBe(401);
+      // Past the gateway's session check, as a request with the router secret arrives: the token itself is refused.
+      const asRouter = { ...bearer(token), [ROUTER_SECRET_HEADER]: ROUTER_SECRET };
+      const direct = await postGraphql(`${stack.subgraphUrls.audit}/graphql`, { query: '{ auditEvents { totalCount } }' }, asRouter);
+      expect(codeOf(direct.body)).toBe('UNAUTHENTICATED');
+      expect((await fetch(`${stack.subgraphUrls.audit}/audit/export?format=ndjson`, { headers: asRouter })).status).toBe(401);
     });
 
     it('cannot be a tenant: no row may have its id, and switching to it is an unknown tenant', async () => {
