@@ -197,7 +197,7 @@ describe('platform audit log', () => {
       const switched = await gql('mutation ($t: ID!) { switchTenant(tenantId: $t) { accessToken } }', { t: PLATFORM_TENANT_ID }, owner.accessToken);
       const unknown = await gql('mutation ($t: ID!) { switchTenant(tenantId: $t) { accessToken } }', { t: '0b8a4f0e-8d1f-4f43-9f0c-5a8d0f2e9b02' }, owner.accessToken);
       expect(codeOf(switched)).toBe(codeOf(unknown));
-      expect(switched.errors[0].message).toBe(unknown.errors[0].message);
+      expect(switched.errors?.[0]?.message).toBe(unknown.errors?.[0]?.message);
     });
   });
 });
