@@ -149,6 +149,25 @@ describe('platform audit log', () => {
     expect(await isOperator(target.user.id)).toBe(true);
   });
 
+  it('grants while the audit service is down: the record waits in the outbox, committed with the grant, and reaches the log when audit is back', async () => {
+    const target = await signUp(gql, 'Unreachable');
+    await stack.stopAudit();
+    try {
+      expect(operator('grant', target.user.email, '--actor', 'carol@ops').code).toBe(0);
+      expect(await isOperator(target.user.id)).toBe(true);
+      const waiting = await admin().query(
+        `SELECT delivered_at FROM identity.outbox WHERE tenant_id = $1 AND payload->>'subjectId' = $2`,
+        [PLATFORM_TENANT_ID, target.user.id],
+      );
+      expect(waiting.rows).toEqual([{ delivered_at: null }]);
+      expect(await platformRecords(target.user.id)).toEqual([]);
+    } finally {
+      await stack.startAudit();
+    }
+    const [record] = await eventually(() => platformRecords(target.user.id), (rows) => rows.length === 1, 'the delivered grant record');
+    expect(record).toMatchObject({ action: 'platform.operator_granted', data: { actor: 'carol@ops' } });
+  });
+
   describe('is no tenant', () => {
     const forgedToken = async () => {
       const { signingKey } = await testKeys();
