@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { ACCESS_TOKEN_TYPE, PLATFORM_TENANT_ID, ROUTER_SECRET_HEADER } from '@compliance-graph/auth';
+import { platformAuditMessage } from '@compliance-graph/outbox';
 import { TEST_AUDIENCE, admin, bearer, closeAdmin, postGraphql, testDatabaseUrl, testKeys } from '@compliance-graph/testing';
 import { signUp, type AuthPayload } from './accounts';
 import { codeOf, graphqlClient } from './graphql-client';
@@ -166,6 +167,30 @@ describe('platform audit log', () => {
     }
     const [record] = await eventually(() => platformRecords(target.user.id), (rows) => rows.length === 1, 'the delivered grant record');
     expect(record).toMatchObject({ action: 'platform.operator_granted', data: { actor: 'carol@ops' } });
+  });
+
+  it("delivers audit's own outbox (its migrations' records) to the platform log, in-process", async () => {
+    const message = platformAuditMessage('audit', {
+      action: 'platform.migrations_applied',
+      subjectType: 'Service',
+      subjectId: 'audit',
+      actor: 'spec',
+      tool: 'platform-audit spec',
+      data: { schema: 'audit', migrations: ['Probe1765699200000'] },
+    });
+    await admin().query(`INSERT INTO audit.outbox (id, topic, tenant_id, occurred_at, payload) VALUES ($1, $2, $3, $4, $5)`, [
+      message.id,
+      message.topic,
+      message.tenantId,
+      message.occurredAt,
+      JSON.stringify(message.payload),
+    ]);
+    const delivered = await eventually(
+      async () => (await admin().query(`SELECT action, service FROM audit.events WHERE id = $1`, [message.id])).rows,
+      (rows) => rows.length === 1,
+      "audit's own record",
+    );
+    expect(delivered).toEqual([{ action: 'platform.migrations_applied', service: 'audit' }]);
   });
 
   describe('is no tenant', () => {
