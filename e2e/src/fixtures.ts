@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { admin, testDatabaseUrl } from '@compliance-graph/testing';
 
-const OPERATOR_CLI = join(__dirname, '../../apps/identity/dist/cli/operator.js');
+const OPERATOR_CLI = join(__dirname, '../../tools/start/dist/operator.js');
 
 /** `npm run operator -- <args>` on the test database (the built CLI, as an operator runs it); throws on a non-zero exit. */
 export const operatorCli = (...args: string[]): string =>

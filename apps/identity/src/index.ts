@@ -5,3 +5,4 @@ export { identityMigrations } from './migrations';
 export { identityRules } from './permissions';
 export { identityEnv, loadIdentityConfig, type IdentityConfig } from './config';
 export { JWKS_PATH } from './jwks/jwks.route';
+export { identityOperatorCommands } from './cli/operator';

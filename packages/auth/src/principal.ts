@@ -33,3 +33,10 @@ export interface Principal {
   /** The session passed a second factor. */
   mfa: boolean;
 }
+
+/**
+ * The reserved origin of the platform audit log (operator grants, cross-tenant MFA resets,
+ * migrations): the nil UUID, which no tenant can have (tenant ids are random v4 UUIDs, and
+ * identity's tenants table refuses this one), no token may name and no principal carries.
+ */
+export const PLATFORM_TENANT_ID = '00000000-0000-0000-0000-000000000000';

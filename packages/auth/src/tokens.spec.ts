@@ -7,7 +7,7 @@ import {
   signAccessToken,
   type SigningKey,
 } from './tokens';
-import type { Principal } from './principal';
+import { PLATFORM_TENANT_ID, type Principal } from './principal';
 
 const audience = { issuer: 'compliance-graph', audience: 'compliance-graph' };
 const who: Principal = {
@@ -43,6 +43,18 @@ describe('access tokens', () => {
     await expect(both(token)).resolves.toEqual(who);
   });
 
+  const accessClaims = { tid: who.tenantId, role: 'OWNER', kind: 'USER', sid: who.sessionId, typ: 'access', scope: 'full' };
+  /** A token signed with the published key whatever its claims, as only a holder of the key could make. */
+  const signed = (claims: Record<string, unknown>, typ = 'at+jwt') =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ })
+      .setSubject(who.subjectId)
+      .setIssuer(audience.issuer)
+      .setAudience(audience.audience)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(key.privateKey);
+
   const rejected = async (token: string) => {
     await expect(verify(token)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
   };
@@ -74,27 +86,19 @@ describe('access tokens', () => {
   });
 
   it('rejects a correctly signed JWT that is not an access token', async () => {
-    const token = await new SignJWT({ tid: who.tenantId, role: 'OWNER', kind: 'USER', sid: who.sessionId, typ: 'refresh', scope: 'full' })
-      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' })
-      .setSubject(who.subjectId)
-      .setIssuer(audience.issuer)
-      .setAudience(audience.audience)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(key.privateKey);
+    const token = await signed({ ...accessClaims, typ: 'refresh' }, 'JWT');
     await rejected(token);
   });
 
   it('rejects claims outside the contract (unknown role) and garbage', async () => {
-    const token = await new SignJWT({ tid: who.tenantId, role: 'ROOT', kind: 'USER', sid: who.sessionId, typ: 'access', scope: 'full' })
-      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'at+jwt' })
-      .setSubject(who.subjectId)
-      .setIssuer(audience.issuer)
-      .setAudience(audience.audience)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(key.privateKey);
+    const token = await signed({ ...accessClaims, role: 'ROOT' });
     await rejected(token);
     await rejected('not.a.token');
+  });
+
+  it('never issues nor accepts a token naming the platform audit log as its tenant', async () => {
+    await expect(signAccessToken(key, { ...who, tenantId: PLATFORM_TENANT_ID }, audience, 900)).rejects.toThrow('platform audit log');
+    const token = await signed({ ...accessClaims, tid: PLATFORM_TENANT_ID });
+    await rejected(token);
   });
 });

@@ -12,7 +12,7 @@ import {
 } from 'jose';
 import { z } from 'zod';
 import { unauthenticated } from './errors';
-import { PRINCIPAL_KINDS, ROLES, TOKEN_SCOPES, type Principal } from './principal';
+import { PLATFORM_TENANT_ID, PRINCIPAL_KINDS, ROLES, TOKEN_SCOPES, type Principal } from './principal';
 
 export const ACCESS_TOKEN_ALGORITHM = 'EdDSA';
 /** RFC 9068 header type; a refresh token or any other JWT of ours cannot pass as an access token. */
@@ -37,7 +37,10 @@ export interface SigningKey {
 
 const claimsSchema = z.object({
   sub: z.string().uuid(),
-  tid: z.string().uuid(),
+  tid: z
+    .string()
+    .uuid()
+    .refine((tid) => tid !== PLATFORM_TENANT_ID, 'names the platform log, not a tenant'),
   role: z.enum(ROLES),
   kind: z.enum(PRINCIPAL_KINDS),
   sid: z.string().uuid(),
@@ -77,6 +80,7 @@ export async function signAccessToken(
   audience: TokenAudience,
   ttlSeconds: number,
 ): Promise<{ token: string; expiresAt: Date }> {
+  if (principal.tenantId === PLATFORM_TENANT_ID) throw new Error('no token is issued for the platform audit log');
   const now = Math.floor(Date.now() / 1000);
   const expiresAt = new Date((now + ttlSeconds) * 1000);
   const token = await new SignJWT({

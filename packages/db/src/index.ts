@@ -14,5 +14,5 @@ export { anyOf } from './find-operators';
 export { tenantEntityLoader, tenantChildrenLoader } from './entity-loader';
 export { bigintAsNumber } from './column-transformers';
 export { enableTenantRls, createLookupFunction, CURRENT_TENANT_SQL, type LookupFunction } from './rls';
-export { migrateServiceSchema, type ServiceSchema } from './migrate';
+export { migrateServiceSchema, type ServiceSchema, type RecordMigrations } from './migrate';
 export { startEmbeddedPostgres, type EmbeddedPostgresOptions, type RunningPostgres } from './embedded';

@@ -5,3 +5,4 @@ export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions, type Outbo
 export { httpDelivery, ConsumerRefused, type HttpDeliveryOptions } from './http-delivery';
 export { deadLetters, type OutboxBacklog, type DeadMessage } from './outbox-store';
 export { auditIngestConsumer, internalApiConsumer } from './internal-api-consumer';
+export { recordPlatformAudit, platformAuditMessage, platformActor, commandLineText, PLATFORM_ACTOR_MAX_LENGTH, type PlatformEvent } from './platform';

@@ -6,3 +6,4 @@ export { errorLoggingPlugin } from './error-logging';
 export { startPeriodicWork, type PeriodicWork, type PeriodicWorkSettings } from './periodic-work';
 export { jsonBody, jsonErrorHandler, withHttpStatus, listen } from './http';
 export { createMetricsRegistry, serveMetrics, type MetricsListener } from './metrics';
+export type { OperatorCommand } from './operator-command';

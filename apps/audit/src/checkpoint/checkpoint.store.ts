@@ -35,3 +35,19 @@ export async function logsGrownSinceCheckpoint(workerDb: DataSource): Promise<Ar
   );
   return rows.map((row) => ({ tenantId: row.tenant_id, size: Number(row.size) }));
 }
+
+/** A log's latest signed checkpoint within `maxSize` (its largest size, then the latest issued), or null before the first. */
+export async function latestCheckpoint(
+  tx: EntityManager,
+  tenantId: string,
+  maxSize: number,
+): Promise<{ treeSize: number; rootHash: Buffer; body: string; signature: string; keyId: string; issuedAt: Date } | null> {
+  const [row]: Array<{ tree_size: string; root_hash: Buffer; body: string; signature: string; key_id: string; issued_at: Date }> = await tx.query(
+    `SELECT tree_size, root_hash, body, signature, key_id, issued_at FROM checkpoints
+      WHERE tenant_id = $1 AND tree_size <= $2 ORDER BY tree_size DESC, issued_at DESC LIMIT 1`,
+    [tenantId, maxSize],
+  );
+  return row
+    ? { treeSize: Number(row.tree_size), rootHash: row.root_hash, body: row.body, signature: row.signature, keyId: row.key_id, issuedAt: row.issued_at }
+    : null;
+}

@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Principal } from '@compliance-graph/auth';
 import { withTenant } from '@compliance-graph/db';
 import type { ExportRecord } from '@compliance-graph/audit-log';
 import { AuditEventEntity } from '../event/event.entity';
 import { headSize } from '../log/log-head.store';
+import type { LogScope } from '../log/log.service';
 
 /** Rows are read in keyset pages of this size, so an export of any length holds one page in memory. */
 const PAGE = 1000;
@@ -34,7 +34,7 @@ export class ExportService {
   constructor(private readonly db: DataSource) {}
 
   /** The log's size now (the export covers exactly the records below it) and how many it serves. */
-  plan(principal: Principal, window: ExportWindow): Promise<ExportPlan> {
+  plan(principal: LogScope, window: ExportWindow): Promise<ExportPlan> {
     return withTenant(this.db, principal, async (tx) => {
       const treeSize = await headSize(tx, principal.tenantId);
       return { treeSize, records: await windowQuery(tx, treeSize, window).getCount() };
@@ -46,7 +46,7 @@ export class ExportService {
    * head never change (append-only), so pages read in separate transactions still form one
    * consistent snapshot of the log at that size.
    */
-  async *records(principal: Principal, treeSize: number, window: ExportWindow): AsyncGenerator<ExportRecord> {
+  async *records(principal: LogScope, treeSize: number, window: ExportWindow): AsyncGenerator<ExportRecord> {
     let after = -1;
     for (;;) {
       const page = await withTenant(this.db, principal, (tx) => windowQuery(tx, treeSize, window, after).take(PAGE).getMany());

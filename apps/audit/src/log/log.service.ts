@@ -36,6 +36,9 @@ function sizeWithin(head: number, requested: number | null | undefined): number 
 const VERIFY_PAGE = 1000;
 const VERIFY_SLICE = 50;
 
+/** Whose log a reader reads: a request's principal, or the platform log's reserved origin for the operator CLI. */
+export type LogScope = Pick<Principal, 'tenantId'>;
+
 /** Reading a tenant's log: events, signed checkpoints, proofs, and a full recomputation. */
 export class LogService {
   /** The verification running for a tenant's log, which later askers join. */
@@ -43,10 +46,11 @@ export class LogService {
 
   constructor(
     private readonly db: DataSource,
-    private readonly signer: CheckpointSigner,
+    /** Absent in the operator CLI, which reads and verifies logs but holds no signing key. */
+    private readonly signer?: CheckpointSigner,
   ) {}
 
-  events(principal: Principal, filter: AuditEventFilter | null | undefined, first?: number | null, after?: string | null): Promise<AuditEventConnection> {
+  events(principal: LogScope, filter: AuditEventFilter | null | undefined, first?: number | null, after?: string | null): Promise<AuditEventConnection> {
     const page = pageRequest(first, after, isSeq);
     return withTenant(this.db, principal, async (tx) => {
       const query = tx.createQueryBuilder(AuditEventEntity, 'e');
@@ -142,7 +146,7 @@ export class LogService {
    * Verifications of one log asked for while one runs share its run and its result: aliases or
    * parallel requests cannot multiply seconds of CPU.
    */
-  verify(principal: Principal): Promise<AuditVerification> {
+  verify(principal: LogScope): Promise<AuditVerification> {
     const running = this.verifications.get(principal.tenantId);
     if (running) return running;
     const verification = this.recompute(principal).finally(() => this.verifications.delete(principal.tenantId));
@@ -150,7 +154,7 @@ export class LogService {
     return verification;
   }
 
-  private recompute(principal: Principal): Promise<AuditVerification> {
+  private recompute(principal: LogScope): Promise<AuditVerification> {
     return withTenant(
       this.db,
       principal,
@@ -206,6 +210,7 @@ export class LogService {
   async checkpointAt(tx: EntityManager, tenantId: string, size: number, tree = new TreeStore(tx, tenantId)): Promise<AuditCheckpoint> {
     await tree.prefetch((source) => rootHash(source, size));
     const root = await rootHash(tree, size);
+    if (!this.signer) throw new Error('this process holds no checkpoint signing key');
     const head = this.signer.sign(tenantId, size, root);
     const issuedAt = await storeCheckpoint(tx, tenantId, size, root, head);
     return Object.assign(new AuditCheckpoint(), {

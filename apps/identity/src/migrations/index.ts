@@ -11,6 +11,7 @@ import { DerivedSessions1765008000000 } from './1765008000000-derived-sessions';
 import { ConfinedUserWrites1765094400000 } from './1765094400000-confined-user-writes';
 import { AccessReviews1765526400000 } from './1765526400000-access-reviews';
 import { AccessReviewSchedules1765612800000 } from './1765612800000-access-review-schedules';
+import { PlatformOriginReserved1765699200000 } from './1765699200000-platform-origin-reserved';
 
 export const identityMigrations = [
   InitialIdentity1764230400000,
@@ -27,4 +28,5 @@ export const identityMigrations = [
   outboxPerTopicMigration('identity'),
   AccessReviews1765526400000,
   AccessReviewSchedules1765612800000,
+  PlatformOriginReserved1765699200000,
 ];
