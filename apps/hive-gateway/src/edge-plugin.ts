@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { getOperationAST, GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
@@ -11,7 +11,7 @@ import { readGraphqlRequest } from './graphql-request';
 
 /** What the edge established about a request, in its GraphQL context. */
 export interface EdgeContext {
-  edge: EdgeCredentials & ForwardedRequest;
+  edge: EdgeCredentials & ForwardedRequest & { documentHash: string | null };
 }
 
 export interface EdgePluginOptions {
@@ -23,15 +23,32 @@ export interface EdgePluginOptions {
 
 const withHttpStatus = (error: CodedError) => new GraphQLError(error.message, { extensions: { code: error.code, http: { status: error.httpStatus } } });
 
+const statusOf = (error: GraphQLError) => (error.extensions?.http as { status?: number } | undefined)?.status;
+
+/** Refused documents are 400s in our gateway (Apollo's answer); Hive answers them 200. */
+const DOCUMENT_REFUSALS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+
 /**
- * Hive's own request errors (a mutation over GET, a missing query) carry an HTTP status but no
- * code; those are the client's fault, as BAD_REQUEST says in our gateway.
+ * Hive's codes for a subgraph request that failed (unreachable, timed out, shutting down). Our
+ * gateway answers those INTERNAL_SERVER_ERROR for the operation, not for a field: a path would name
+ * the root field, often after the subgraph.
  */
-function codedFormatted(error: GraphQLError): GraphQLFormattedError {
+const UPSTREAM_FAILURES = new Set(['SUBREQUEST_HTTP_ERROR', 'GATEWAY_TIMEOUT', 'TIMEOUT_ERROR', 'DOWNSTREAM_SERVICE_ERROR', 'SHUTTING_DOWN', 'SCHEMA_RELOAD']);
+
+/**
+ * An error in our gateway's terms: Hive's own request errors (a mutation over GET, a missing
+ * query) carry an HTTP status but no code, and are the client's fault, as BAD_REQUEST says;
+ * a failed subgraph request is an internal error of the operation.
+ */
+function inOurTerms(error: GraphQLError): GraphQLFormattedError {
   const formatted = error.toJSON();
-  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
-  if (formatted.extensions?.code === undefined && status !== undefined && status >= 400 && status < 500) {
+  const code = formatted.extensions?.code;
+  const status = statusOf(error);
+  if (code === undefined && status !== undefined && status >= 400 && status < 500) {
     return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_REQUEST } };
+  }
+  if (typeof code === 'string' && UPSTREAM_FAILURES.has(code)) {
+    return { message: formatted.message, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   }
   return formatted;
 }
@@ -48,7 +65,7 @@ export function useEdge(edge: Edge, options: EdgePluginOptions): GatewayPlugin<E
     onRequestParse({ setRequestParser }) {
       setRequestParser((request) => readGraphqlRequest(request, options.maxBodyBytes));
     },
-    async onParams({ request, context }) {
+    async onParams({ request, params, context }) {
       let credentials: EdgeCredentials;
       try {
         credentials = await edge.authenticate(request.headers.get('authorization') ?? undefined);
@@ -61,6 +78,8 @@ export function useEdge(edge: Edge, options: EdgePluginOptions): GatewayPlugin<E
         clientIp: edge.clientAddress((context as unknown as { req: IncomingMessage }).req),
         userAgent: request.headers.get('user-agent') ?? undefined,
         requestId: randomUUID(),
+        // Apollo's queryHash, so a support record names a document alike through either gateway.
+        documentHash: params.query === undefined ? null : createHash('sha256').update(params.query).digest('hex'),
       });
     },
     onParse({ setParseFn }) {
@@ -84,7 +103,7 @@ export function useEdge(edge: Edge, options: EdgePluginOptions): GatewayPlugin<E
         await edge.beforeOperation(
           request,
           { schema, document, operation, operationName: operationName ?? operation?.name?.value ?? undefined, variables: variableValues ?? undefined },
-          { documentHash: null, clientIp: request.clientIp, userAgent: request.userAgent },
+          { documentHash: request.documentHash, clientIp: request.clientIp, userAgent: request.userAgent },
         );
       } catch (error) {
         if (!(error instanceof GraphQLError)) throw error;
@@ -100,14 +119,15 @@ export function useEdge(edge: Edge, options: EdgePluginOptions): GatewayPlugin<E
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
       const requestId = established.get(request)?.requestId;
       const errors = result.errors.map((error: GraphQLError) => {
-        const formatted = codedFormatted(error);
+        const formatted = inOurTerms(error);
         if (!isPublicError(formatted)) options.logger.error({ requestId, path: error.path, error: error.originalError ?? error }, 'unexpected error');
         const masked = edge.maskError(formatted);
         const message =
           options.hideSchemaDetails && masked.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ? masked.message.replace(/ ?Did you mean(.+?)\?$/, '') : masked.message;
+        const status = statusOf(error) ?? (DOCUMENT_REFUSALS.has(String(masked.extensions?.code)) ? 400 : undefined);
         return new GraphQLError(message, {
           path: masked.path,
-          extensions: { ...masked.extensions, http: error.extensions?.http },
+          extensions: { ...masked.extensions, ...(status === undefined ? {} : { http: { status } }) },
         });
       });
       setResult({ ...result, errors });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
+import httpTransport from '@graphql-mesh/transport-http';
 import { parse } from 'graphql';
 import { createLogger } from '@compliance-graph/config';
 import { createEdge, unreadySubgraphs } from '@compliance-graph/edge';
@@ -32,14 +33,15 @@ export async function startHiveGateway(config: HiveGatewayConfig): Promise<Runni
   const runtime = createGatewayRuntime<EdgeContext>({
     supergraph: parse(readFileSync(config.SUPERGRAPH_PATH, 'utf8')),
     // The supergraph's URLs are the composition's defaults; the configured ones win.
+    // The runtime alone loads no transport: subgraphs are reached over HTTP.
+    transports: { http: httpTransport },
     transportEntries: Object.fromEntries(Object.entries(edge.subgraphUrls).map(([name, url]) => [name, { location: `${url}/graphql` }])),
     graphqlEndpoint: '/graphql',
     plugins: () => [useEdge(edge, { logger, maxBodyBytes: config.MAX_BODY_BYTES, hideSchemaDetails: production })],
-    // Masking, request ids and subgraph errors are the edge's: Hive's own would let a client's
-    // x-request-id through to the subgraphs and name the subgraph in its errors.
+    // Masking and request ids are the edge's: Hive's own request id would let a client's
+    // x-request-id through to the subgraphs.
     maskedErrors: false,
     requestId: false,
-    subgraphErrors: false,
     batching: false,
     landingPage: false,
     graphiql: false,
