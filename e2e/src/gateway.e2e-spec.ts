@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { generateSigningKey, importSigningKey, type Role } from '@compliance-graph/auth';
 import {
@@ -14,7 +16,7 @@ import {
   type TestTenant,
 } from '@compliance-graph/testing';
 import { insertEvidence } from './fixtures';
-import { GATEWAY_KINDS, startAnotherGateway, startStack, type RunningGatewayOfKind, type Stack } from './stack';
+import { GATEWAY_KINDS, ROUTER_SECRET, startAnotherGateway, startStack, type RunningGatewayOfKind, type Stack } from './stack';
 
 const EVIDENCE_QUERY = 'query ($id: ID!) { evidence(id: $id) { id title createdBy { id displayName } } }';
 
@@ -156,6 +158,41 @@ describe.each(GATEWAY_KINDS)('gateway over real HTTP (%s gateway)', (gatewayKind
   });
 
   describe('forwarding', () => {
+    it("sends a subgraph exactly the edge's headers: token, router secret, its own request id and client address, the user agent", async () => {
+      const seen: IncomingHttpHeaders[] = [];
+      // A subprocessors subgraph that records what it is sent and answers an empty register.
+      const recording = createServer((req, res) => {
+        seen.push(req.headers);
+        req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { subprocessors: [] } })));
+      });
+      await new Promise<void>((resolve) => recording.listen(0, '127.0.0.1', resolve));
+      const recorded = await anotherGateway({ SUBPROCESSORS_URL: `http://127.0.0.1:${(recording.address() as AddressInfo).port}` });
+      try {
+        const token = await tokenFor(acme);
+        const answer = await postGraphql(`${recorded.url}/graphql`, { query: '{ subprocessors { id } }' }, {
+          ...bearer(token),
+          'user-agent': 'e2e-client/1.0',
+          'x-forwarded-for': '6.6.6.6',
+          'x-request-id': 'chosen-by-the-client',
+          cookie: 'session=stolen',
+          'x-router-secret': 'guess',
+        });
+        expect(answer.body).toEqual({ data: { subprocessors: [] } });
+        expect(seen).toHaveLength(1);
+        expect(seen[0]).toMatchObject({
+          authorization: `Bearer ${token}`,
+          'x-router-secret': ROUTER_SECRET,
+          'x-forwarded-for': '127.0.0.1',
+          'user-agent': 'e2e-client/1.0',
+          'x-request-id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+        });
+        expect(seen[0].cookie).toBeUndefined();
+      } finally {
+        await recorded.stop();
+        await new Promise((resolve) => recording.close(resolve));
+      }
+    });
+
     it('a subgraph refuses a client that skips the gateway, even with a guessed secret', async () => {
       const token = await tokenFor(acme);
       for (const headers of [bearer(token), { ...bearer(token), 'x-router-secret': 'guess' }]) {
