@@ -3,10 +3,11 @@ import type { IncomingMessage } from 'node:http';
 import type { GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { getOperationAST, GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
-import { CodedError, ErrorCode, badUserInput } from '@compliance-graph/auth';
+import { ErrorCode, badUserInput } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
 import { isPublicError } from '@compliance-graph/federation';
 import type { Edge, EdgeCredentials, ForwardedRequest } from '@compliance-graph/edge';
+import { withHttpStatus } from '@compliance-graph/runtime';
 import { readGraphqlRequest } from './graphql-request';
 
 /** What the edge established about a request, in its GraphQL context. */
@@ -20,8 +21,6 @@ export interface EdgePluginOptions {
   /** Validation messages do not suggest field names ("Did you mean …?"), as Apollo's hideSchemaDetailsFromClientErrors. */
   hideSchemaDetails: boolean;
 }
-
-const withHttpStatus = (error: CodedError) => new GraphQLError(error.message, { extensions: { code: error.code, http: { status: error.httpStatus } } });
 
 const statusOf = (error: GraphQLError) => (error.extensions?.http as { status?: number } | undefined)?.status;
 
@@ -66,12 +65,9 @@ export function useEdge(edge: Edge, options: EdgePluginOptions): GatewayPlugin<E
       setRequestParser((request) => readGraphqlRequest(request, options.maxBodyBytes));
     },
     async onParams({ request, params, context }) {
-      let credentials: EdgeCredentials;
-      try {
-        credentials = await edge.authenticate(request.headers.get('authorization') ?? undefined);
-      } catch (error) {
-        throw error instanceof CodedError ? withHttpStatus(error) : error;
-      }
+      const credentials = await edge.authenticate(request.headers.get('authorization') ?? undefined).catch((error: unknown) => {
+        throw withHttpStatus(error);
+      });
       established.set(request, {
         ...credentials,
         // Node's http server hands Hive its request as `req` of the server context.

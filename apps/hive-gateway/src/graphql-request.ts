@@ -1,5 +1,5 @@
-import { GraphQLError } from 'graphql';
 import { CodedError, ErrorCode } from '@compliance-graph/auth';
+import { withHttpStatus } from '@compliance-graph/runtime';
 
 export interface GraphqlParams {
   query?: string;
@@ -13,10 +13,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const SIMPLE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
 const PREFLIGHT_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight'];
 
-const refused = (code: ErrorCode, message?: string) => {
-  const error = new CodedError(code, message);
-  return new GraphQLError(error.message, { extensions: { code, http: { status: error.httpStatus } } });
-};
+const refused = (code: ErrorCode, message?: string) => withHttpStatus(new CodedError(code, message));
 
 function assertNotCrossSite(request: Request, contentType: string | undefined): void {
   if (contentType && !SIMPLE_CONTENT_TYPES.has(contentType)) return;
