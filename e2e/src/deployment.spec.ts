@@ -131,12 +131,26 @@ const sourceFiles = (dir: string): string[] =>
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
     .map((entry) => join(entry.parentPath, entry.name));
 
-/** Internal API name -> the apps that mount it, and app -> the internal APIs its source calls. */
+/**
+ * Libraries whose internal API calls are made for the app that imports them: the gateway's calls
+ * to identity are the edge's (packages/edge). Other libraries hold only the machinery of a call.
+ */
+const CALLING_LIBRARIES = ['edge'];
+
+/** An app's source and that of the calling libraries it imports. */
+function appSources(name: ServiceName): string[] {
+  const own = sourceFiles(join(ROOT, 'apps', name, 'src'));
+  const imports = own.map((file) => readFileSync(file, 'utf8')).join('\n');
+  const libraries = CALLING_LIBRARIES.filter((lib) => imports.includes(`from '@compliance-graph/${lib}'`));
+  return [...own, ...libraries.flatMap((lib) => sourceFiles(join(ROOT, 'packages', lib, 'src')))];
+}
+
+/** Internal API name -> the apps that mount it, and app -> the internal APIs its source (or a library it imports) calls. */
 function internalApiUse(): { servers: Map<string, ServiceName>; calls: [ServiceName, string][] } {
   const servers = new Map<string, ServiceName>();
   const calls: [ServiceName, string][] = [];
   for (const { name } of SERVICES) {
-    for (const file of sourceFiles(join(ROOT, 'apps', name, 'src'))) {
+    for (const file of appSources(name)) {
       const text = readFileSync(file, 'utf8');
       for (const [, api] of text.matchAll(/mountInternalApi\(\s*\w+,\s*([A-Z_]+)/g)) servers.set(api, name);
       for (const [, api] of text.matchAll(/(?:callInternalApi\([^,]+,|internalApiConsumer\()\s*([A-Z_]+)/g)) calls.push([name, api]);

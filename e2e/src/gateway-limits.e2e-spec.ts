@@ -1,19 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bearer, closeAdmin, createTenant, postGraphql, signIn, type TestTenant } from '@compliance-graph/testing';
-import type { RunningGateway } from '@compliance-graph/gateway';
 import { insertEvidence } from './fixtures';
-import { startAnotherGateway, startStack, type Stack } from './stack';
+import { GATEWAY_KINDS, startAnotherGateway, startStack, type RunningGatewayOfKind, type Stack } from './stack';
 
 /** The gateway's operation limits as a client meets them: real clients pass, scanners do not. */
-describe('gateway limits over real HTTP', () => {
+describe.each(GATEWAY_KINDS)('gateway limits over real HTTP (%s gateway)', (gatewayKind) => {
   let stack: Stack;
   let acme: TestTenant;
   let token: string;
   const graphql = () => `${stack.gatewayUrl}/graphql`;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({}, {}, gatewayKind);
     acme = await createTenant('Acme');
     token = (await signIn(acme.tenantId, acme.owner)).token;
   });
@@ -54,7 +53,7 @@ describe('gateway limits over real HTTP', () => {
   });
 
   describe('in production', () => {
-    let production: RunningGateway;
+    let production: RunningGatewayOfKind;
     beforeAll(async () => {
       production = await startAnotherGateway(stack, { NODE_ENV: 'production' });
     });
@@ -69,7 +68,7 @@ describe('gateway limits over real HTTP', () => {
 
   describe('with a subgraph that hangs', () => {
     let hanging: Server;
-    let degraded: RunningGateway;
+    let degraded: RunningGatewayOfKind;
     beforeAll(async () => {
       // Accepts every request and never answers, as a wedged subgraph does.
       hanging = createServer(() => undefined);

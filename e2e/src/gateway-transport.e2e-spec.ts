@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { loadGatewayConfig, type RunningGateway } from '@compliance-graph/gateway';
+import { loadGatewayConfig } from '@compliance-graph/gateway';
 import { closeAdmin } from '@compliance-graph/testing';
-import { startAnotherGateway, startStack, type Stack } from './stack';
+import { startAnotherGateway, startStack, type RunningGatewayOfKind, type Stack } from './stack';
 
 const TYPENAME = JSON.stringify({ query: '{ __typename }' });
 const NOTHING_ALLOWED = "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'";
@@ -26,7 +26,7 @@ const postTypename = (url: string, dispatcher?: Agent) =>
 
 describe('gateway transport security', () => {
   let stack: Stack;
-  let tlsGateway: RunningGateway;
+  let tlsGateway: RunningGatewayOfKind;
   let dir: string;
   let trusting: Agent;
 

@@ -1,8 +1,7 @@
 import { connect } from 'node:net';
-import type { RunningGateway } from '@compliance-graph/gateway';
 import { admin, closeAdmin, createTenant, signIn, type TestTenant } from '@compliance-graph/testing';
 import { recordFigures } from './isolation/figures';
-import { startAnotherGateway, startStack, type Stack } from './stack';
+import { GATEWAY_KINDS, startAnotherGateway, startStack, type RunningGatewayOfKind, type Stack } from './stack';
 
 /**
  * Hostile requests at a gateway in production mode, as a deployment runs it. Each one carries
@@ -18,7 +17,7 @@ export interface HostileRequest {
   /** Path and query string; default `/graphql`. */
   path?: string;
   contentType?: string;
-  body?: string | Buffer;
+  body?: string | Uint8Array<ArrayBuffer>;
   headers?: Record<string, string>;
   status: number;
   /** The first error's code, for answers that have a GraphQL body. */
@@ -93,11 +92,11 @@ export const HOSTILE_REQUESTS: HostileRequest[] = [
   { name: 'JSON that does not parse', body: `{"query": "mutation { ${CHANGE} }"`, status: 400, code: 'BAD_REQUEST' },
   {
     name: 'invalid UTF-8 in a variable',
-    body: Buffer.concat([
+    body: new Uint8Array(Buffer.concat([
       Buffer.from('{"query":"mutation ($email: String!) { inviteMember(email: $email, role: MEMBER) { token } }","variables":{"email":"a'),
       Buffer.from([0xff, 0xfe, 0xc3]),
       Buffer.from('@example.test"}}'),
-    ]),
+    ])),
     status: 400,
     code: 'BAD_REQUEST',
   },
@@ -121,21 +120,22 @@ export const HOSTILE_REQUESTS: HostileRequest[] = [
   { name: 'a header over the size limit', headers: { 'x-padding': 'x'.repeat(20_000) }, body: json({ query: `mutation { ${CHANGE} }` }), status: 431 },
 ];
 
-describe('hostile input at the gateway, in production', () => {
+describe.each(GATEWAY_KINDS)('hostile input at the gateway, in production (%s gateway)', (gatewayKind) => {
   let stack: Stack;
-  let gateway: RunningGateway;
+  let gateway: RunningGatewayOfKind;
   let tenant: TestTenant;
   let token: string;
   const figures = { hostileSent: 0, hostileRefused: 0 };
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({}, {}, gatewayKind);
     gateway = await startAnotherGateway(stack, { NODE_ENV: 'production', REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) });
     tenant = await createTenant('Hostile input');
     token = (await signIn(tenant.tenantId, tenant.owner)).token;
   });
   afterAll(async () => {
-    recordFigures('hostile-input', figures);
+    // The security report reads our gateway's figures; Hive's are kept beside them.
+    recordFigures(gatewayKind === 'apollo' ? 'hostile-input' : `hostile-input-${gatewayKind}`, figures);
     await gateway?.stop();
     await stack?.stop();
     await closeAdmin();

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { admin, closeAdmin } from '@compliance-graph/testing';
 import { signUp } from './accounts';
 import { codeOf, graphqlClient } from './graphql-client';
-import { startStack, type Stack } from './stack';
+import { GATEWAY_KINDS, startStack, type Stack } from './stack';
 
 const CREATE = 'mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id name role prefix expiresAt createdBy { id } lastUsedAt } } }';
 const VIEWER = '{ viewer { principalKind role user { id } apiKey { id name } tenant { id } } }';
 
 /** API keys as partners use them: a bearer credential on the graph, exchanged at the gateway. */
-describe('identity: API keys', () => {
+describe.each(GATEWAY_KINDS)('identity: API keys (%s gateway)', (gatewayKind) => {
   let stack: Stack;
   let gql: ReturnType<typeof graphqlClient>;
   let owner: { accessToken: string; user: { id: string }; tenant: { id: string } };
@@ -16,7 +16,7 @@ describe('identity: API keys', () => {
   const inDays = (days: number) => new Date(Date.now() + days * 86400_000).toISOString();
 
   beforeAll(async () => {
-    stack = await startStack({}, { SESSION_CHECK_TTL_MS: '1000' });
+    stack = await startStack({}, { SESSION_CHECK_TTL_MS: '1000' }, gatewayKind);
     gql = graphqlClient(stack.gatewayUrl);
     owner = await signUp(gql);
   });

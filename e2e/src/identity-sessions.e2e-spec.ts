@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { admin, authenticatorCode, closeAdmin } from '@compliance-graph/testing';
 import { AUTH, PASSWORD, unique } from './accounts';
 import { codeOf, graphqlClient, randomClientAddress } from './graphql-client';
-import { startStack, type Stack } from './stack';
+import { GATEWAY_KINDS, startStack, type Stack } from './stack';
 
 const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { ${AUTH} } }`;
 const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { ${AUTH} } }`;
@@ -11,7 +11,7 @@ const LOGOUT = `mutation ($t: String!) { logout(refreshToken: $t) }`;
 const VIEWER = '{ viewer { role principalKind tenant { slug } user { email } } }';
 
 /** Sessions, passwords and MFA through the gateway over HTTP, as a frontend uses them. */
-describe('identity: sessions, passwords, MFA', () => {
+describe.each(GATEWAY_KINDS)('identity: sessions, passwords, MFA (%s gateway)', (gatewayKind) => {
   let stack: Stack;
   let gql: ReturnType<typeof graphqlClient>;
   /** The address the trusted proxy in front of the gateway reports for this test's client. */
@@ -21,6 +21,7 @@ describe('identity: sessions, passwords, MFA', () => {
     stack = await startStack(
       { LOGIN_THROTTLE_ACCOUNT_LIMIT: '3', LOGIN_THROTTLE_ADDRESS_LIMIT: '6', LOGIN_THROTTLE_BASE_SECONDS: '60' },
       { TRUSTED_PROXIES: '127.0.0.1', SESSION_CHECK_TTL_MS: '1000' },
+      gatewayKind,
     );
     gql = graphqlClient(stack.gatewayUrl, clientIp);
   });

@@ -2,17 +2,17 @@ import { admin, authenticatorCode, closeAdmin } from '@compliance-graph/testing'
 import { AUTH, signUp as signUpOwner, unique } from './accounts';
 import { operatorCli } from './fixtures';
 import { codeOf, graphqlClient } from './graphql-client';
-import { startStack, type Stack } from './stack';
+import { GATEWAY_KINDS, startStack, type Stack } from './stack';
 
 const OPEN = 'mutation ($s: String!, $r: String!, $m: Int!) { openSupportSession(tenantSlug: $s, reason: $r, minutes: $m) { accessToken role tenant { id } user { id } } }';
 
 /** Administrative access by platform operators: restricted, time-boxed, read-only and logged in the visited tenant. */
-describe('identity: support access', () => {
+describe.each(GATEWAY_KINDS)('identity: support access (%s gateway)', (gatewayKind) => {
   let stack: Stack;
   let gql: ReturnType<typeof graphqlClient>;
 
   beforeAll(async () => {
-    stack = await startStack({}, { SESSION_CHECK_TTL_MS: '1000' });
+    stack = await startStack({}, { SESSION_CHECK_TTL_MS: '1000' }, gatewayKind);
     gql = graphqlClient(stack.gatewayUrl);
   });
   afterAll(async () => {

@@ -2,21 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { bearer, postGraphql } from '@compliance-graph/testing';
 import { PASSWORD, signUp, unique, type AuthPayload } from './accounts';
 import { graphqlClient } from './graphql-client';
-import { ROUTER_SECRET, startStack, type Stack } from './stack';
+import { GATEWAY_KINDS, ROUTER_SECRET, startStack, type Stack } from './stack';
 
 /**
  * A mutation that issues a new principal must be the only root field of its operation: an
  * outside review turned a MEMBER into an ADMIN by following `login` with admin mutations in
  * one request. Refused with BAD_USER_INPUT before anything runs, at the gateway and at identity.
  */
-describe('principal-changing mutations stand alone', () => {
+describe.each(GATEWAY_KINDS)('principal-changing mutations stand alone (%s gateway)', (gatewayKind) => {
   let stack: Stack;
   let gql: ReturnType<typeof graphqlClient>;
   let owner: AuthPayload;
   const newSlug = `never-${unique()}`;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({}, {}, gatewayKind);
     gql = graphqlClient(stack.gatewayUrl);
     owner = await signUp(gql, 'Victim');
   });

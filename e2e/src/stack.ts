@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { subgraphUrlEnv } from '@compliance-graph/config';
 import { SUBGRAPH_DATABASES } from '@compliance-graph/start';
-import { SUPERGRAPH, startStack as startWholeStack, type Stack } from '@compliance-graph/stack';
-import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
+import { SUPERGRAPH, startGatewayOfKind, startStack as startWholeStack, type GatewayKind, type Stack } from '@compliance-graph/stack';
 import { TEST_ENCRYPTION_KEY, TEST_WEBHOOK_SECRET_KEY, migrateForTests, testKeys, testLoginUrls } from '@compliance-graph/testing';
 
-export { SUPERGRAPH, type Stack } from '@compliance-graph/stack';
+export { GATEWAY_KINDS, SUPERGRAPH, type GatewayKind, type RunningGatewayOfKind, type Stack } from '@compliance-graph/stack';
 export const SERVICES = SUBGRAPH_DATABASES;
 
 export const ROUTER_SECRET = 'e2e-router-secret-0123456789abcdefghij';
@@ -18,8 +17,8 @@ export async function migrateAll(): Promise<void> {
   for (const service of SERVICES) await migrateForTests(service);
 }
 
-/** The whole stack on the test database with the test keys and fixed secrets the specs share. */
-export async function startStack(overrides: Record<string, string> = {}, gatewayOverrides: Record<string, string> = {}): Promise<Stack> {
+/** The whole stack on the test database with the test keys and fixed secrets the specs share, behind a gateway of `gatewayKind`. */
+export async function startStack(overrides: Record<string, string> = {}, gatewayOverrides: Record<string, string> = {}, gatewayKind: GatewayKind = 'apollo'): Promise<Stack> {
   await migrateAll();
   return startWholeStack({
     databaseLogins: testLoginUrls,
@@ -48,18 +47,17 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
     evidence: { OUTBOX_POLL_INTERVAL_MS: '100' },
     subprocessors: { OUTBOX_POLL_INTERVAL_MS: '100' },
     gateway: gatewayOverrides,
+    gatewayKind,
   });
 }
 
-/** A second gateway on the stack's subgraphs, configured differently. */
+/** A second gateway of the stack's kind on its subgraphs, configured differently. */
 export const startAnotherGateway = (stack: Stack, overrides: Record<string, string>) =>
-  startGateway(
-    loadGatewayConfig({
-      PORT: '0',
-      LOG_LEVEL: 'error',
-      ROUTER_SECRET,
-      ...subgraphUrlEnv(stack.subgraphUrls),
-      SUPERGRAPH_PATH: SUPERGRAPH,
-      ...overrides,
-    }),
-  );
+  startGatewayOfKind(stack.gatewayKind, {
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    ROUTER_SECRET,
+    ...subgraphUrlEnv(stack.subgraphUrls),
+    SUPERGRAPH_PATH: SUPERGRAPH,
+    ...overrides,
+  });

@@ -5,7 +5,7 @@ export async function uploadFile(gatewayUrl: string, token: string, content: Buf
   const answer = await fetch(`${gatewayUrl}/evidence/uploads`, {
     method: 'POST',
     headers: { 'content-type': 'application/pdf', 'x-file-name': encodeURIComponent(fileName), ...bearer(token) },
-    body: content,
+    body: new Uint8Array(content),
   });
   if (answer.status !== 201) throw new Error(`upload refused: ${answer.status} ${await answer.text()}`);
   return (await answer.json()) as { uploadId: string; sha256: string; sizeBytes: number };

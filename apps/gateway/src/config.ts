@@ -1,12 +1,6 @@
 import { z } from 'zod';
-import { GATEWAY, SUBGRAPHS, configHelpers, defaultUrl, loadConfig, metricsEnv, nodeEnv, perSubgraph, urlVariable, type SubgraphName } from '@compliance-graph/config';
-
-const url = z.string().url();
-
-/** IDENTITY_URL, EVIDENCE_URL, ...: each subgraph's base URL, one variable per registered subgraph. */
-const subgraphUrlEnv = Object.fromEntries(SUBGRAPHS.map(({ name }) => [urlVariable(name), url.default(defaultUrl(name))])) as {
-  [N in SubgraphName as ReturnType<typeof urlVariable<N>>]: z.ZodDefault<z.ZodString>;
-};
+import { GATEWAY, configHelpers, loadConfig, metricsEnv, nodeEnv } from '@compliance-graph/config';
+import { edgeEnv } from '@compliance-graph/edge';
 
 const optionalPath = z.string().min(1).optional();
 const TLS_FILES = ['TLS_CERT_FILE', 'TLS_KEY_FILE'] as const;
@@ -17,26 +11,7 @@ export const gatewayEnv = z
     HOST: z.string().default('127.0.0.1'),
     PORT: configHelpers.port(GATEWAY.port),
     ...metricsEnv,
-    ROUTER_SECRET: configHelpers.secret,
-    JWT_ISSUER: z.string().default('compliance-graph'),
-    JWT_AUDIENCE: z.string().default('compliance-graph'),
-    ...subgraphUrlEnv,
-    SUPERGRAPH_PATH: z.string().default('supergraph.graphql'),
-    /** Addresses of reverse proxies in front of the gateway whose X-Forwarded-For is believed. */
-    TRUSTED_PROXIES: configHelpers.csv,
-    /** How long the gateway trusts identity's answer that a session stands (revocation bites within it). */
-    SESSION_CHECK_TTL_MS: z.coerce.number().int().min(0).max(5000).default(5000),
-    MAX_DEPTH: z.coerce.number().int().min(1).default(12),
-    MAX_ALIASES: z.coerce.number().int().min(0).default(15),
-    MAX_TOKENS: z.coerce.number().int().min(100).default(4000),
-    MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
-    /** Calibrated on the canonical query fixture (apps/gateway/test/canonical-queries.graphql). */
-    MAX_COST: z.coerce.number().int().min(1).default(100_000),
-    /** Longer than verifyAuditLog takes on the largest log the README measures. */
-    SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
-    MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
-    /** A request's headers and body must have arrived within it: a client that trickles its body is cut off with 408. It bounds uploads too (MAX_UPLOAD_BYTES in 60 s is 0.9 MB/s). */
-    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+    ...edgeEnv,
     MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(50 * 1_048_576),
     /**
      * How long a proxied route's subgraph may be silent: before its answer's headers (once the body
@@ -59,6 +34,3 @@ export const gatewayEnv = z
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 
 export const loadGatewayConfig = (env?: Record<string, string | undefined>) => loadConfig('gateway', gatewayEnv, env);
-
-/** Subgraph name in the supergraph -> configured base URL. */
-export const subgraphUrls = (config: GatewayConfig): Record<string, string> => perSubgraph((name) => config[urlVariable(name)]);

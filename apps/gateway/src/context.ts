@@ -1,5 +1,5 @@
 import type { Principal } from '@compliance-graph/auth';
-import type { ForwardedRequest } from './forward-headers';
+import type { ForwardedRequest } from '@compliance-graph/edge';
 
 export interface GatewayContext extends ForwardedRequest {
   principal?: Principal;

@@ -8,21 +8,14 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
 import { createLogger } from '@compliance-graph/config';
-import { maskError, principalChangeAlonePlugin } from '@compliance-graph/federation';
+import { createEdge, unreadySubgraphs } from '@compliance-graph/edge';
 import { createMetricsRegistry, errorLoggingPlugin, jsonBody, jsonErrorHandler, listen, serveMetrics, withHttpStatus } from '@compliance-graph/runtime';
-import { subgraphUrls, type GatewayConfig } from './config';
+import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
-import { authenticateAtEdge } from './edge-auth';
-import { clientAddress } from './client-address';
+import { edgeOperationPlugin } from './edge-plugin';
 import { mountRouteProxies } from './route-proxy';
-import { unreadySubgraphs } from './readiness';
-import { ApiKeyExchange } from './api-key-exchange';
-import { SessionCheck } from './session-check';
-import { SupportRequestLog } from './support-request-log';
 import { SubgraphDataSource } from './subgraph-data-source';
-import { costLimitPlugin, limitValidationRules } from './operation-limits';
 import { gatewayMetrics } from './gateway-metrics';
 import { securityHeaders } from './security-headers';
 
@@ -56,18 +49,10 @@ function servedRoutes(app: express.Express): string[] {
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const production = config.NODE_ENV === 'production';
-  const urls = subgraphUrls(config);
+  const edge = createEdge(config);
+  const urls = edge.subgraphUrls;
   const metricsRegistry = createMetricsRegistry('gateway');
   const metrics = gatewayMetrics(metricsRegistry);
-  const edge = {
-    verifyAccessToken: createAccessTokenVerifier(remoteKeySet(`${urls.identity}/.well-known/jwks.json`), {
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    }),
-    sessions: new SessionCheck(urls.identity, config.ROUTER_SECRET, config.SESSION_CHECK_TTL_MS),
-    apiKeys: new ApiKeyExchange(urls.identity, config.ROUTER_SECRET),
-    supportRequests: new SupportRequestLog(urls.identity, config.ROUTER_SECRET),
-  };
 
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
@@ -98,30 +83,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     csrfPrevention: true,
     // Shutdown is ours (runService / the launcher); Apollo's own handler would race it.
     stopOnTerminationSignals: false,
-    formatError: (formatted) => maskError(formatted),
-    parseOptions: { maxTokens: config.MAX_TOKENS },
-    validationRules: limitValidationRules(config),
+    formatError: (formatted) => edge.maskError(formatted),
+    parseOptions: { maxTokens: edge.maxTokens },
+    validationRules: edge.validationRules,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      principalChangeAlonePlugin<GatewayContext>(),
-      costLimitPlugin<GatewayContext>(config.MAX_COST),
+      edgeOperationPlugin(edge),
       errorLoggingPlugin<GatewayContext>(logger),
       metrics.plugin,
-      {
-        async requestDidStart() {
-          return {
-            async didResolveOperation({ contextValue, operationName, queryHash }) {
-              if (!contextValue.token) return;
-              await edge.supportRequests.record(contextValue.token, contextValue.principal, {
-                operation: `graphql ${operationName ?? 'anonymous'}`,
-                documentHash: queryHash,
-                clientIp: contextValue.clientIp,
-                userAgent: contextValue.userAgent,
-              });
-            },
-          };
-        },
-      },
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });
@@ -139,7 +108,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     subgraphUrls: urls,
     routerSecret: config.ROUTER_SECRET,
     trustedProxies: config.TRUSTED_PROXIES,
-    edge,
+    edge: edge.authentication,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     timeoutMs: config.ROUTE_PROXY_TIMEOUT_MS,
     logger,
@@ -150,10 +119,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GatewayContext> => {
         try {
-          const credentials = await authenticateAtEdge(req.headers.authorization, edge);
+          const credentials = await edge.authenticate(req.headers.authorization);
           return {
             ...credentials,
-            clientIp: clientAddress(req, config.TRUSTED_PROXIES),
+            clientIp: edge.clientAddress(req),
             userAgent: req.headers['user-agent'],
             requestId: randomUUID(),
           };

@@ -5,7 +5,7 @@ import { CANONICAL_OPERATIONS, operationLabel } from './operation-label';
 
 describe('operationLabel', () => {
   it('names exactly the operations of the canonical query fixture', () => {
-    const fixture = parse(readFileSync(join(__dirname, '../test/canonical-queries.graphql'), 'utf8'));
+    const fixture = parse(readFileSync(join(__dirname, '../../../packages/edge/test/canonical-queries.graphql'), 'utf8'));
     const names = fixture.definitions.flatMap((definition) => (definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : []));
     expect([...CANONICAL_OPERATIONS].sort()).toEqual([...new Set(names)].sort());
   });

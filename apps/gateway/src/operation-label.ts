@@ -1,6 +1,6 @@
 /**
  * The operations the gateway's metrics name: those of the canonical query fixture
- * (apps/gateway/test/canonical-queries.graphql; operation-label.spec.ts fails when the two
+ * (packages/edge/test/canonical-queries.graphql; operation-label.spec.ts fails when the two
  * differ). Kept in source rather than read from the fixture, so the built gateway never depends
  * on a test file, and the label set is fixed by code review, not by whatever clients send.
  */

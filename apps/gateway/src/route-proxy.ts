@@ -5,10 +5,8 @@ import type { Express, Request, Response } from 'express';
 import { Pool, errors as upstreamErrors } from 'undici';
 import { CodedError, ErrorCode, sendHttpError } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
-import { authenticateAtEdge, type EdgeAuthentication, type EdgeCredentials } from './edge-auth';
+import { authenticateAtEdge, clientAddress, forwardHeaders, type EdgeAuthentication, type EdgeCredentials } from '@compliance-graph/edge';
 import { ByteLimit } from './byte-limit';
-import { clientAddress } from './client-address';
-import { forwardHeaders } from './forward-headers';
 
 /**
  * The non-GraphQL routes of the contract, each served by the subgraph that owns the data. A

@@ -1,5 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { forwardHeaders } from './forward-headers';
+import { forwardHeaders } from '@compliance-graph/edge';
 import type { GatewayContext } from './context';
 
 /** Sends each subgraph fetch with the caller's token and the gateway's forwarding headers. */

@@ -8,11 +8,8 @@ import { ROUTER_SECRET_HEADER } from '@compliance-graph/auth';
 import { createLogger } from '@compliance-graph/config';
 import { REQUEST_ID_HEADER } from '@compliance-graph/runtime';
 import { freePort, mintToken, principal, testTokenVerifier } from '@compliance-graph/testing';
-import { ApiKeyExchange } from '../src/api-key-exchange';
-import type { EdgeAuthentication } from '../src/edge-auth';
+import { ApiKeyExchange, SessionCheck, SupportRequestLog, type EdgeAuthentication } from '@compliance-graph/edge';
 import { mountRouteProxies } from '../src/route-proxy';
-import { SessionCheck } from '../src/session-check';
-import { SupportRequestLog } from '../src/support-request-log';
 import { echoDigest, startRecordingUpstream } from './recording-upstream';
 
 const ROUTER_SECRET = 'route-proxy-spec-router-secret-0123456789';

@@ -8,4 +8,4 @@ export { maskError, isPublicError } from './errors';
 export type { ResolverInstances } from './container';
 export { pageRequest, encodeCursor, connection, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageRequest } from './pagination';
 export { UserReference } from './user-reference';
-export { PRINCIPAL_CHANGING_MUTATIONS, combinedPrincipalChange, principalChangeAlonePlugin } from './principal-change';
+export { PRINCIPAL_CHANGING_MUTATIONS, combinedPrincipalChange, assertPrincipalChangeAlone, principalChangeAlonePlugin } from './principal-change';

@@ -55,19 +55,24 @@ export function combinedPrincipalChange(document: DocumentNode, operation: Opera
 
 /**
  * Refuses, before anything runs, an operation in which a principal-changing mutation is not the
- * only root field (no second field, alias or fragment beside it). Used by the gateway and by
- * every subgraph, for requests that reach one another way.
+ * only root field (no second field, alias or fragment beside it). Used by both gateways' edge and
+ * by every subgraph, for requests that reach one another way.
  */
+export function assertPrincipalChangeAlone(document: DocumentNode, operation: OperationDefinitionNode | null | undefined): void {
+  const mutation = operation && combinedPrincipalChange(document, operation);
+  if (mutation) {
+    throw new GraphQLError(`${mutation} changes the caller, so it must be the only root field of its operation`, {
+      extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+    });
+  }
+}
+
+/** assertPrincipalChangeAlone as an Apollo Server plugin. */
 export const principalChangeAlonePlugin = <T extends object>(): ApolloServerPlugin<T> => ({
   async requestDidStart() {
     return {
       async didResolveOperation({ document, operation }) {
-        const mutation = operation && combinedPrincipalChange(document, operation);
-        if (mutation) {
-          throw new GraphQLError(`${mutation} changes the caller, so it must be the only root field of its operation`, {
-            extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
-          });
-        }
+        assertPrincipalChangeAlone(document, operation);
       },
     };
   },

@@ -9,12 +9,30 @@ import { EVIDENCE_SCHEMA, loadEvidenceConfig, startEvidenceService } from '@comp
 import { AUDIT_SCHEMA, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
 import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService, type Clock } from '@compliance-graph/subprocessors';
 import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
+import { loadHiveGatewayConfig, startHiveGateway } from '@compliance-graph/hive-gateway';
 import { SUBGRAPH_DATABASES } from '@compliance-graph/start';
 import { freePort } from '@compliance-graph/testing';
 
 
 /** The committed supergraph at the repository root (same depth from src/ and dist/). */
 export const SUPERGRAPH = resolve(__dirname, '../../../supergraph.graphql');
+
+/** The two gateways that run the edge: ours (Apollo Gateway) and Hive Gateway with the edge as its plugin. */
+export const GATEWAY_KINDS = ['apollo', 'hive'] as const;
+export type GatewayKind = (typeof GATEWAY_KINDS)[number];
+
+/** What the stack needs of a running gateway, whichever kind. */
+export interface RunningGatewayOfKind {
+  url: string;
+  metricsUrl: string | undefined;
+  routes: string[];
+  stop(): Promise<void>;
+}
+
+/** A gateway of `kind` on `env` (its subgraph URLs, router secret, limits, ...). */
+export function startGatewayOfKind(kind: GatewayKind, env: Record<string, string>): Promise<RunningGatewayOfKind> {
+  return kind === 'hive' ? startHiveGateway(loadHiveGatewayConfig(env)) : startGateway(loadGatewayConfig(env));
+}
 
 /** Migrates every schema, setting each service's login passwords from `roleSecret` (see loginPasswords). */
 export async function migrateAll(databaseUrl: string, roleSecret: string): Promise<void> {
@@ -39,10 +57,13 @@ export interface StackOptions {
   subprocessors?: Record<string, string>;
   /** Added to the gateway's environment only. */
   gateway?: Record<string, string>;
+  /** Which gateway runs in front of the subgraphs (default apollo, ours). */
+  gatewayKind?: GatewayKind;
 }
 
 export interface Stack {
   gatewayUrl: string;
+  gatewayKind: GatewayKind;
   /** Every route the gateway serves (RunningGateway.routes). */
   gatewayRoutes: string[];
   subgraphUrls: Record<SubgraphName, string>;
@@ -179,17 +200,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (failed) throw failed.reason;
     const evidence = subgraphs[1];
     const subgraphUrls = { identity: identity.url, evidence: evidence.url, audit: auditUrl, subprocessors: subprocessorsUrl };
-    const running = await startGateway(
-      loadGatewayConfig({
-        ...env,
-        ...options.gateway,
-        ...subgraphUrlEnv(subgraphUrls),
-        SUPERGRAPH_PATH: SUPERGRAPH,
-      }),
-    );
+    const gatewayKind = options.gatewayKind ?? 'apollo';
+    const running = await startGatewayOfKind(gatewayKind, {
+      ...env,
+      ...options.gateway,
+      ...subgraphUrlEnv(subgraphUrls),
+      SUPERGRAPH_PATH: SUPERGRAPH,
+    });
     gateway = running;
     return {
       gatewayUrl: running.url,
+      gatewayKind,
       gatewayRoutes: running.routes,
       subgraphUrls,
       metricsUrl(service) {

@@ -1,5 +1,4 @@
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
-import type { ApolloServerPlugin } from '@apollo/server';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
@@ -62,23 +61,17 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, var
  * Refuses an operation whose cost exceeds the limit before it is planned. It runs after
  * validation because the cost depends on variables (`first: $n`), which validation rules do not see.
  */
-export const costLimitPlugin = <T extends object>(maxCost: number): ApolloServerPlugin<T> => ({
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ schema, document, request, operationName }) {
-        let cost: number;
-        try {
-          cost = operationCost(schema, document, request.variables, operationName ?? undefined);
-        } catch {
-          // Variables that do not fit the operation: execution refuses them with its own coded error.
-          return;
-        }
-        if (cost > maxCost) {
-          throw new GraphQLError(`Operation cost limit of ${maxCost} exceeded, found ${cost}.`, {
-            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
-          });
-        }
-      },
-    };
-  },
-});
+export function assertWithinCost(maxCost: number, schema: GraphQLSchema, document: DocumentNode, variables?: Record<string, unknown>, operationName?: string): void {
+  let cost: number;
+  try {
+    cost = operationCost(schema, document, variables, operationName);
+  } catch {
+    // Variables that do not fit the operation: execution refuses them with its own coded error.
+    return;
+  }
+  if (cost > maxCost) {
+    throw new GraphQLError(`Operation cost limit of ${maxCost} exceeded, found ${cost}.`, {
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+    });
+  }
+}

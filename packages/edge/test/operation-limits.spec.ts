@@ -13,12 +13,13 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { ApolloGateway } from '@apollo/gateway';
-import { gatewayEnv } from '../src/config';
+import { z } from 'zod';
+import { edgeEnv } from '../src/config';
 import { limitValidationRules, operationCost } from '../src/operation-limits';
 
 const ROOT = resolve(__dirname, '../../..');
 const canonical = parse(readFileSync(resolve(__dirname, 'canonical-queries.graphql'), 'utf8'));
-const defaults = gatewayEnv.pick({ MAX_DEPTH: true, MAX_ALIASES: true, MAX_DIRECTIVES: true, MAX_COST: true }).parse({});
+const defaults = z.object(edgeEnv).pick({ MAX_DEPTH: true, MAX_ALIASES: true, MAX_DIRECTIVES: true, MAX_COST: true }).parse({});
 const operations = canonical.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
 
 let schema: GraphQLSchema;

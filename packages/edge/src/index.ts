@@ -1,0 +1,10 @@
+export { createEdge, type Edge, type ResolvedOperation } from './edge';
+export { edgeEnv, subgraphUrls, type EdgeConfig } from './config';
+export { authenticateAtEdge, type EdgeAuthentication, type EdgeCredentials } from './edge-auth';
+export { ApiKeyExchange, isApiKey } from './api-key-exchange';
+export { SessionCheck } from './session-check';
+export { SupportRequestLog, type SupportRequest } from './support-request-log';
+export { clientAddress } from './client-address';
+export { forwardHeaders, type ForwardedRequest } from './forward-headers';
+export { assertWithinCost, limitValidationRules, operationCost, type OperationLimits } from './operation-limits';
+export { unreadySubgraphs } from './readiness';
