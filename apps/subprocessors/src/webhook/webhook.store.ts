@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import type { WebhookOwnerKind } from './webhook-subscription.entity';
 
 /**
@@ -34,4 +35,33 @@ export function lastDeliveries(tx: EntityManager, subscriptionIds: readonly stri
       ORDER BY subscription_id, attempted_at DESC, id DESC`,
     [subscriptionIds],
   );
+}
+
+/** A delivery log's position: attempted at, then id (newest first). */
+export type DeliveryKey = [string, string];
+
+/**
+ * The newest `limit` deliveries of each subscription older than `after`, and each one's total,
+ * in three statements for a list of subscriptions whatever its length.
+ */
+export async function deliveryPages(
+  tx: EntityManager,
+  subscriptionIds: readonly string[],
+  after: DeliveryKey | null,
+  limit: number,
+): Promise<{ rows: WebhookDeliveryEntity[]; totals: Map<string, number> }> {
+  const counted: Array<{ subscription_id: string; total: string }> = await tx.query(
+    `SELECT subscription_id, count(*) AS total FROM webhook_deliveries WHERE subscription_id = ANY($1::uuid[]) GROUP BY subscription_id`,
+    [subscriptionIds],
+  );
+  const ranked: Array<{ id: string }> = await tx.query(
+    `SELECT id FROM (
+       SELECT id, row_number() OVER (PARTITION BY subscription_id ORDER BY attempted_at DESC, id DESC) AS position
+         FROM webhook_deliveries
+        WHERE subscription_id = ANY($1::uuid[]) AND ($2::timestamptz IS NULL OR (attempted_at, id) < ($2::timestamptz, $3::uuid))) page
+      WHERE position <= $4`,
+    [subscriptionIds, after?.[0] ?? null, after?.[1] ?? null, limit],
+  );
+  const rows = ranked.length === 0 ? [] : await tx.find(WebhookDeliveryEntity, { where: { id: In(ranked.map((row) => row.id)) }, order: { attemptedAt: 'DESC', id: 'DESC' } });
+  return { rows, totals: new Map(counted.map((row) => [row.subscription_id, Number(row.total)])) };
 }
