@@ -3,6 +3,7 @@ import type { Client } from 'pg';
 import { auditRecord, ingestBody, postBatch } from './audit-api';
 import type { gatewayGraphql } from './gateway-graphql';
 import type { HttpClient } from './http-client';
+import { LIST_CAPS } from './sql-lists';
 
 /** What the canonical operations name: the tenant's owner (who runs them) and the ids they take. */
 export interface SizedTenant {
@@ -35,7 +36,7 @@ async function seedPeople(db: Client, tenantId: string, ownerId: string, tag: st
   );
 }
 
-/** N evidence items, each APPROVED with one revision (its upload claimed) and N decisions. */
+/** N evidence items, each APPROVED with one revision (its upload claimed) and N decisions (at most LIST_CAPS'). */
 async function seedEvidence(db: Client, tenantId: string, memberId: string, ownerId: string, size: number) {
   await db.query(
     `WITH e AS (
@@ -51,9 +52,9 @@ async function seedEvidence(db: Client, tenantId: string, memberId: string, owne
          FROM e JOIN up ON up.sha256 = encode(sha256(e.id::text::bytea), 'hex')
      )
      INSERT INTO evidence.decisions (id, tenant_id, evidence_id, revision_version, decision, rationale, decided_at, decided_by)
-     SELECT gen_random_uuid(), $1, e.id, 1, 'APPROVE', 'Complete, decision ' || d, now() - make_interval(secs => $4::int - d), $3
-       FROM e, generate_series(1, $4::int) d`,
-    [tenantId, memberId, ownerId, size],
+     SELECT gen_random_uuid(), $1, e.id, 1, 'APPROVE', 'Complete, decision ' || d, now() - make_interval(secs => $5::int - d), $3
+       FROM e, generate_series(1, $5::int) d`,
+    [tenantId, memberId, ownerId, size, Math.min(size, LIST_CAPS['Evidence.decisions'])],
   );
 }
 

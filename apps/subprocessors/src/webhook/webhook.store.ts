@@ -1,4 +1,4 @@
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import type { WebhookOwnerKind } from './webhook-subscription.entity';
 
@@ -42,7 +42,8 @@ export type DeliveryKey = [string, string];
 
 /**
  * The newest `limit` deliveries of each subscription older than `after`, and each one's total,
- * in three statements for a list of subscriptions whatever its length.
+ * in two statements for a list of subscriptions whatever its length (rows read whole, not
+ * looked up again by an id list that would grow with the page).
  */
 export async function deliveryPages(
   tx: EntityManager,
@@ -54,14 +55,15 @@ export async function deliveryPages(
     `SELECT subscription_id, count(*) AS total FROM webhook_deliveries WHERE subscription_id = ANY($1::uuid[]) GROUP BY subscription_id`,
     [subscriptionIds],
   );
-  const ranked: Array<{ id: string }> = await tx.query(
-    `SELECT id FROM (
-       SELECT id, row_number() OVER (PARTITION BY subscription_id ORDER BY attempted_at DESC, id DESC) AS position
-         FROM webhook_deliveries
-        WHERE subscription_id = ANY($1::uuid[]) AND ($2::timestamptz IS NULL OR (attempted_at, id) < ($2::timestamptz, $3::uuid))) page
-      WHERE position <= $4`,
+  const rows: WebhookDeliveryEntity[] = await tx.query(
+    `SELECT id, tenant_id AS "tenantId", subscription_id AS "subscriptionId", event_id AS "eventId", event_type AS "eventType", attempt,
+            attempted_at AS "attemptedAt", outcome, http_status AS "httpStatus", error, duration_ms AS "durationMs"
+       FROM (SELECT *, row_number() OVER (PARTITION BY subscription_id ORDER BY attempted_at DESC, id DESC) AS position
+               FROM webhook_deliveries
+              WHERE subscription_id = ANY($1::uuid[]) AND ($2::timestamptz IS NULL OR (attempted_at, id) < ($2::timestamptz, $3::uuid))) page
+      WHERE position <= $4
+      ORDER BY attempted_at DESC, id DESC`,
     [subscriptionIds, after?.[0] ?? null, after?.[1] ?? null, limit],
   );
-  const rows = ranked.length === 0 ? [] : await tx.find(WebhookDeliveryEntity, { where: { id: In(ranked.map((row) => row.id)) }, order: { attemptedAt: 'DESC', id: 'DESC' } });
-  return { rows, totals: new Map(counted.map((row) => [row.subscription_id, Number(row.total)])) };
+  return { rows: rows.map((row) => Object.assign(new WebhookDeliveryEntity(), row)), totals: new Map(counted.map((row) => [row.subscription_id, Number(row.total)])) };
 }
