@@ -13,7 +13,7 @@ export interface AuditLoaders {
   trail(subjectType: string, first: number, after: string | null): DataLoader<string, AuditEventConnection>;
   /** By subprocessor change id: its announcement event, one statement per batch. */
   announcements: DataLoader<string, AuditEventEntity | null>;
-  /** By event id: its inclusion proof against the log's head, each event's proof computed once per request. */
+  /** By event id: its inclusion proof against the log's head, a batch in one transaction with one checkpoint. */
   inclusionProofs: DataLoader<string, AuditInclusionProof>;
 }
 
@@ -27,6 +27,6 @@ export function createAuditLoaders(db: DataSource, log: LogService, principal: P
       return trails.get(key)!;
     },
     announcements: new DataLoader(async (changeIds) => (principal ? announcementsOf(db, principal, changeIds) : changeIds.map(() => null))),
-    inclusionProofs: new DataLoader((eventIds) => Promise.all(eventIds.map((id) => log.inclusionProof(principal!, id)))),
+    inclusionProofs: new DataLoader((eventIds) => log.inclusionProofsAtHead(principal!, eventIds)),
   };
 }

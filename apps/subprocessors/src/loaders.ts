@@ -10,8 +10,10 @@ import type { NoticeDeliveryRow } from './notice/notice.store';
 import { SubprocessorObjectionEntity } from './objection/objection.entity';
 import { entriesById } from './register/register.store';
 import type { SubprocessorEntity } from './subprocessor/subprocessor.entity';
+import { deliveriesLoader } from './webhook/deliveries.loader';
 import { lastDeliveryLoader } from './webhook/last-delivery.loader';
 import type { LastDelivery } from './webhook/webhook.store';
+import type { WebhookDeliveryConnection } from './webhook/webhook.types';
 
 export interface SubprocessorsLoaders {
   /** Entries as they are now, whatever their status. */
@@ -20,6 +22,8 @@ export interface SubprocessorsLoaders {
   /** A change's objections the caller may see: all for the tenant's staff, its own for a partner. */
   objections: DataLoader<string, SubprocessorObjectionEntity[]>;
   lastWebhookDeliveries: DataLoader<string, LastDelivery | null>;
+  /** By subscription id, one loader per page asked for: its delivery log, newest first. */
+  webhookDeliveries(first: number | null, after: string | null): DataLoader<string, WebhookDeliveryConnection>;
   /** By announcement event id: its delivery attempts. */
   noticeDeliveries: DataLoader<string, NoticeDeliveryRow[]>;
   /** By announcement event id: how many subscriptions it was fanned out to. */
@@ -48,6 +52,7 @@ export function createSubprocessorsLoaders(
     changes: tenantEntityLoader(db, tenantId, SubprocessorChangeEntity),
     objections: tenantChildrenLoader(db, tenantId, SubprocessorObjectionEntity, 'changeId', { createdAt: 'ASC', id: 'ASC' }, ownObjections),
     lastWebhookDeliveries: lastDeliveryLoader(db, tenantId),
+    webhookDeliveries: deliveriesLoader(db, tenantId),
     noticeDeliveries: noticeDeliveriesLoader(db, tenantId),
     fanoutSizes: fanoutSizesLoader(db, tenantId),
     ownerNames: ownerNamesLoader(directory, tenantId),

@@ -191,4 +191,38 @@ describe('webhook subscriptions', () => {
     expect((await as(principal(tenant, 'ADMIN'), DELETE, { id: ofMember.subscription.id })).data).toEqual({ deleteWebhookSubscription: true });
     expect(await ids(principal(tenant, 'OWNER'))).toEqual([ofAdmin.subscription.id]);
   });
+
+  it("pages each subscription's delivery log on its own, newest first, when a list of them asks in one request", async () => {
+    const tenant = randomUUID();
+    const partner = partnerOf(tenant);
+    const to = await receiver();
+    const [first, second] = [(await subscribe(partner, to)).subscription.id, (await subscribe(partner, to)).subscription.id];
+    // Interleaved in time: the first subscription's attempts at minutes 1, 3, 5, the second's at 2 and 4.
+    for (const [subscription, minute] of [[first, 1], [second, 2], [first, 3], [second, 4], [first, 5]] as const) {
+      await admin().query(
+        `INSERT INTO subprocessors.webhook_deliveries (id, tenant_id, subscription_id, event_id, event_type, attempt, attempted_at, outcome, http_status, duration_ms)
+         VALUES ($1, $2, $3, $4, 'subprocessor.change_announced', 1, timestamptz '2026-01-01T00:00:00Z' + make_interval(mins => $5), 'DELIVERED', 204, 5)`,
+        [randomUUID(), tenant, subscription, randomUUID(), minute],
+      );
+    }
+    const PAGE = `query ($after: String) { webhookSubscriptions { id deliveries(first: 2, after: $after) {
+      totalCount pageInfo { endCursor hasNextPage } nodes { attemptedAt } } } }`;
+    type Page = { id: string; deliveries: { totalCount: number; pageInfo: { endCursor: string | null; hasNextPage: boolean }; nodes: Array<{ attemptedAt: string }> } };
+    const page = async (after: string | null) => {
+      const result = await as(partner, PAGE, { after });
+      expect(result.errors).toBeUndefined();
+      const bySubscription = new Map((result.data!.webhookSubscriptions as Page[]).map((s) => [s.id, s.deliveries]));
+      return [bySubscription.get(first)!, bySubscription.get(second)!];
+    };
+    const minutes = (connection: Page['deliveries']) => connection.nodes.map((node) => new Date(node.attemptedAt).getUTCMinutes());
+
+    const [firstPage, secondPage] = await page(null);
+    expect([minutes(firstPage), firstPage.totalCount, firstPage.pageInfo.hasNextPage]).toEqual([[5, 3], 3, true]);
+    expect([minutes(secondPage), secondPage.totalCount, secondPage.pageInfo.hasNextPage]).toEqual([[4, 2], 2, false]);
+    // The cursor is a position in time: each log continues from it on its own.
+    const [firstRest, secondRest] = await page(firstPage.pageInfo.endCursor);
+    expect([minutes(firstRest), firstRest.pageInfo.hasNextPage]).toEqual([[1], false]);
+    expect(minutes(secondRest)).toEqual([2]);
+    expect((await as(partner, PAGE, { after: 'not a cursor' })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
 });

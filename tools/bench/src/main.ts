@@ -7,12 +7,13 @@ import { auditBench } from './audit';
 import type { Bench } from './bench';
 import { evidenceBench } from './evidence';
 import { loginBench } from './login';
+import { sqlBench } from './sql';
 import { subprocessorsBench } from './subprocessors';
 import { describeMachine, loadAverage, machineLine } from './machine';
 import { file, parseOptions, usage, UsageError } from './options';
 
 /** `npm run bench -- <name>`: adding a benchmark is one entry here. */
-const BENCHES: Record<string, Bench<any>> = { login: loginBench, audit: auditBench, evidence: evidenceBench, 'access-review': accessReviewBench, subprocessors: subprocessorsBench };
+const BENCHES: Record<string, Bench<any>> = { login: loginBench, audit: auditBench, evidence: evidenceBench, 'access-review': accessReviewBench, subprocessors: subprocessorsBench, sql: sqlBench };
 
 const COMMON_OPTIONS = { json: file('also write every figure as JSON to FILE') };
 

@@ -49,6 +49,19 @@ export async function eventLeafWithHead(
   return found && { seq: Number(found.seq), leafHash: found.leaf_hash, headSize: Number(found.head ?? 0) };
 }
 
+/** Many events' positions and leaf hashes, each with its tenant's log size, in one round trip: a list of notices proves each announcement. */
+export async function eventLeavesWithHead(
+  tx: EntityManager,
+  tenantId: string,
+  eventIds: readonly string[],
+): Promise<Map<string, { seq: number; leafHash: Buffer; headSize: number }>> {
+  const rows: Array<{ id: string; seq: string; leaf_hash: Buffer; head: string | null }> = await tx.query(
+    `SELECT id, seq, leaf_hash, (SELECT size FROM log_heads WHERE tenant_id = $2) AS head FROM events WHERE id = ANY($1)`,
+    [eventIds, tenantId],
+  );
+  return new Map(rows.map((row) => [row.id, { seq: Number(row.seq), leafHash: row.leaf_hash, headSize: Number(row.head ?? 0) }]));
+}
+
 /** Which of these event ids the log already holds. */
 export async function storedEventIds(tx: EntityManager, ids: readonly string[]): Promise<Set<string>> {
   const rows: Array<{ id: string }> = await tx.query(`SELECT id FROM events WHERE id = ANY($1)`, [ids]);

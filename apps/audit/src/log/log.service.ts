@@ -7,7 +7,7 @@ import type { CheckpointSigner } from '../checkpoint/checkpoint-signer';
 import { AuditEventEntity } from '../event/event.entity';
 import { consistencyProof, inclusionProof, leafHashOf, rootHash, TreeFrontier } from '@compliance-graph/audit-log';
 import { signedRoots, storeCheckpoint } from '../checkpoint/checkpoint.store';
-import { eventCounts, eventLeafWithHead, firstSeqsPerSubject } from '../event/event.store';
+import { eventCounts, eventLeafWithHead, eventLeavesWithHead, firstSeqsPerSubject } from '../event/event.store';
 import { headSize } from './log-head.store';
 import { TreeStore } from './tree.store';
 import {
@@ -26,6 +26,19 @@ function sizeWithin(head: number, requested: number | null | undefined): number 
   if (requested === null || requested === undefined) return head;
   if (!isSeq(requested) || requested > head) throw badUserInput(`treeSize must be between 0 and ${head}`);
   return requested;
+}
+
+/** An event's inclusion proof at `size` from a tree whose nodes are already fetched. */
+async function proofOf(tree: TreeStore, eventId: string, leaf: { seq: number; leafHash: Buffer }, size: number, checkpoint: AuditCheckpoint): Promise<AuditInclusionProof> {
+  const path = await inclusionProof(tree, leaf.seq, size);
+  return Object.assign(new AuditInclusionProof(), {
+    eventId,
+    leafIndex: leaf.seq,
+    treeSize: size,
+    leafHash: leaf.leafHash.toString('hex'),
+    auditPath: path.map((hash) => hash.toString('hex')),
+    checkpoint,
+  });
 }
 
 /**
@@ -112,15 +125,27 @@ export class LogService {
       if (seq >= size) throw badUserInput(`The event (seq ${seq}) is not in a tree of size ${size}`);
       const tree = new TreeStore(tx, principal.tenantId);
       await tree.prefetch((source) => Promise.all([inclusionProof(source, seq, size), rootHash(source, size)]));
-      const path = await inclusionProof(tree, seq, size);
-      return Object.assign(new AuditInclusionProof(), {
-        eventId,
-        leafIndex: seq,
-        treeSize: size,
-        leafHash: found.leafHash.toString('hex'),
-        auditPath: path.map((hash) => hash.toString('hex')),
-        checkpoint: await this.checkpointAt(tx, principal.tenantId, size, tree),
-      });
+      return proofOf(tree, eventId, found, size, await this.checkpointAt(tx, principal.tenantId, size, tree));
+    });
+  }
+
+  /**
+   * Inclusion proofs of many events against the log's head in one transaction, whatever their
+   * number: the leaves in one statement, every path's nodes in one, one checkpoint. An event the
+   * log does not hold gets its error in its place, as a DataLoader's batch expects.
+   */
+  inclusionProofsAtHead(principal: Principal, eventIds: readonly string[]): Promise<Array<AuditInclusionProof | Error>> {
+    return withTenant(this.db, principal, async (tx) => {
+      const leaves = await eventLeavesWithHead(tx, principal.tenantId, eventIds.filter(isUuid));
+      const missing = () => badUserInput('No such event in this log');
+      const [first] = leaves.values();
+      if (!first) return eventIds.map(missing);
+      const size = first.headSize;
+      const tree = new TreeStore(tx, principal.tenantId);
+      const seqs = [...leaves.values()].map((leaf) => leaf.seq);
+      await tree.prefetch((source) => Promise.all([...seqs.map((seq) => inclusionProof(source, seq, size)), rootHash(source, size)]));
+      const checkpoint = await this.checkpointAt(tx, principal.tenantId, size, tree);
+      return Promise.all(eventIds.map((eventId) => (leaves.has(eventId) ? proofOf(tree, eventId, leaves.get(eventId)!, size, checkpoint) : missing())));
     });
   }
 

@@ -46,6 +46,6 @@ export class WebhookResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext<SubprocessorsLoaders>,
   ): Promise<WebhookDeliveryConnection> {
-    return this.service.deliveries(callerOf(ctx), subscription, first, after);
+    return ctx.loaders.webhookDeliveries(first, after).load(subscription.id);
   }
 }

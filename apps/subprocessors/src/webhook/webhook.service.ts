@@ -2,26 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { IsNull, type DataSource } from 'typeorm';
 import { ADMINS, badUserInput, conflict, forbidden, notFound, type Principal } from '@compliance-graph/auth';
 import { isUuid, withTenant } from '@compliance-graph/db';
-import { connection, pageRequest } from '@compliance-graph/federation';
 import { recordAudit, type Caller } from '@compliance-graph/outbox';
 import { SUBPROCESSOR_EVENT_TYPES } from '../subprocessor-event';
 import type { AddressPolicy } from './webhook-address';
-import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { newWebhookSecret, sealWebhookSecret } from './webhook-secret';
 import { WebhookSubscriptionEntity, type WebhookOwnerKind } from './webhook-subscription.entity';
 import { lockOwner } from './webhook.store';
 import { checkWebhookUrl } from './webhook-url';
-import { CreatedWebhookSubscription, type WebhookDeliveryConnection } from './webhook.types';
+import { CreatedWebhookSubscription } from './webhook.types';
 
 /** Most live subscriptions one owner (a partner's API key or membership) may have. */
 export const MAX_SUBSCRIPTIONS_PER_OWNER = 10;
 
 const SERVICE = { schema: 'subprocessors', name: 'subprocessors' };
 const EVENT_TYPES: ReadonlySet<string> = new Set(SUBPROCESSOR_EVENT_TYPES);
-
-type DeliveryKey = [string, string];
-const isDeliveryKey = (value: unknown): value is DeliveryKey =>
-  Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && typeof value[1] === 'string' && isUuid(value[1]);
 
 /** Who owns what a principal creates; only members and API keys own subscriptions. */
 function ownerOf(principal: Principal): { kind: WebhookOwnerKind; id: string } {
@@ -114,20 +108,6 @@ export class WebhookService {
         data: { url: auditableUrl(subscription.url), ownerKind: subscription.ownerKind, ownerId: subscription.ownerId },
       });
       return true;
-    });
-  }
-
-  /** The subscription's delivery log, newest first. */
-  deliveries(principal: Principal, subscription: WebhookSubscriptionEntity, first?: number | null, after?: string | null): Promise<WebhookDeliveryConnection> {
-    const page = pageRequest(first, after, isDeliveryKey);
-    return withTenant(this.db, principal, async (tx) => {
-      const query = tx.createQueryBuilder(WebhookDeliveryEntity, 'd').where('d.subscriptionId = :id', { id: subscription.id });
-      const totalCount = await query.getCount();
-      if (page.after) {
-        query.andWhere('(d.attemptedAt, d.id) < (:at, :after)', { at: new Date(page.after[0]), after: page.after[1] });
-      }
-      const rows = await query.orderBy('d.attemptedAt', 'DESC').addOrderBy('d.id', 'DESC').take(page.first + 1).getMany();
-      return connection(rows, page.first, totalCount, (d): DeliveryKey => [d.attemptedAt.toISOString(), d.id]);
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import type { WebhookOwnerKind } from './webhook-subscription.entity';
 
 /**
@@ -34,4 +35,35 @@ export function lastDeliveries(tx: EntityManager, subscriptionIds: readonly stri
       ORDER BY subscription_id, attempted_at DESC, id DESC`,
     [subscriptionIds],
   );
+}
+
+/** A delivery log's position: attempted at, then id (newest first). */
+export type DeliveryKey = [string, string];
+
+/**
+ * The newest `limit` deliveries of each subscription older than `after`, and each one's total,
+ * in two statements for a list of subscriptions whatever its length (rows read whole, not
+ * looked up again by an id list that would grow with the page).
+ */
+export async function deliveryPages(
+  tx: EntityManager,
+  subscriptionIds: readonly string[],
+  after: DeliveryKey | null,
+  limit: number,
+): Promise<{ rows: WebhookDeliveryEntity[]; totals: Map<string, number> }> {
+  const counted: Array<{ subscription_id: string; total: string }> = await tx.query(
+    `SELECT subscription_id, count(*) AS total FROM webhook_deliveries WHERE subscription_id = ANY($1::uuid[]) GROUP BY subscription_id`,
+    [subscriptionIds],
+  );
+  const rows: WebhookDeliveryEntity[] = await tx.query(
+    `SELECT id, tenant_id AS "tenantId", subscription_id AS "subscriptionId", event_id AS "eventId", event_type AS "eventType", attempt,
+            attempted_at AS "attemptedAt", outcome, http_status AS "httpStatus", error, duration_ms AS "durationMs"
+       FROM (SELECT *, row_number() OVER (PARTITION BY subscription_id ORDER BY attempted_at DESC, id DESC) AS position
+               FROM webhook_deliveries
+              WHERE subscription_id = ANY($1::uuid[]) AND ($2::timestamptz IS NULL OR (attempted_at, id) < ($2::timestamptz, $3::uuid))) page
+      WHERE position <= $4
+      ORDER BY attempted_at DESC, id DESC`,
+    [subscriptionIds, after?.[0] ?? null, after?.[1] ?? null, limit],
+  );
+  return { rows: rows.map((row) => Object.assign(new WebhookDeliveryEntity(), row)), totals: new Map(counted.map((row) => [row.subscription_id, Number(row.total)])) };
 }
