@@ -16,7 +16,7 @@ import { shortLists } from './sql-lists';
 /** The repository root, at the same depth from src/ and dist/. */
 const ROOT = resolve(__dirname, '../../..');
 /** The frontend's canonical operations: every paginated field at its largest page. */
-export const CANONICAL_QUERIES = resolve(ROOT, 'apps/gateway/test/canonical-queries.graphql');
+export const CANONICAL_QUERIES = resolve(ROOT, 'packages/edge/test/canonical-queries.graphql');
 
 /** The variables an operation of the fixture takes, from the tenant seeded for it. */
 const VARIABLES: Record<string, (tenant: SizedTenant) => Record<string, unknown>> = {

@@ -15,7 +15,7 @@ export const sqlBench = defineBench({
     const grown = growing(rows, sizes);
     print(`postgres: ${postgres}`);
     print();
-    print(`Each operation of apps/gateway/test/canonical-queries.graphql through the gateway as the tenant's OWNER; statements all services ran (pg_stat_statements), the fewest of ${options.runs} runs after a warm-up`);
+    print(`Each operation of packages/edge/test/canonical-queries.graphql through the gateway as the tenant's OWNER; statements all services ran (pg_stat_statements), the fewest of ${options.runs} runs after a warm-up`);
     print(
       table(rows, {
         operation: (r) => r.operation,
