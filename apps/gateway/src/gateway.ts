@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import express from 'express';
@@ -10,11 +9,11 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
 import { createLogger } from '@compliance-graph/config';
 import { maskError, principalChangeAlonePlugin } from '@compliance-graph/federation';
-import { createMetricsRegistry, errorLoggingPlugin, jsonBody, jsonErrorHandler, listen, serveMetrics, withHttpStatus } from '@compliance-graph/runtime';
+import { createMetricsRegistry, errorLoggingPlugin, jsonBody, jsonErrorHandler, listen, requestIdOf, requestScope, serveMetrics, withHttpStatus } from '@compliance-graph/runtime';
 import { subgraphUrls, type GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { authenticateAtEdge } from './edge-auth';
-import { clientAddress } from './client-address';
+import { clientAddress, fromTrustedProxy } from './client-address';
 import { mountRouteProxies } from './route-proxy';
 import { unreadySubgraphs } from './readiness';
 import { ApiKeyExchange } from './api-key-exchange';
@@ -132,6 +131,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     if (unready.length === 0) res.json({ status: 'ready' });
     else res.status(503).json({ status: 'unavailable', unready });
   });
+  app.use(requestScope({ continuesTrace: (req) => fromTrustedProxy(req, config.TRUSTED_PROXIES) }));
   const routeProxies = mountRouteProxies(app, {
     subgraphUrls: urls,
     routerSecret: config.ROUTER_SECRET,
@@ -145,14 +145,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     '/graphql',
     jsonBody(config.MAX_BODY_BYTES),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GatewayContext> => {
+      context: async ({ req, res }): Promise<GatewayContext> => {
         try {
           const credentials = await authenticateAtEdge(req.headers.authorization, edge);
           return {
             ...credentials,
             clientIp: clientAddress(req, config.TRUSTED_PROXIES),
             userAgent: req.headers['user-agent'],
-            requestId: randomUUID(),
+            requestId: requestIdOf(res),
           };
         } catch (error) {
           throw withHttpStatus(error);

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Express, Request, Response } from 'express';
 import { Pool, errors as upstreamErrors } from 'undici';
 import { CodedError, ErrorCode, sendHttpError } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
+import { inClientSpan, requestIdOf } from '@compliance-graph/runtime';
 import { authenticateAtEdge, type EdgeAuthentication, type EdgeCredentials } from './edge-auth';
 import { ByteLimit } from './byte-limit';
 import { clientAddress } from './client-address';
@@ -113,7 +113,7 @@ export function mountRouteProxies(app: Express, options: RouteProxyOptions): Rou
   for (const route of PROXIED_ROUTES) {
     const pool = poolFor(route.subgraph);
     app[route.method](route.path, async (req: Request, res: Response) => {
-      const requestId = randomUUID();
+      const requestId = requestIdOf(res);
       const clientIp = clientAddress(req, options.trustedProxies);
       let token: string | undefined;
       try {
@@ -139,9 +139,9 @@ export function mountRouteProxies(app: Express, options: RouteProxyOptions): Rou
         ...pick(req.headers, PASSED_REQUEST_HEADERS),
         ...forwardHeaders({ token, clientIp, userAgent: req.headers['user-agent'], requestId }, options.routerSecret),
       };
-      await streamThrough(pool, req, res, headers, route.method === 'post' ? options.maxUploadBytes : undefined).catch((error: unknown) =>
-        options.logger.error({ requestId, subgraph: route.subgraph, error }, 'route proxy failed'),
-      );
+      await inClientSpan(`${req.method} ${route.path}`, new URL(route.path, options.subgraphUrls[route.subgraph]), (traceHeaders) =>
+        streamThrough(pool, req, res, { ...headers, ...traceHeaders }, route.method === 'post' ? options.maxUploadBytes : undefined),
+      ).catch((error: unknown) => options.logger.error({ requestId, subgraph: route.subgraph, error }, 'route proxy failed'));
     });
   }
 
