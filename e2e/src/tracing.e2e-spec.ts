@@ -1,11 +1,11 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { subgraphUrlEnv } from '@compliance-graph/config';
 import { startTracing, type Tracing } from '@compliance-graph/runtime';
 import { AUDIT_INGEST } from '@compliance-graph/internal-api';
-import { admin, closeAdmin } from '@compliance-graph/testing';
+import { admin, closeAdmin, freePort } from '@compliance-graph/testing';
 import { signUp, signUpInput, AUTH, type AuthPayload } from './accounts';
 import { graphqlClient } from './graphql-client';
 import { startAnotherGateway, startStack, type Stack } from './stack';
@@ -164,6 +164,30 @@ describe('tracing (OpenTelemetry, W3C trace context)', () => {
       } finally {
         await behindProxy.stop();
       }
+    });
+
+    it('traces a proxied route under its route template, and the gateway logs with the request and trace ids', async () => {
+      expect((await fetch(`${stack.gatewayUrl}/.well-known/jwks.json`, { headers: { authorization: `Bearer ${owner.accessToken}` } })).status).toBe(200);
+      const served = await eventually(() => spans().find((span) => span.name === 'GET /.well-known/jwks.json' && span.kind === SpanKind.SERVER && !span.parentSpanContext), 'route span');
+      const [proxied] = childrenOf(served);
+      expect(proxied).toMatchObject({ kind: SpanKind.CLIENT, attributes: { 'server.port': portOf(stack.subgraphUrls.identity) } });
+      expect(await eventually(() => childrenOf(proxied)[0], "identity's server span")).toMatchObject({ kind: SpanKind.SERVER, name: 'GET /.well-known/jwks.json' });
+
+      const unreachable = await startAnotherGateway(stack, subgraphUrlEnv({ ...stack.subgraphUrls, evidence: `http://127.0.0.1:${await freePort()}` }));
+      const written: string[] = [];
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => written.push(String(chunk)) > 0);
+      try {
+        const answer = await fetch(`${unreachable.url}/evidence/proofpacks/${owner.tenant.id}/download`, { headers: { authorization: `Bearer ${owner.accessToken}` } });
+        expect(answer.status).toBe(502);
+      } finally {
+        stderr.mockRestore();
+        await unreachable.stop();
+      }
+      const failed = await eventually(() => spans().find((span) => span.name === 'GET /evidence/proofpacks/:id/download' && span.kind === SpanKind.SERVER), 'failed route span');
+      expect(childrenOf(failed)[0].status.code).toBe(SpanStatusCode.ERROR);
+      expect(JSON.stringify([failed, ...childrenOf(failed)].map((span) => span.attributes))).not.toContain(owner.tenant.id);
+      const entry = JSON.parse(written.find((line) => line.includes('route proxy failed'))!);
+      expect(entry).toMatchObject({ service: 'gateway', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), traceId: failed.spanContext().traceId });
     });
 
     it("stores the mutation's trace context with its outbox event, and links the relay's delivery span to it", async () => {
