@@ -98,7 +98,10 @@ async function streamThrough(pool: Pool, req: Request, res: Response, headers: R
   }
 }
 
-/** Streams the contract's HTTP routes to their subgraphs, so clients see a single origin. */
+/**
+ * Streams the contract's HTTP routes to their subgraphs, so clients see a single origin. Mounted
+ * behind requestScope, which gives each request the id (and span) it forwards.
+ */
 export function mountRouteProxies(app: Express, options: RouteProxyOptions): RouteProxies {
   const pools = new Map<string, Pool>();
   const poolFor = (subgraph: string): Pool => {
