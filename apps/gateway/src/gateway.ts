@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type ServerOptions } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -9,8 +8,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { createLogger } from '@compliance-graph/config';
-import { createEdge, unreadySubgraphs } from '@compliance-graph/edge';
-import { createMetricsRegistry, errorLoggingPlugin, jsonBody, jsonErrorHandler, listen, serveMetrics, withHttpStatus } from '@compliance-graph/runtime';
+import { createEdge, fromTrustedProxy, unreadySubgraphs } from '@compliance-graph/edge';
+import { createMetricsRegistry, errorLoggingPlugin, jsonBody, jsonErrorHandler, listen, requestIdOf, requestScope, serveMetrics, withHttpStatus } from '@compliance-graph/runtime';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { edgeOperationPlugin } from './edge-plugin';
@@ -104,6 +103,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     if (unready.length === 0) res.json({ status: 'ready' });
     else res.status(503).json({ status: 'unavailable', unready });
   });
+  app.use(requestScope({ continuesTrace: (req) => fromTrustedProxy(req, config.TRUSTED_PROXIES) }));
   const routeProxies = mountRouteProxies(app, {
     subgraphUrls: urls,
     routerSecret: config.ROUTER_SECRET,
@@ -117,14 +117,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     '/graphql',
     jsonBody(config.MAX_BODY_BYTES),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GatewayContext> => {
+      context: async ({ req, res }): Promise<GatewayContext> => {
         try {
           const credentials = await edge.authenticate(req.headers.authorization);
           return {
             ...credentials,
             clientIp: edge.clientAddress(req),
             userAgent: req.headers['user-agent'],
-            requestId: randomUUID(),
+            requestId: requestIdOf(res),
           };
         } catch (error) {
           throw withHttpStatus(error);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Express, Request, Response } from 'express';
@@ -6,6 +5,7 @@ import { Pool, errors as upstreamErrors } from 'undici';
 import { CodedError, ErrorCode, sendHttpError } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
 import { authenticateAtEdge, clientAddress, forwardHeaders, type EdgeAuthentication, type EdgeCredentials } from '@compliance-graph/edge';
+import { inClientSpan, requestIdOf } from '@compliance-graph/runtime';
 import { ByteLimit } from './byte-limit';
 
 /**
@@ -96,7 +96,10 @@ async function streamThrough(pool: Pool, req: Request, res: Response, headers: R
   }
 }
 
-/** Streams the contract's HTTP routes to their subgraphs, so clients see a single origin. */
+/**
+ * Streams the contract's HTTP routes to their subgraphs, so clients see a single origin. Mounted
+ * behind requestScope, which gives each request the id (and span) it forwards.
+ */
 export function mountRouteProxies(app: Express, options: RouteProxyOptions): RouteProxies {
   const pools = new Map<string, Pool>();
   const poolFor = (subgraph: string): Pool => {
@@ -111,7 +114,7 @@ export function mountRouteProxies(app: Express, options: RouteProxyOptions): Rou
   for (const route of PROXIED_ROUTES) {
     const pool = poolFor(route.subgraph);
     app[route.method](route.path, async (req: Request, res: Response) => {
-      const requestId = randomUUID();
+      const requestId = requestIdOf(res);
       const clientIp = clientAddress(req, options.trustedProxies);
       let token: string | undefined;
       try {
@@ -137,9 +140,9 @@ export function mountRouteProxies(app: Express, options: RouteProxyOptions): Rou
         ...pick(req.headers, PASSED_REQUEST_HEADERS),
         ...forwardHeaders({ token, clientIp, userAgent: req.headers['user-agent'], requestId }, options.routerSecret),
       };
-      await streamThrough(pool, req, res, headers, route.method === 'post' ? options.maxUploadBytes : undefined).catch((error: unknown) =>
-        options.logger.error({ requestId, subgraph: route.subgraph, error }, 'route proxy failed'),
-      );
+      await inClientSpan(`${req.method} ${route.path}`, new URL(route.path, options.subgraphUrls[route.subgraph]), (traceHeaders) =>
+        streamThrough(pool, req, res, { ...headers, ...traceHeaders }, route.method === 'post' ? options.maxUploadBytes : undefined),
+      ).catch((error: unknown) => options.logger.error({ requestId, subgraph: route.subgraph, error }, 'route proxy failed'));
     });
   }
 

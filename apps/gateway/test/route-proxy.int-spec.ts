@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import express from 'express';
 import { ROUTER_SECRET_HEADER } from '@compliance-graph/auth';
 import { createLogger } from '@compliance-graph/config';
-import { REQUEST_ID_HEADER } from '@compliance-graph/runtime';
+import { REQUEST_ID_HEADER, requestScope } from '@compliance-graph/runtime';
 import { freePort, mintToken, principal, testTokenVerifier } from '@compliance-graph/testing';
 import { ApiKeyExchange, SessionCheck, SupportRequestLog, type EdgeAuthentication } from '@compliance-graph/edge';
 import { mountRouteProxies } from '../src/route-proxy';
@@ -31,6 +31,7 @@ async function edgeFor(subgraphUrl: string): Promise<EdgeAuthentication> {
 async function startProxy(subgraphUrl: string, timeoutMs = 10_000) {
   const logLines: string[] = [];
   const app = express();
+  app.use(requestScope({ continuesTrace: () => false }));
   const proxies = mountRouteProxies(app, {
     subgraphUrls: { identity: subgraphUrl, evidence: subgraphUrl, audit: subgraphUrl, subprocessors: subgraphUrl },
     routerSecret: ROUTER_SECRET,

@@ -1,5 +1,6 @@
 export { loadConfig, ConfigError } from './load-config';
-export { createLogger, splitByLevel, type Logger, type LogLevel } from './logger';
+export { createLogger, splitByLevel, withRequestLogFields, type Logger, type LogLevel, type RequestLogFields } from './logger';
 export * from './fragments';
 export * from './services';
 export { stopSignal } from './stop-signal';
+export { traceHeaders, currentTraceparent, linkTo, inSpan, startSpan } from './trace-context';

@@ -1,4 +1,4 @@
-import { createLogger, splitByLevel } from '../src';
+import { createLogger, splitByLevel, withRequestLogFields } from '../src';
 
 /** A destination that keeps the lines written to it. */
 const capture = () => {
@@ -15,6 +15,22 @@ describe('service logger', () => {
     const [entry] = out.entries();
     expect(entry).toEqual({ level: 'info', time: expect.any(String), service: 'identity', requestId: 'r-1', tenantId: 't-1', msg: 'signed up' });
     expect(new Date(entry.time).toISOString()).toBe(entry.time);
+  });
+
+  it("tags every entry written during a request with the request's fields, once, and none outside it", async () => {
+    const out = capture();
+    const logger = createLogger('identity', 'info', out);
+    await withRequestLogFields({ requestId: 'r-2', traceId: '0af7651916cd43dd8448eb211c80319c' }, async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      logger.info('inside');
+      logger.child({ requestId: 'r-2' }).info('bound');
+    });
+    logger.info('outside');
+    const [inside, bound, outside] = out.entries();
+    expect(inside).toMatchObject({ requestId: 'r-2', traceId: '0af7651916cd43dd8448eb211c80319c', msg: 'inside' });
+    expect(out.lines[1].match(/"requestId"/g)).toHaveLength(1);
+    expect(bound).toMatchObject({ requestId: 'r-2', traceId: '0af7651916cd43dd8448eb211c80319c' });
+    expect(outside.requestId).toBeUndefined();
   });
 
   it('drops entries below its level', () => {

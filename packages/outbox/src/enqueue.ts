@@ -1,4 +1,5 @@
 import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import { currentTraceparent } from '@compliance-graph/config';
 import { assertSchemaName, enableTenantRls } from '@compliance-graph/db';
 import type { OutboxMessage } from './message';
 
@@ -7,14 +8,23 @@ import type { OutboxMessage } from './message';
  * change they describe, so an acknowledged write never loses its event. The transaction must
  * be scoped to the message's tenant (withTenant); row-level security refuses any other. Any
  * number of messages is one statement (a completed access review writes one per change).
+ * Each row keeps the trace context of the request that wrote it (null when tracing is off), in a
+ * column of its own, so the relay's delivery links to it and the message itself is unchanged.
  */
 export async function enqueue(tx: EntityManager, schema: string, ...messages: OutboxMessage<object>[]): Promise<void> {
   if (messages.length === 0) return;
   const column = <T>(pick: (message: OutboxMessage<object>) => T) => messages.map(pick);
   await tx.query(
-    `INSERT INTO ${assertSchemaName(schema)}.outbox (id, topic, tenant_id, occurred_at, payload)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[], $5::jsonb[])`,
-    [column((m) => m.id), column((m) => m.topic), column((m) => m.tenantId), column((m) => m.occurredAt), column((m) => JSON.stringify(m.payload))],
+    `INSERT INTO ${assertSchemaName(schema)}.outbox (id, topic, tenant_id, occurred_at, payload, traceparent)
+     SELECT *, $6::text FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[], $5::jsonb[])`,
+    [
+      column((m) => m.id),
+      column((m) => m.topic),
+      column((m) => m.tenantId),
+      column((m) => m.occurredAt),
+      column((m) => JSON.stringify(m.payload)),
+      currentTraceparent(),
+    ],
   );
 }
 
@@ -88,6 +98,25 @@ export function outboxPerTopicMigration(schema: string): new () => MigrationInte
     async down(runner: QueryRunner): Promise<void> {
       await runner.query(`DROP INDEX ${index}`);
       await runner.query(`CREATE INDEX outbox_pending ON ${table} (tenant_id, position) WHERE delivered_at IS NULL AND dead_at IS NULL`);
+    }
+  };
+}
+
+/**
+ * The migration that keeps each message's trace context (its W3C traceparent) beside it, for
+ * the relay's span to link to; never part of the message delivered or hashed.
+ */
+export function outboxTraceContextMigration(schema: string): new () => MigrationInterface {
+  const table = `${assertSchemaName(schema)}.outbox`;
+  return class OutboxTraceContext1765872000000 implements MigrationInterface {
+    name = 'OutboxTraceContext1765872000000';
+
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`ALTER TABLE ${table} ADD COLUMN traceparent text`);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`ALTER TABLE ${table} DROP COLUMN traceparent`);
     }
   };
 }

@@ -1,3 +1,4 @@
+import { traceHeaders } from '@compliance-graph/config';
 import type { Deliver } from './relay';
 
 export interface HttpDeliveryOptions {
@@ -17,7 +18,8 @@ const NOT_ABOUT_THE_MESSAGES = new Set([401, 403, 404, 408, 429]);
 export class ConsumerRefused extends Error {}
 
 /**
- * Delivers a batch as `POST {"topic", "messages"}` with the service credential as bearer.
+ * Delivers a batch as `POST {"topic", "messages"}` with the service credential as bearer (and
+ * the relay's traceparent when tracing is on).
  * Anything but a 2xx answer in time is a failure, so the relay retries. Error messages name
  * the consumer's origin and the status or cause, never the credential or the URL's path and
  * query, because they end up in logs and in the outbox's last_error.
@@ -32,7 +34,7 @@ export function httpDelivery(options: HttpDeliveryOptions): Deliver {
     try {
       const response = await fetch(options.url, {
         method: 'POST',
-        headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
+        headers: { ...traceHeaders(), authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ topic, messages }),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });

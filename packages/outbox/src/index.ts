@@ -1,4 +1,4 @@
-export { enqueue, createOutboxTable, outboxDeadLettersMigration, outboxPerTopicMigration, REFUSALS_BEFORE_DEAD } from './enqueue';
+export { enqueue, createOutboxTable, outboxDeadLettersMigration, outboxPerTopicMigration, outboxTraceContextMigration, REFUSALS_BEFORE_DEAD } from './enqueue';
 export { recordAudit, actorOf, type Caller, type Actor, type AuditEvent } from './record-audit';
 export { auditMessage, AUDIT_TOPIC, type OutboxMessage, type AuditEventInput, type ActorKind } from './message';
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions, type OutboxConsumer, type Deliver } from './relay';

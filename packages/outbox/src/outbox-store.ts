@@ -29,6 +29,8 @@ export interface OutboxBatch {
   attempts: number;
   positions: string[];
   messages: OutboxMessage[];
+  /** The trace context each message was written in (null: none), for the delivery's span links. */
+  traceparents: (string | null)[];
 }
 
 export interface OutboxBacklog {
@@ -48,6 +50,7 @@ interface PendingRow {
   attempts: number;
   refusals: number;
   due: boolean;
+  traceparent: string | null;
 }
 
 export function outboxStore(
@@ -113,7 +116,7 @@ export function outboxStore(
     async nextBatch(tx, tenantId, limit, skip = []) {
       // Unordered, only due messages are read: a message waiting for its retry is no head of line.
       const rows: PendingRow[] = await tx.query(
-        `SELECT position, id, topic, tenant_id, occurred_at, payload, attempts, refusals, next_attempt_at <= clock_timestamp() AS due
+        `SELECT position, id, topic, tenant_id, occurred_at, payload, attempts, refusals, traceparent, next_attempt_at <= clock_timestamp() AS due
            FROM ${table}
           WHERE tenant_id = $2 AND delivered_at IS NULL AND dead_at IS NULL AND topic = $1
             AND ($4 OR (next_attempt_at <= clock_timestamp() AND NOT id = ANY($5::uuid[])))
@@ -187,6 +190,7 @@ function batchOf(rows: PendingRow[]): OutboxBatch {
       occurredAt: row.occurred_at.toISOString(),
       payload: row.payload,
     })),
+    traceparents: rows.map((row) => row.traceparent),
   };
 }
 

@@ -1,5 +1,6 @@
+import { SpanKind } from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Logger } from '@compliance-graph/config';
+import { inSpan, linkTo, type Logger } from '@compliance-graph/config';
 import { backoffDelayMs } from './backoff';
 import { REFUSALS_BEFORE_DEAD } from './enqueue';
 import { ConsumerRefused } from './http-delivery';
@@ -264,7 +265,7 @@ class TopicRelay {
       if (!batch) return { result: 'not due', ids: [] };
       const ids = batch.messages.map((message) => message.id);
       try {
-        await this.callConsumer(batch);
+        await this.inDeliverySpan(batch);
       } catch (error) {
         if (error instanceof RelayStopped) {
           this.logger.warn({ tenantId }, 'outbox relay stopped during a delivery; those messages will be delivered again');
@@ -276,6 +277,16 @@ class TopicRelay {
       await this.store.markDelivered(tx, batch);
       return { result: 'delivered', ids };
     });
+  }
+
+  /**
+   * The consumer call in a span of a trace of its own (it runs later than, and apart from, the
+   * requests that wrote the messages), linked to each of those requests' spans.
+   */
+  private inDeliverySpan(batch: OutboxBatch): Promise<void> {
+    const attributes = { 'messaging.system': 'outbox', 'messaging.destination.name': batch.topic, 'messaging.batch.message_count': batch.messages.length };
+    const links = batch.traceparents.flatMap((traceparent) => (traceparent ? linkTo(traceparent) : []));
+    return inSpan(`send ${batch.topic}`, { kind: SpanKind.PRODUCER, root: true, links, attributes }, () => this.callConsumer(batch));
   }
 
   /** Settles when the consumer does, or rejects with RelayStopped when stop() gives up on it. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { createDataSource, withTenant } from '@compliance-graph/db';
 import { admin, closeAdmin, migrateForTests, testDatabaseUrl } from '@compliance-graph/testing';
-import { auditMessage, createOutboxTable, enqueue } from '../src';
+import { auditMessage, createOutboxTable, enqueue, outboxTraceContextMigration } from '../src';
 
 const SCHEMA = 'outbox_probe';
 
@@ -18,7 +18,7 @@ describe('outbox enqueue', () => {
   let app: DataSource;
 
   beforeAll(async () => {
-    await migrateForTests({ schema: SCHEMA, migrations: [OutboxProbe1764230400000] });
+    await migrateForTests({ schema: SCHEMA, migrations: [OutboxProbe1764230400000, outboxTraceContextMigration(SCHEMA)] });
     app = createDataSource({ databaseUrl: testDatabaseUrl(), schema: SCHEMA, role: 'app', poolSize: 2 });
     await app.initialize();
   });

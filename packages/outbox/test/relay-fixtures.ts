@@ -4,7 +4,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { createLogger, type Logger } from '@compliance-graph/config';
 import { createDataSource, withTenant, type ConnectionRole } from '@compliance-graph/db';
 import { admin, migrateForTests, testDatabaseUrl } from '@compliance-graph/testing';
-import { createOutboxTable, enqueue, outboxDeadLettersMigration, outboxPerTopicMigration, type OutboxMessage } from '../src';
+import { createOutboxTable, enqueue, outboxDeadLettersMigration, outboxPerTopicMigration, outboxTraceContextMigration, type OutboxMessage } from '../src';
 
 /** Each test file migrates its own schema, so no other file's relay or rows interfere. */
 export async function migrateProbeSchema(schema: string): Promise<void> {
@@ -13,7 +13,7 @@ export async function migrateProbeSchema(schema: string): Promise<void> {
     up = (runner: QueryRunner) => createOutboxTable(runner, schema);
     down = async (runner: QueryRunner) => void (await runner.query(`DROP TABLE ${schema}.outbox`));
   }
-  await migrateForTests({ schema, migrations: [OutboxRelayProbe1764230400000, outboxDeadLettersMigration(schema), outboxPerTopicMigration(schema)] });
+  await migrateForTests({ schema, migrations: [OutboxRelayProbe1764230400000, outboxDeadLettersMigration(schema), outboxPerTopicMigration(schema), outboxTraceContextMigration(schema)] });
 }
 
 export async function connect(schema: string, role: ConnectionRole, poolSize = 3): Promise<DataSource> {

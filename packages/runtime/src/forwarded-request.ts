@@ -23,6 +23,12 @@ export interface ForwardedRequest {
 
 const header = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
 
+/** The request id the gateway sent, when well-formed. */
+export function forwardedRequestId(req: IncomingMessage): string | undefined {
+  const requestId = header(req.headers[REQUEST_ID_HEADER]);
+  return requestId && REQUEST_ID.test(requestId) ? requestId : undefined;
+}
+
 /**
  * Reads a request the gateway forwarded, for /graphql and a service's own HTTP routes alike:
  * the principal of its bearer token (a bad token throws its coded error; no token, none), the
@@ -31,12 +37,11 @@ const header = (value: string | string[] | undefined) => (typeof value === 'stri
  */
 export async function forwardedRequest(req: IncomingMessage, verifyAccessToken: AccessTokenVerifier): Promise<ForwardedRequest> {
   const token = bearerToken(header(req.headers.authorization));
-  const requestId = header(req.headers[REQUEST_ID_HEADER]);
   return {
     principal: token ? await verifyAccessToken(token) : undefined,
     clientIp: header(req.headers['x-forwarded-for'])?.split(',')[0]?.trim() || null,
     userAgent: header(req.headers['user-agent']) ?? null,
-    requestId: requestId && REQUEST_ID.test(requestId) ? requestId : undefined,
+    requestId: forwardedRequestId(req),
   };
 }
 

@@ -1,9 +1,10 @@
 export { startSubgraphService, type SubgraphServiceDefinition, type SubgraphWiring, type RunningSubgraphService } from './subgraph-service';
 export { startSubgraphServer, type SubgraphServerOptions, type RunningSubgraph, type ContextInput } from './subgraph-server';
 export { runService } from './run-service';
-export { forwardedRequest, gatewayCaller, REQUEST_ID_HEADER, type ForwardedRequest } from './forwarded-request';
+export { forwardedRequest, forwardedRequestId, gatewayCaller, REQUEST_ID_HEADER, type ForwardedRequest } from './forwarded-request';
 export { errorLoggingPlugin } from './error-logging';
 export { startPeriodicWork, type PeriodicWork, type PeriodicWorkSettings } from './periodic-work';
 export { jsonBody, jsonErrorHandler, withHttpStatus, listen } from './http';
 export { createMetricsRegistry, serveMetrics, type MetricsListener } from './metrics';
 export type { OperatorCommand } from './operator-command';
+export { startTracing, inClientSpan, requestScope, requestIdOf, type Tracing, type RequestScopeOptions } from './tracing';

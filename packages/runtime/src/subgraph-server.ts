@@ -10,8 +10,9 @@ import { ROUTER_SECRET_HEADER, matchesSecret, type AccessTokenVerifier, type Pri
 import type { Logger } from '@compliance-graph/config';
 import { maskError, principalChangeAlonePlugin, type RequestContext } from '@compliance-graph/federation';
 import { errorLoggingPlugin } from './error-logging';
-import { forwardedRequest, type ForwardedRequest } from './forwarded-request';
+import { forwardedRequest, forwardedRequestId, type ForwardedRequest } from './forwarded-request';
 import { jsonBody, jsonErrorHandler, listen, withHttpStatus } from './http';
+import { requestIdOf, requestScope } from './tracing';
 
 export interface SubgraphServerOptions<Loaders> {
   service: string;
@@ -98,6 +99,9 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
       res.status(503).json({ status: 'unavailable', service: options.service });
     }
   });
+  // A subgraph listens for the gateway and the services' relays only, and a traceparent grants
+  // nothing: the caller's trace is continued (the gateway is where an outside one is refused).
+  app.use(requestScope({ requestIdOf: forwardedRequestId, continuesTrace: () => true }));
   options.routes?.(app);
 
   app.use('/graphql', (req, res, next) => {
@@ -108,9 +112,9 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
     '/graphql',
     jsonBody(options.maxBodyBytes ?? 1_000_000),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
         try {
-          return contextFor({ ...(await forwardedRequest(req, options.verifyAccessToken)), fromRouter: true });
+          return contextFor({ ...(await forwardedRequest(req, options.verifyAccessToken)), requestId: requestIdOf(res), fromRouter: true });
         } catch (error) {
           throw withHttpStatus(error);
         }

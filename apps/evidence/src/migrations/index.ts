@@ -1,4 +1,4 @@
-import { outboxDeadLettersMigration, outboxPerTopicMigration } from '@compliance-graph/outbox';
+import { outboxDeadLettersMigration, outboxPerTopicMigration, outboxTraceContextMigration } from '@compliance-graph/outbox';
 import { InitialEvidence1764230400000 } from './1764230400000-initial-evidence';
 import { EvidenceRecords1765267200000 } from './1765267200000-evidence-records';
 import { AccessReviewReports1765353600000 } from './1765353600000-access-review-reports';
@@ -11,4 +11,5 @@ export const evidenceMigrations = [
   EvidenceRecords1765267200000,
   AccessReviewReports1765353600000,
   Proofpacks1765440000000,
+  outboxTraceContextMigration('evidence'),
 ];

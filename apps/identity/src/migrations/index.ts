@@ -1,4 +1,4 @@
-import { outboxDeadLettersMigration, outboxPerTopicMigration } from '@compliance-graph/outbox';
+import { outboxDeadLettersMigration, outboxPerTopicMigration, outboxTraceContextMigration } from '@compliance-graph/outbox';
 import { InitialIdentity1764230400000 } from './1764230400000-initial-identity';
 import { Sessions1764316800000 } from './1764316800000-sessions';
 import { Mfa1764316800001 } from './1764316800001-mfa';
@@ -29,4 +29,5 @@ export const identityMigrations = [
   AccessReviews1765526400000,
   AccessReviewSchedules1765612800000,
   PlatformOriginReserved1765699200000,
+  outboxTraceContextMigration('identity'),
 ];

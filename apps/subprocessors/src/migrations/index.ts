@@ -1,4 +1,4 @@
-import { outboxDeadLettersMigration, outboxPerTopicMigration } from '@compliance-graph/outbox';
+import { outboxDeadLettersMigration, outboxPerTopicMigration, outboxTraceContextMigration } from '@compliance-graph/outbox';
 import { InitialSubprocessors1764230400000 } from './1764230400000-initial-subprocessors';
 import { Webhooks1765440000000 } from './1765440000000-webhooks';
 import { RegisterChanges1765612800000 } from './1765612800000-register-changes';
@@ -11,4 +11,5 @@ export const subprocessorsMigrations = [
   Webhooks1765440000000,
   RegisterChanges1765612800000,
   ChangeAnnouncementEvent1765785600000,
+  outboxTraceContextMigration('subprocessors'),
 ];
