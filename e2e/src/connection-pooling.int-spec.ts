@@ -15,12 +15,8 @@ const pooled = testPgbouncerUrl() !== undefined;
 const SKIPPED = 'skipped: TEST_PGBOUNCER_URL is not set, the service logins reach PostgreSQL directly (run through tools/pgbouncer/with-pgbouncer.sh)';
 if (!pooled) console.warn(`connection pooling: ${SKIPPED}`);
 
-interface PgbouncerServer {
-  user: string;
-  database: string;
-  state: string;
-  remote_pid: string;
-}
+/** A row of the console's SHOW SERVERS (the columns used here). */
+type PgbouncerServer = { user: string; database: string; state: string; remote_pid: string };
 
 (pooled ? describe : describe.skip)(`service connections through PgBouncer${pooled ? '' : ` (${SKIPPED})`}`, () => {
   const tenant = randomUUID();

@@ -68,7 +68,12 @@ EOF
   fi
 
   stop() {
+    local status=$?
     if [ -f "$dir/pgbouncer.pid" ]; then kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true; fi
+    # A failed run shows what PgBouncer refused or lost (its log goes with the directory).
+    if [ "$status" -ne 0 ] && [ -f "$dir/pgbouncer.log" ]; then
+      grep -E ' (WARNING|ERROR) ' "$dir/pgbouncer.log" | tail -n 40 >&2 || true
+    fi
     rm -rf "$dir"
   }
   trap stop EXIT
@@ -85,4 +90,4 @@ EOF
   "$@"
 }
 
-main "$@"
+main "$@"; exit
