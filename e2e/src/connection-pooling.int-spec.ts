@@ -58,6 +58,14 @@ type PgbouncerServer = { user: string; database: string; state: string; remote_p
     expect(new URL(testLoginUrls('evidence').app).port).toBe(new URL(testPgbouncerUrl()!).port);
   });
 
+  it('refuses a service login whose password is wrong: PgBouncer checks it against the role\'s SCRAM verifier, it does not trust', async () => {
+    const wrong = new URL(testLoginUrls('evidence').app);
+    wrong.password = 'not-the-password';
+    await expect(openServicePool({ databaseUrl: wrong.toString(), variable: 'DATABASE_URL', schema: 'evidence', role: 'app', poolSize: 1 })).rejects.toThrow(
+      'SASL authentication failed',
+    );
+  });
+
   it('hands a server connection to the next client with no tenant, search_path, role or advisory lock of the last', async () => {
     const first = await client();
     const second = await client();
