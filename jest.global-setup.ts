@@ -10,6 +10,9 @@ import { startEmbeddedPostgres } from './packages/db/src/embedded';
  * own tenants, so nothing here resets data.
  */
 export default async function globalSetup(): Promise<void> {
+  if (process.env.TEST_PGBOUNCER_URL && !process.env.DATABASE_URL) {
+    throw new Error('TEST_PGBOUNCER_URL needs DATABASE_URL, the server behind that PgBouncer (tools/pgbouncer/with-pgbouncer.sh sets both)');
+  }
   if (process.env.DATABASE_URL) {
     process.env.TEST_DATABASE_URL = process.env.DATABASE_URL;
     return;

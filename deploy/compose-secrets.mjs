@@ -21,6 +21,8 @@ const secrets = await resolveDeploymentSecrets(config, createLauncherLog('info')
 // The superuser's password follows from the role secret too, so a kept database volume keeps working.
 const postgresPassword = createHmac('sha256', secrets.DATABASE_ROLE_SECRET).update('postgres').digest('base64url');
 const server = `postgres://postgres:${postgresPassword}@postgres:5432/${DATABASE}`;
+// The subgraphs log in through PgBouncer (transaction pooling); only the migrations reach the server itself.
+const pgbouncer = `postgres://pgbouncer:6432/${DATABASE}`;
 
 const files = {
   postgres: { POSTGRES_PASSWORD: postgresPassword, POSTGRES_DB: DATABASE },
@@ -31,7 +33,7 @@ const files = {
 const pgbouncerUsers = [];
 for (const subgraph of subgraphs(config)) {
   const { schema } = subgraph.database;
-  const logins = serviceLoginUrls(server, schema, loginPasswords(secrets.DATABASE_ROLE_SECRET, schema));
+  const logins = serviceLoginUrls(pgbouncer, schema, loginPasswords(secrets.DATABASE_ROLE_SECRET, schema));
   files[subgraph.name] = { ...subgraph.secrets(secrets), DATABASE_URL: logins.app, DATABASE_WORKER_URL: logins.worker };
   for (const url of Object.values(logins).map((login) => new URL(login))) {
     pgbouncerUsers.push(`"${decodeURIComponent(url.username)}" "${decodeURIComponent(url.password)}"\n`);

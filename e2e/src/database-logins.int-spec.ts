@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { bootstrapServiceSchema, openServicePool, serviceRoles, type LoginRole } from '@compliance-graph/db';
-import { admin, closeAdmin, testDatabaseUrl, testLoginUrls } from '@compliance-graph/testing';
+import { admin, closeAdmin, reconnectPgbouncerServers, testDatabaseUrl, testLoginUrls, testPgbouncerUrl } from '@compliance-graph/testing';
 import { migrateAll, SERVICES } from './stack';
 
 /**
@@ -87,9 +87,11 @@ describe('service database logins', () => {
     await expect(openAs('identity', 'app', testDatabaseUrl())).rejects.toThrow(
       `DATABASE_URL logs in as "${superuser}"; it must log in as identity_app, a role that can become no other`,
     );
-    // The startup option `role` already refuses a login that is not the role (or a member of it).
-    await expect(openAs('identity', 'worker', testLoginUrls('identity').app)).rejects.toThrow('permission denied to set role "identity_worker"');
-    await expect(openAs('identity', 'app', testLoginUrls('audit').app)).rejects.toThrow('permission denied to set role "identity_app"');
+    // The startup option `role` already refuses a login that is not the role (or a member of it);
+    // a PgBouncer refuses any startup option before the server sees it.
+    const refusal = (role: string) => (testPgbouncerUrl() ? 'unsupported startup parameter: options' : `permission denied to set role "${role}"`);
+    await expect(openAs('identity', 'worker', testLoginUrls('identity').app)).rejects.toThrow(refusal('identity_worker'));
+    await expect(openAs('identity', 'app', testLoginUrls('audit').app)).rejects.toThrow(refusal('identity_app'));
   });
 
   it('refuses a login role that was made a member of another role, until the bootstrap takes it back', async () => {
@@ -108,13 +110,16 @@ describe('service database logins', () => {
   it('refuses a login role whose search_path reaches beyond its schema, until the bootstrap sets it back', async () => {
     await admin().query('ALTER ROLE identity_app SET search_path = public, identity');
     try {
+      await reconnectPgbouncerServers();
       await expect(openAs('identity', 'app')).rejects.toThrow('DATABASE_URL has search_path "public, identity" instead of its schema');
       await bootstrapServiceSchema(testDatabaseUrl(), 'identity');
+      await reconnectPgbouncerServers();
       const pool = await openAs('identity', 'app');
       pools.push(pool);
       expect(await pool.query(`SELECT current_setting('search_path') AS path`)).toEqual([{ path: 'identity' }]);
     } finally {
       await admin().query('ALTER ROLE identity_app SET search_path = identity');
+      await reconnectPgbouncerServers();
     }
   });
 

@@ -534,6 +534,20 @@ describe('the compose file', () => {
     }
   });
 
+  it("puts the subgraphs behind a transaction-pooling PgBouncer that pools like CI's", () => {
+    const settingLines = (file: string) =>
+      readFileSync(join(DEPLOY, 'pgbouncer', file), 'utf8')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith(';') && !line.startsWith('['));
+    const pooling = Object.fromEntries(settingLines('pooling.ini').map((line) => line.split(/\s*=\s*/)));
+    expect(pooling).toMatchObject({ pool_mode: 'transaction', server_reset_query: 'DISCARD ALL', server_reset_query_always: '1', auth_type: 'scram-sha-256' });
+    expect(settingLines('pgbouncer.ini')).toContain('%include /etc/pgbouncer/pooling.ini');
+    expect(compose.services.pgbouncer.volumes).toContain('./pgbouncer/pooling.ini:/etc/pgbouncer/pooling.ini:ro');
+    expect(readFileSync(join(ROOT, 'tools/pgbouncer/with-pgbouncer.sh'), 'utf8')).toContain('/deploy/pgbouncer/pooling.ini');
+    for (const { name } of SUBGRAPHS) expect({ name, pgbouncer: compose.services[name].depends_on.pgbouncer }).toEqual({ name, pgbouncer: { condition: 'service_started' } });
+  });
+
   it("gives each service the env file of its own secrets only, and the files hold no other service's secret", () => {
     for (const { name } of SERVICES) expect(compose.services[name].env_file).toEqual([`secrets/${name}.env`]);
     expect(compose.services[MIGRATION].env_file).toEqual([`secrets/${MIGRATION}.env`]);
@@ -557,11 +571,12 @@ describe('the compose file', () => {
           for (const other of alsoIn) expect({ secret: carried, in: other.name, given: deploymentSecretsOf(other.name).has(carried) }).toEqual({ secret: carried, in: other.name, given: true });
         }
         if (name !== GATEWAY.name) {
-          expect(new URL(files[name].DATABASE_URL)).toMatchObject({ hostname: 'postgres', username: `${name}_app` });
-          expect(new URL(files[name].DATABASE_WORKER_URL)).toMatchObject({ hostname: 'postgres', username: `${name}_worker` });
+          expect(new URL(files[name].DATABASE_URL)).toMatchObject({ hostname: 'pgbouncer', port: '6432', username: `${name}_app` });
+          expect(new URL(files[name].DATABASE_WORKER_URL)).toMatchObject({ hostname: 'pgbouncer', port: '6432', username: `${name}_worker` });
         }
       }
       expect(readFileSync(join(out, 'pgbouncer-userlist.txt'), 'utf8').split('\n').filter(Boolean)).toHaveLength(2 * SUBGRAPHS.length);
+      expect(new URL(readFileSync(join(out, `${MIGRATION}.env`), 'utf8').match(/^DATABASE_URL=(.*)$/m)![1])).toMatchObject({ hostname: 'postgres', port: '5432' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { testPgbouncerUrl } from './pgbouncer';
 import { loginPasswords, migrateServiceSchema, serviceLoginUrls, type LoginRole, type ServiceSchema } from '@compliance-graph/db';
 
 /** The database of this test run (set by jest.global-setup.ts). */
@@ -11,9 +12,24 @@ export function testDatabaseUrl(): string {
 /** The test run's stand-in for the launcher's DATABASE_ROLE_SECRET: test logins' passwords derive from it. */
 const TEST_ROLE_SECRET = 'test-database-role-secret';
 
-/** The URLs a service under test logs in with, as `<schema>_app` and `<schema>_worker`, like a deployed one. */
+/** Where a service under test connects: PgBouncer's host and port when one is configured, else the server's. */
+function serviceServerUrl(): string {
+  const server = new URL(testDatabaseUrl());
+  const pgbouncer = testPgbouncerUrl();
+  if (pgbouncer) {
+    const { hostname, port } = new URL(pgbouncer);
+    Object.assign(server, { hostname, port });
+  }
+  return server.toString();
+}
+
+/**
+ * The URLs a service under test logs in with, as `<schema>_app` and `<schema>_worker`, like a
+ * deployed one: through PgBouncer when TEST_PGBOUNCER_URL is set. Fixtures (admin) and
+ * migrations always connect to the server directly.
+ */
 export function testLoginUrls(schema: string): Record<LoginRole, string> {
-  return serviceLoginUrls(testDatabaseUrl(), schema, loginPasswords(TEST_ROLE_SECRET, schema));
+  return serviceLoginUrls(serviceServerUrl(), schema, loginPasswords(TEST_ROLE_SECRET, schema));
 }
 
 /** A service's DATABASE_URL and DATABASE_WORKER_URL for a test that starts it. */
