@@ -10,9 +10,10 @@ import type { Edge } from './edge';
 
 /**
  * The Router's external coprocessor protocol, version 1, as its coprocessor reference documents
- * it (apollographql.com/docs/graphos/routing/customization/coprocessor/reference): header values
- * are lists, the Router sends `control: "continue"`, and an answer echoes `version`, `stage` and
- * `id` (another id and the Router fails the request). Only the stages we check are accepted.
+ * it (apollographql.com/docs/graphos/routing/customization/coprocessor/reference) and
+ * apollo-router's src/plugins/coprocessor reads it: header values are lists, the Router sends
+ * `control: "continue"`, and an answer must echo `version` and `stage` (otherwise the Router fails
+ * the request); returned headers replace the request's. Only the stages we check are accepted.
  */
 const headerLists = z.record(z.string(), z.array(z.string()));
 const stageRequest = { version: z.literal(1), id: z.string().min(1), headers: headerLists };
@@ -128,7 +129,9 @@ export function coprocessorRouter(edge: Edge, options: CoprocessorOptions): Rout
         res.status(500).json(httpErrorBody(new CodedError(ErrorCode.INTERNAL_SERVER_ERROR)));
         return;
       }
-      res.json({ version, stage, id, control: { break: statusOf(error) }, body: { errors: [masked(error)] } });
+      const body = { errors: [masked(error)] };
+      // The Router reads a RouterRequest body as text (the client's raw request), a SupergraphRequest body as JSON.
+      res.json({ version, stage, id, control: { break: statusOf(error) }, body: stage === 'RouterRequest' ? JSON.stringify(body) : body });
     }
   }
 
