@@ -162,13 +162,18 @@ describe('the edge as an Apollo Router coprocessor', () => {
     expect(rows.map((row) => row.payload.data)).toEqual([{ operation: 'graphql Members', documentHash: createHash('sha256').update(query).digest('hex') }]);
   });
 
-  it('fails closed on malformed JSON, an unknown stage or version, and a SupergraphRequest whose RouterRequest stage did not run', async () => {
+  it("fails closed on malformed JSON, an unknown stage or version, a request without the proxy's address, and a SupergraphRequest whose RouterRequest stage did not run", async () => {
     const router = JSON.parse(recorded('router-request'));
     for (const body of ['{"version": 1, "stage": ', JSON.stringify({ ...router, stage: 'ExecutionRequest' }), JSON.stringify({ ...router, version: 2 }), '[]']) {
       const answer = await post(body);
       expect(answer.status).toBe(400);
       expect(answer.body.control).toBeUndefined();
     }
+    // Without the address its proxy saw, the Router is not deployed as the README describes.
+    const { 'x-forwarded-for': _address, ...unproxied } = filled(recorded('router-request'), { credential: owner.accessToken }).headers;
+    const withoutAddress = await post(JSON.stringify({ ...router, headers: unproxied }));
+    expect(withoutAddress.status).toBe(500);
+    expect(withoutAddress.body.control).toBeUndefined();
     const skipped = await post(JSON.stringify(filled(recorded('supergraph-request'), { credential: owner.accessToken, routerSecret: 'forged', query: '{ viewer { role } }' })));
     expect(skipped.status).toBe(500);
     expect(skipped.body.control).toBeUndefined();
