@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientAddress } from './client-address';
+import { clientAddress, forwardedClient } from './client-address';
 
 const request = (peer: string, forwardedFor?: string) =>
   ({ socket: { remoteAddress: peer }, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} }) as unknown as IncomingMessage;
@@ -20,5 +20,17 @@ describe('clientAddress', () => {
 
   it('falls back to the proxy itself when it forwarded nothing usable', () => {
     expect(clientAddress(request('10.0.0.2'), ['10.0.0.2'])).toBe('10.0.0.2');
+  });
+});
+
+describe('forwardedClient', () => {
+  it('takes the right-most entry no trusted proxy wrote, across repeated headers', () => {
+    expect(forwardedClient(['6.6.6.6, 198.51.100.7', '10.0.0.3'], ['10.0.0.3'])).toBe('198.51.100.7');
+  });
+
+  it('finds none in an empty chain or one of trusted proxies only', () => {
+    expect(forwardedClient(undefined, [])).toBeUndefined();
+    expect(forwardedClient(' , ', [])).toBeUndefined();
+    expect(forwardedClient('10.0.0.2, 10.0.0.3', ['10.0.0.2', '10.0.0.3'])).toBeUndefined();
   });
 });

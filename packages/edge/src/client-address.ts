@@ -7,20 +7,23 @@ export const fromTrustedProxy = (req: IncomingMessage, trustedProxies: readonly 
   trustedProxies.includes(normalise(req.socket.remoteAddress ?? ''));
 
 /**
+ * The right-most X-Forwarded-For entry that is not itself a trusted proxy: the address the
+ * nearest proxy we trust saw. Entries left of it are the client's own writing and never believed.
+ */
+export function forwardedClient(forwardedFor: string | string[] | undefined, trustedProxies: readonly string[]): string | undefined {
+  const chain = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor ?? '')
+    .split(',')
+    .map((entry) => normalise(entry.trim()))
+    .filter(Boolean);
+  return chain.reverse().find((entry) => !trustedProxies.includes(entry));
+}
+
+/**
  * The client's address: the socket peer, unless that peer is a configured trusted proxy, in
- * which case the right-most X-Forwarded-For entry that is not itself a trusted proxy. What a
- * client writes into X-Forwarded-For on its own is never believed.
+ * which case the address that proxy forwarded (forwardedClient).
  */
 export function clientAddress(req: IncomingMessage, trustedProxies: readonly string[]): string {
   const peer = normalise(req.socket.remoteAddress ?? '');
   if (!fromTrustedProxy(req, trustedProxies)) return peer;
-  const header = req.headers['x-forwarded-for'];
-  const chain = (Array.isArray(header) ? header.join(',') : header ?? '')
-    .split(',')
-    .map((entry) => normalise(entry.trim()))
-    .filter(Boolean);
-  for (let i = chain.length - 1; i >= 0; i--) {
-    if (!trustedProxies.includes(chain[i])) return chain[i];
-  }
-  return peer;
+  return forwardedClient(req.headers['x-forwarded-for'], trustedProxies) ?? peer;
 }

@@ -3,7 +3,7 @@ import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefin
 import { createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
 import { assertPrincipalChangeAlone, maskError } from '@compliance-graph/federation';
 import { ApiKeyExchange } from './api-key-exchange';
-import { clientAddress } from './client-address';
+import { clientAddress, forwardedClient } from './client-address';
 import { subgraphUrls, type EdgeConfig } from './config';
 import { authenticateAtEdge, type EdgeAuthentication, type EdgeCredentials } from './edge-auth';
 import { forwardHeaders, type ForwardedRequest } from './forward-headers';
@@ -44,6 +44,8 @@ export interface Edge {
   beforeOperation(credentials: EdgeCredentials, resolved: ResolvedOperation, request: Omit<SupportRequest, 'operation'>): Promise<void>;
   /** The client's address as we determine it (never the client's own X-Forwarded-For). */
   clientAddress(req: IncomingMessage): string;
+  /** The client's address from an X-Forwarded-For chain a trusted proxy extended (for gateways that do not hand us their socket). */
+  forwardedClient(forwardedFor: string | string[] | undefined): string | undefined;
   /** Exactly the headers a subgraph gets. */
   forwardHeaders(request: ForwardedRequest): Record<string, string>;
   /** What a client may see of an error: coded errors as they are, anything else INTERNAL_SERVER_ERROR. */
@@ -77,6 +79,7 @@ export function createEdge(config: EdgeConfig): Edge {
       });
     },
     clientAddress: (req) => clientAddress(req, config.TRUSTED_PROXIES),
+    forwardedClient: (forwardedFor) => forwardedClient(forwardedFor, config.TRUSTED_PROXIES),
     forwardHeaders: (request) => forwardHeaders(request, config.ROUTER_SECRET),
     maskError,
     subgraphUrls: urls,

@@ -4,7 +4,8 @@ export { authenticateAtEdge, type EdgeAuthentication, type EdgeCredentials } fro
 export { ApiKeyExchange, isApiKey } from './api-key-exchange';
 export { SessionCheck } from './session-check';
 export { SupportRequestLog, type SupportRequest } from './support-request-log';
-export { clientAddress, fromTrustedProxy } from './client-address';
+export { clientAddress, forwardedClient, fromTrustedProxy } from './client-address';
 export { forwardHeaders, type ForwardedRequest } from './forward-headers';
 export { assertWithinCost, limitValidationRules, operationCost, type OperationLimits } from './operation-limits';
 export { unreadySubgraphs } from './readiness';
+export { apiSchemaOf, coprocessorRouter, type CoprocessorOptions } from './coprocessor';
