@@ -23,6 +23,12 @@ const fail = (line: string) => {
   return 1;
 };
 
+/** A command called without the arguments it needs: its usage line, exit code 2. */
+const usage = (name: keyof typeof identityOperatorCommands) => {
+  process.stderr.write(`usage: npm run operator -- ${identityOperatorCommands[name].usage}\n`);
+  return 2;
+};
+
 const ACTOR_OPTION = { actor: { type: 'string' } } as const;
 
 /** A command's own arguments; an unknown option is an error, not ignored. */
@@ -43,7 +49,8 @@ const setOperator =
   (flag: boolean): Command =>
   async (db, args) => {
     const { positionals, values } = parse(args, ACTOR_OPTION);
-    const address = normaliseEmail(positionals[0] ?? '');
+    if (positionals.length !== 1) return usage(flag ? 'grant' : 'revoke');
+    const address = normaliseEmail(positionals[0]);
     const actor = platformActor(values.actor);
     const changed = await db.transaction(async (tx) => {
       const user = await tx.findOne(UserEntity, { select: { id: true, isOperator: true }, where: { email: address }, lock: { mode: 'pessimistic_write' } });
@@ -72,7 +79,8 @@ const setOperator =
 const resetMfa: Command = async (db, args) => {
   const { positionals, values } = parse(args, ACTOR_OPTION);
   const [email, ...words] = positionals;
-  const address = normaliseEmail(email ?? '');
+  if (!email || words.length === 0) return usage('reset-mfa');
+  const address = normaliseEmail(email);
   const reason = assertText(words.join(' '), 'reason');
   const actor = platformActor(values.actor);
   const tenants = await db.transaction(async (tx) => {
@@ -128,7 +136,7 @@ const outbox: Command = async (db, args) => {
     say(`put ${retried.length} dead message(s) back in line: ${retried.join(', ')}`);
     return retried.length === 0 && !values.all ? 1 : 0;
   }
-  return fail(`usage: npm run operator -- ${identityOperatorCommands.outbox.usage}`);
+  return usage('outbox');
 };
 
 /**
