@@ -127,6 +127,9 @@ export class Platform {
   async startPostgres(): Promise<void> {
     this.postgres = await startEmbeddedPostgres({ dataDir: this.config.paths.postgresDir, port: this.config.EMBEDDED_PG_PORT, password: this.password });
     this.admin = new Pool({ connectionString: this.postgres.url, max: 2 });
+    // An idle connection broken by a fault (the server restarting) is an 'error' event, which
+    // would end the run unheard; the pool replaces it on the next query.
+    this.admin.on('error', (error) => this.log.warn({ error: error.message }, 'admin connection lost'));
   }
 
   /** Every service answers /readyz again (after the database came back, say). */
