@@ -17,8 +17,16 @@ export async function migrateAll(): Promise<void> {
   for (const service of SERVICES) await migrateForTests(service);
 }
 
-/** The whole stack on the test database with the test keys and fixed secrets the specs share, behind a gateway of `gatewayKind`. */
-export async function startStack(overrides: Record<string, string> = {}, gatewayOverrides: Record<string, string> = {}, gatewayKind: GatewayKind = 'apollo'): Promise<Stack> {
+/**
+ * The whole stack on the test database with the test keys and fixed secrets the specs share,
+ * behind a gateway of `gatewayKind` (ours executing the subgraphs in its process if `inProcessSubgraphs`).
+ */
+export async function startStack(
+  overrides: Record<string, string> = {},
+  gatewayOverrides: Record<string, string> = {},
+  gatewayKind: GatewayKind = 'apollo',
+  { inProcessSubgraphs = false } = {},
+): Promise<Stack> {
   await migrateAll();
   return startWholeStack({
     databaseLogins: testLoginUrls,
@@ -48,6 +56,7 @@ export async function startStack(overrides: Record<string, string> = {}, gateway
     subprocessors: { OUTBOX_POLL_INTERVAL_MS: '100' },
     gateway: gatewayOverrides,
     gatewayKind,
+    inProcessSubgraphs,
   });
 }
 

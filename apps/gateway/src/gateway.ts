@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type ServerOptions } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import express from 'express';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -44,8 +44,13 @@ function servedRoutes(app: express.Express): string[] {
   return [...new Set(routes)].sort();
 }
 
+export interface GatewayOptions {
+  /** How the gateway reaches the subgraph `name`; over HTTP (SubgraphDataSource) unless given, e.g. InProcessSubgraphSource. */
+  subgraphSource?: (name: string) => GraphQLDataSource<GatewayContext>;
+}
+
 /** The one origin clients talk to: the composed graph plus the contract's HTTP routes. */
-export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const production = config.NODE_ENV === 'production';
   const edge = createEdge(config);
@@ -56,6 +61,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name }) => {
+      if (options.subgraphSource) return options.subgraphSource(name);
       if (!urls[name]) throw new Error(`supergraph names subgraph "${name}", which has no configured URL`);
       return new SubgraphDataSource(`${urls[name]}/graphql`, config.ROUTER_SECRET, config.SUBGRAPH_TIMEOUT_MS, () => metrics.timeFetch(name));
     },

@@ -24,7 +24,7 @@ export interface ForwardedRequest {
 const header = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
 
 /** The request id the gateway sent, when well-formed. */
-export function forwardedRequestId(req: IncomingMessage): string | undefined {
+export function forwardedRequestId(req: Pick<IncomingMessage, 'headers'>): string | undefined {
   const requestId = header(req.headers[REQUEST_ID_HEADER]);
   return requestId && REQUEST_ID.test(requestId) ? requestId : undefined;
 }
@@ -35,7 +35,7 @@ export function forwardedRequestId(req: IncomingMessage): string | undefined {
  * client address the gateway put first in X-Forwarded-For, the user agent and a well-formed
  * request id. Whether it came from the gateway at all is the caller's check (router secret).
  */
-export async function forwardedRequest(req: IncomingMessage, verifyAccessToken: AccessTokenVerifier): Promise<ForwardedRequest> {
+export async function forwardedRequest(req: Pick<IncomingMessage, 'headers'>, verifyAccessToken: AccessTokenVerifier): Promise<ForwardedRequest> {
   const token = bearerToken(header(req.headers.authorization));
   return {
     principal: token ? await verifyAccessToken(token) : undefined,

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import express, { type Express } from 'express';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type GraphQLRequest, type GraphQLResponse } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { GraphQLSchema } from 'graphql';
-import { ROUTER_SECRET_HEADER, matchesSecret, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
+import { ROUTER_SECRET_HEADER, forbidden, matchesSecret, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
 import { maskError, principalChangeAlonePlugin, type RequestContext } from '@compliance-graph/federation';
 import { errorLoggingPlugin } from './error-logging';
@@ -33,6 +33,8 @@ export interface SubgraphServerOptions<Loaders> {
   maxBodyBytes?: number;
 }
 
+const ONLY_THE_GATEWAY = 'Subgraphs answer the gateway only';
+
 export interface ContextInput extends ForwardedRequest {
   fromRouter?: boolean;
 }
@@ -43,6 +45,12 @@ export interface RunningSubgraph<Loaders> {
   apollo: ApolloServer<RequestContext<Loaders>>;
   /** Builds a request context as the HTTP path would, for in-process operations in tests. */
   contextFor(input: ContextInput): RequestContext<Loaders>;
+  /**
+   * One /graphql request without HTTP, checked and given its context as the HTTP path does
+   * (router secret, token, forwarded client): a gateway executing its subgraphs in its own
+   * process sends its requests here.
+   */
+  executeForwarded(request: GraphQLRequest, headers: IncomingHttpHeaders): Promise<GraphQLResponse>;
   stop(): Promise<void>;
 }
 
@@ -104,9 +112,10 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
   app.use(requestScope({ requestIdOf: forwardedRequestId, continuesTrace: () => true }));
   options.routes?.(app);
 
+  const fromGateway = (headers: IncomingHttpHeaders) => matchesSecret(headers[ROUTER_SECRET_HEADER], options.routerSecret);
   app.use('/graphql', (req, res, next) => {
-    if (matchesSecret(req.headers[ROUTER_SECRET_HEADER], options.routerSecret)) return next();
-    res.status(403).json({ errors: [{ message: 'Subgraphs answer the gateway only', extensions: { code: 'FORBIDDEN' } }] });
+    if (fromGateway(req.headers)) return next();
+    res.status(403).json({ errors: [{ message: ONLY_THE_GATEWAY, extensions: { code: 'FORBIDDEN' } }] });
   });
   app.use(
     '/graphql',
@@ -130,6 +139,11 @@ export async function startSubgraphServer<Loaders>(options: SubgraphServerOption
     port,
     apollo,
     contextFor,
+    async executeForwarded(request, headers) {
+      if (!fromGateway(headers)) throw forbidden(ONLY_THE_GATEWAY);
+      const forwarded = await forwardedRequest({ headers }, options.verifyAccessToken);
+      return apollo.executeOperation(request, { contextValue: contextFor({ ...forwarded, fromRouter: true }) });
+    },
     async stop() {
       await apollo.stop();
       await options.onStop?.();

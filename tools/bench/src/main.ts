@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { stopSignal } from '@compliance-graph/config';
 import { accessReviewBench } from './access-review';
+import { gatewayBench } from './gateway';
 import { auditBench } from './audit';
 import type { Bench } from './bench';
 import { evidenceBench } from './evidence';
@@ -13,7 +14,7 @@ import { describeMachine, loadAverage, machineLine } from './machine';
 import { file, parseOptions, usage, UsageError } from './options';
 
 /** `npm run bench -- <name>`: adding a benchmark is one entry here. */
-const BENCHES: Record<string, Bench<any>> = { login: loginBench, audit: auditBench, evidence: evidenceBench, 'access-review': accessReviewBench, subprocessors: subprocessorsBench, sql: sqlBench };
+const BENCHES: Record<string, Bench<any>> = { login: loginBench, audit: auditBench, evidence: evidenceBench, 'access-review': accessReviewBench, subprocessors: subprocessorsBench, sql: sqlBench, gateway: gatewayBench };
 
 const COMMON_OPTIONS = { json: file('also write every figure as JSON to FILE') };
 

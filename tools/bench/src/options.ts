@@ -80,3 +80,5 @@ export function parseOptions<O extends Options>(options: O, argv: string[]): Val
   });
   return Object.fromEntries(values) as Values<O>;
 }
+
+export const directory = (help: string): Option<string | undefined> => ({ ...file(help), placeholder: 'DIR' });

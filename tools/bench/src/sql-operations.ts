@@ -10,7 +10,7 @@ import { httpClient } from './http-client';
 import { startPlatform } from './platform';
 import { startBenchPostgres } from './postgres';
 import { elapsedMs } from './stats';
-import { seedSizedTenant, type SizedTenant } from './sql-seed';
+import { seedTenant, sizedShape, type SeededTenant } from './sql-seed';
 import { shortLists } from './sql-lists';
 
 /** The repository root, at the same depth from src/ and dist/. */
@@ -19,7 +19,7 @@ const ROOT = resolve(__dirname, '../../..');
 export const CANONICAL_QUERIES = resolve(ROOT, 'packages/edge/test/canonical-queries.graphql');
 
 /** The variables an operation of the fixture takes, from the tenant seeded for it. */
-const VARIABLES: Record<string, (tenant: SizedTenant) => Record<string, unknown>> = {
+const VARIABLES: Record<string, (tenant: SeededTenant) => Record<string, unknown>> = {
   EvidenceAuditTrail: (tenant) => ({ id: tenant.evidenceId }),
   AccessReviewItems: (tenant) => ({ id: tenant.accessReviewId }),
 };
@@ -104,7 +104,7 @@ export async function measureOperations(
   const failures: string[] = [];
   for (const size of sizes) {
     progress(`seeding a tenant of ${size} rows per list`);
-    const tenant = await step(`seeding the tenant of ${size}`, () => seedSizedTenant(graphql, db, ingest, tag, size));
+    const tenant = await step(`seeding the tenant of ${size}`, () => seedTenant(graphql, db, ingest, `sql-${tag}-${size}`, sizedShape(size)));
     for (const { name, text, definition } of operations) {
       progress(`${name} at ${size}`);
       const variables = VARIABLES[name]?.(tenant) ?? {};

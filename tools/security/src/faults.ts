@@ -1,7 +1,7 @@
 // The app packages the launcher imports for their migrations declare decorated classes, which need this first.
 import 'reflect-metadata';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Platform } from './platform';
+import { ProcessPlatform } from '@compliance-graph/start';
 import { WriteLoad } from './write-load';
 
 /**
@@ -45,17 +45,17 @@ interface Observations {
 interface Fault {
   name: string;
   /** Injects the fault and recovers from it; may answer what it observed meanwhile. */
-  inject(platform: Platform, load: WriteLoad): Promise<Partial<Observations> | void>;
+  inject(platform: ProcessPlatform, load: WriteLoad): Promise<Partial<Observations> | void>;
 }
 
 type Say = (line: string) => void;
 
 /** Pending audit events in identity's outbox (not delivered, not dead). */
-const pendingIdentityEvents = async (platform: Platform) =>
+const pendingIdentityEvents = async (platform: ProcessPlatform) =>
   Number((await platform.admin.query(`SELECT count(*) AS n FROM identity.outbox WHERE delivered_at IS NULL AND dead_at IS NULL`)).rows[0].n);
 
 /** Identity's undelivered events that the audit log already holds: a batch in flight. */
-const inFlight = async (platform: Platform) =>
+const inFlight = async (platform: ProcessPlatform) =>
   Number(
     (
       await platform.admin.query(
@@ -130,7 +130,7 @@ async function askDuringOutage(gatewayUrl: string, token: string): Promise<strin
   return ok ? `viewer answered, evidence null, one error coded ${codes[0]}` : `unexpected: ${JSON.stringify(body)}`;
 }
 
-async function drain(platform: Platform): Promise<void> {
+async function drain(platform: ProcessPlatform): Promise<void> {
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   while ((await pendingIdentityEvents(platform)) > 0) {
     if (Date.now() > deadline) {
@@ -144,7 +144,7 @@ async function drain(platform: Platform): Promise<void> {
   }
 }
 
-async function verify(platform: Platform, load: WriteLoad, faultsSurvived: number, observed: Observations): Promise<FaultSummary> {
+async function verify(platform: ProcessPlatform, load: WriteLoad, faultsSurvived: number, observed: Observations): Promise<FaultSummary> {
   const { outageAnswer } = observed;
   const problems: string[] = [];
   let writesStored = 0;
@@ -215,7 +215,7 @@ async function verify(platform: Platform, load: WriteLoad, faultsSurvived: numbe
 /** The whole fault run; `ok` when every fault was survived and no check found a problem. */
 export async function runFaults(say: Say): Promise<FaultSummary & { ok: boolean }> {
   say('starting the platform on an embedded PostgreSQL of its own');
-  const platform = await Platform.start({
+  const platform = await ProcessPlatform.start('faults', {
     // Every writer is 127.0.0.1; the run must not be throttled.
     SIGNUP_THROTTLE_ADDRESS_LIMIT: '100000',
     OUTBOX_POLL_INTERVAL_MS: '50',

@@ -8,7 +8,7 @@ import { IDENTITY_SCHEMA, loadIdentityConfig, startIdentityService } from '@comp
 import { EVIDENCE_SCHEMA, loadEvidenceConfig, startEvidenceService } from '@compliance-graph/evidence';
 import { AUDIT_SCHEMA, loadAuditConfig, startAuditService } from '@compliance-graph/audit';
 import { SUBPROCESSORS_SCHEMA, loadSubprocessorsConfig, startSubprocessorsService, type Clock } from '@compliance-graph/subprocessors';
-import { loadGatewayConfig, startGateway } from '@compliance-graph/gateway';
+import { InProcessSubgraphSource, loadGatewayConfig, startGateway, type GatewayOptions, type InProcessSubgraph } from '@compliance-graph/gateway';
 import { loadHiveGatewayConfig, startHiveGateway } from '@compliance-graph/hive-gateway';
 import { SUBGRAPH_DATABASES } from '@compliance-graph/start';
 import { freePort } from '@compliance-graph/testing';
@@ -29,9 +29,9 @@ export interface RunningGatewayOfKind {
   stop(): Promise<void>;
 }
 
-/** A gateway of `kind` on `env` (its subgraph URLs, router secret, limits, ...). */
-export function startGatewayOfKind(kind: GatewayKind, env: Record<string, string>): Promise<RunningGatewayOfKind> {
-  return kind === 'hive' ? startHiveGateway(loadHiveGatewayConfig(env)) : startGateway(loadGatewayConfig(env));
+/** A gateway of `kind` on `env` (its subgraph URLs, router secret, limits, ...); `options` are ours only. */
+export function startGatewayOfKind(kind: GatewayKind, env: Record<string, string>, options?: GatewayOptions): Promise<RunningGatewayOfKind> {
+  return kind === 'hive' ? startHiveGateway(loadHiveGatewayConfig(env)) : startGateway(loadGatewayConfig(env), options);
 }
 
 /** Migrates every schema, setting each service's login passwords from `roleSecret` (see loginPasswords). */
@@ -59,6 +59,8 @@ export interface StackOptions {
   gateway?: Record<string, string>;
   /** Which gateway runs in front of the subgraphs (default apollo, ours). */
   gatewayKind?: GatewayKind;
+  /** Ours executes the subgraphs in this process, without HTTP (InProcessSubgraphSource); their own listeners still serve their routes. */
+  inProcessSubgraphs?: boolean;
 }
 
 export interface Stack {
@@ -91,6 +93,8 @@ interface Running {
   stop(): Promise<void>;
 }
 
+type RunningSubgraph = Running & InProcessSubgraph;
+
 /**
  * The whole platform in this process on ephemeral ports, talking real HTTP: the four
  * subgraphs on an already migrated database, then the gateway on the committed
@@ -112,11 +116,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const reportToken = randomBytes(32).toString('base64url');
   // The subprocessors service's credential for identity's directory, likewise its own.
   const directoryToken = randomBytes(32).toString('base64url');
-  let audit: Running | undefined;
-  let subprocessors: Running | undefined;
+  let audit: RunningSubgraph | undefined;
+  let subprocessors: RunningSubgraph | undefined;
   const instances: Running[] = [];
   let gateway: Running | undefined;
-  const subgraphs: Running[] = [];
+  const subgraphs: RunningSubgraph[] = [];
   const stop = async () => {
     const stopping = gateway;
     gateway = undefined;
@@ -201,12 +205,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const evidence = subgraphs[1];
     const subgraphUrls = { identity: identity.url, evidence: evidence.url, audit: auditUrl, subprocessors: subprocessorsUrl };
     const gatewayKind = options.gatewayKind ?? 'apollo';
-    const running = await startGatewayOfKind(gatewayKind, {
-      ...env,
-      ...options.gateway,
-      ...subgraphUrlEnv(subgraphUrls),
-      SUPERGRAPH_PATH: SUPERGRAPH,
-    });
+    const gatewayEnv: Record<string, string> = { ...env, ...options.gateway, ...subgraphUrlEnv(subgraphUrls), SUPERGRAPH_PATH: SUPERGRAPH };
+    const inProcess: Record<string, InProcessSubgraph | undefined> = { identity, evidence, audit, subprocessors };
+    const inProcessSource = (name: string) => {
+      const subgraph = inProcess[name];
+      if (!subgraph) throw new Error(`supergraph names subgraph "${name}", which this stack does not run`);
+      return new InProcessSubgraphSource(subgraph, gatewayEnv.ROUTER_SECRET);
+    };
+    const running = await startGatewayOfKind(gatewayKind, gatewayEnv, options.inProcessSubgraphs ? { subgraphSource: inProcessSource } : undefined);
     gateway = running;
     return {
       gatewayUrl: running.url,

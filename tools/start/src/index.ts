@@ -7,5 +7,6 @@ export { waitUntilReady } from './readiness';
 export { resolveDeploymentSecrets, type DeploymentSecrets } from './secrets';
 export { gatewayEnv, subgraphEnv } from './service-env';
 export { ServiceProcess } from './service-process';
+export { ProcessPlatform, type ExtraGateway } from './process-platform';
 export { gateway, subgraphs, type ServiceDefinition, type SubgraphDefinition } from './services';
 export { pgToolsFor, serverMajor, type PgTools } from './pg-tools';

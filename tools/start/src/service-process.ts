@@ -69,6 +69,11 @@ export class ServiceProcess {
     return new ServiceProcess(definition, child);
   }
 
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error(`${this.definition.name} has no process`);
+    return this.child.pid;
+  }
+
   /** `signal` at once, with no grace period: what a fault run does to a service. */
   kill(signal: NodeJS.Signals): void {
     this.child.kill(signal);
