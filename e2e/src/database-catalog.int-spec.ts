@@ -84,6 +84,31 @@ describe('database catalog', () => {
     expect(rows.filter((r) => !scoped(r.using) || !scoped(r.check)).map((r) => r.policy)).toEqual([]);
   });
 
+  it('reads the tenant once per statement in every policy: current_setting only inside a sub-select (an InitPlan), never per row', async () => {
+    const { rows } = await admin().query<{ policy: string; using: string | null; check: string | null }>(
+      `SELECT schemaname || '.' || tablename || ' ' || policyname AS policy, qual AS using, with_check AS check
+         FROM pg_policies WHERE schemaname = ANY($1)`,
+      [SCHEMAS],
+    );
+    expect(rows.length).toBeGreaterThan(10);
+    // As PostgreSQL prints `(SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)`.
+    const perRow = /(?<!\( SELECT \(NULLIF\()current_setting\(/;
+    expect(rows.filter((r) => perRow.test(r.using ?? '') || perRow.test(r.check ?? '')).map((r) => r.policy)).toEqual([]);
+  });
+
+  it('indexes every table with a tenant_id under row-level security by tenant_id first', async () => {
+    const { rows } = await admin().query<{ table: string }>(
+      `SELECT c.oid::regclass::text AS table
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute t ON t.attrelid = c.oid AND t.attname = 'tenant_id' AND NOT t.attisdropped
+        WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND c.relrowsecurity
+          AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indkey[0] = t.attnum)
+        ORDER BY 1`,
+      [SCHEMAS],
+    );
+    expect(rows.map((r) => r.table)).toEqual([]);
+  });
+
   it('gives the request and worker roles ownership of nothing', async () => {
     const { rows } = await admin().query(
       `SELECT 'relation' AS kind, c.relname AS name FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = ANY($1)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   SignJWT,
   jwtVerify,
@@ -10,6 +11,7 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { unauthenticated } from './errors';
 import { PLATFORM_TENANT_ID, PRINCIPAL_KINDS, ROLES, TOKEN_SCOPES, type Principal } from './principal';
@@ -104,23 +106,61 @@ export async function signAccessToken(
 
 export type AccessTokenVerifier = (token: string) => Promise<Principal>;
 
+/** How a verifier remembers the tokens it verified (see createAccessTokenVerifier). */
+export interface VerifiedTokenCache {
+  /** Most tokens remembered at once; the least recently used go first. */
+  max: number;
+  /**
+   * Longest a verification is trusted before the signature is checked again, however far the
+   * token's exp: how much longer than without the cache a token signed by a key withdrawn from
+   * the JWKS can stay accepted.
+   */
+  maxAgeMs: number;
+}
+
+/**
+ * What a subgraph remembers. A minute adds at most a minute to the ten a withdrawn key already
+ * stays accepted while the remote JWKS is cached (remoteKeySet), and still spares the signature
+ * check on every request but the first of a minute for an active caller; ten thousand entries
+ * of a digest and a flat principal are a few megabytes.
+ */
+export const SUBGRAPH_TOKEN_CACHE: VerifiedTokenCache = { max: 10_000, maxAgeMs: 60_000 };
+
+interface VerifiedToken {
+  principal: Principal;
+  /** The token's exp in milliseconds: jose accepts it while Date.now() is below this. */
+  expiresAtMs: number;
+}
+
 /**
  * Verifies an access token and turns its claims into a Principal. Any failure (bad signature,
  * other algorithm, wrong issuer/audience/type, expired, malformed claims) is the same
- * UNAUTHENTICATED answer, so a client learns nothing from the difference.
+ * UNAUTHENTICATED answer, so a client learns nothing from the difference. With `cache`, a token
+ * that verified is answered from memory until its exp or the cache's maxAgeMs, whichever comes
+ * first; one that failed is verified (and refused) again every time.
  */
-export function createAccessTokenVerifier(keys: JWTVerifyGetKey, audience: TokenAudience): AccessTokenVerifier {
-  return async (token) => {
-    try {
-      const { payload } = await jwtVerify(token, keys, {
-        algorithms: [ACCESS_TOKEN_ALGORITHM],
-        issuer: audience.issuer,
-        audience: audience.audience,
-        typ: ACCESS_TOKEN_TYPE,
-        requiredClaims: ['exp', 'iat', 'sub'],
-      });
-      const claims = claimsSchema.parse(payload);
-      return {
+export function createAccessTokenVerifier(
+  keys: JWTVerifyGetKey,
+  audience: TokenAudience,
+  options: { cache?: VerifiedTokenCache } = {},
+): AccessTokenVerifier {
+  const verify = (token: string) => verifyAccessToken(token, keys, audience);
+  if (!options.cache) return async (token) => (await verify(token)).principal;
+  return rememberingVerified(verify, options.cache);
+}
+
+async function verifyAccessToken(token: string, keys: JWTVerifyGetKey, audience: TokenAudience): Promise<VerifiedToken> {
+  try {
+    const { payload } = await jwtVerify(token, keys, {
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
+      issuer: audience.issuer,
+      audience: audience.audience,
+      typ: ACCESS_TOKEN_TYPE,
+      requiredClaims: ['exp', 'iat', 'sub'],
+    });
+    const claims = claimsSchema.parse(payload);
+    return {
+      principal: {
         kind: claims.kind,
         subjectId: claims.sub,
         tenantId: claims.tid,
@@ -128,10 +168,26 @@ export function createAccessTokenVerifier(keys: JWTVerifyGetKey, audience: Token
         sessionId: claims.sid,
         scope: claims.scope,
         mfa: claims.amr.includes('otp'),
-      };
-    } catch {
-      throw unauthenticated('Invalid or expired credentials');
-    }
+      },
+      expiresAtMs: payload.exp! * 1000,
+    };
+  } catch {
+    throw unauthenticated('Invalid or expired credentials');
+  }
+}
+
+function rememberingVerified(verify: (token: string) => Promise<VerifiedToken>, cache: VerifiedTokenCache): AccessTokenVerifier {
+  // Keyed by digest, so the cache holds no bearer credential and short keys.
+  const verified = new LRUCache<string, { principal: Principal; trustedUntilMs: number }>({ max: cache.max });
+  // A Principal's fields are all primitives: a spread is a full copy no request can change for another.
+  const copy = (principal: Principal): Principal => ({ ...principal });
+  return async (token) => {
+    const digest = createHash('sha256').update(token).digest('base64url');
+    const hit = verified.get(digest);
+    if (hit && Date.now() < hit.trustedUntilMs) return copy(hit.principal);
+    const { principal, expiresAtMs } = await verify(token);
+    verified.set(digest, { principal, trustedUntilMs: Math.min(expiresAtMs, Date.now() + cache.maxAgeMs) });
+    return copy(principal);
   };
 }
 

@@ -1,8 +1,17 @@
 import type { QueryRunner } from 'typeorm';
 import { assertSchemaName, serviceRoles } from './roles';
 
-/** The tenant a transaction is scoped to, or NULL when none is set (see withTenant). */
-export const CURRENT_TENANT_SQL = `NULLIF(current_setting('app.tenant_id', true), '')::uuid`;
+/**
+ * The tenant a transaction is scoped to, or NULL when none is set (see withTenant). A scalar
+ * sub-select, so that PostgreSQL evaluates it once per statement (an InitPlan) instead of once
+ * for every row a policy checks.
+ */
+export const CURRENT_TENANT_SQL = `(SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)`;
+
+/** How pg_policies prints the tenant of a policy created before CURRENT_TENANT_SQL was a sub-select… */
+const PER_ROW_TENANT = `(NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid`;
+/** …and how it prints CURRENT_TENANT_SQL. */
+const ONCE_PER_STATEMENT_TENANT = `( SELECT ${PER_ROW_TENANT} AS "nullif")`;
 
 const identifier = (name: string) => {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid identifier "${name}"`);
@@ -28,6 +37,42 @@ export async function enableTenantRls(
        USING (${identifier(column)} = ${CURRENT_TENANT_SQL})
        WITH CHECK (${identifier(column)} = ${CURRENT_TENANT_SQL})`,
   );
+}
+
+/** The two forms of the tenant in a policy: evaluated for every row, or once per statement. */
+export type TenantEvaluation = 'per row' | 'once per statement';
+
+// The sub-select contains the per-row form: the parts already in it stay out of the replacement.
+const oncePerStatement = (expression: string) =>
+  expression.split(ONCE_PER_STATEMENT_TENANT).map((part) => part.replaceAll(PER_ROW_TENANT, ONCE_PER_STATEMENT_TENANT)).join(ONCE_PER_STATEMENT_TENANT);
+const perRow = (expression: string) => expression.replaceAll(ONCE_PER_STATEMENT_TENANT, PER_ROW_TENANT);
+const readsSettingPerRow = (expression: string) => expression.split(ONCE_PER_STATEMENT_TENANT).some((part) => part.includes('current_setting('));
+
+/**
+ * Rewrites every policy of the schema that reads the tenant into the given form, keeping the
+ * rest of each expression as pg_policies prints it: tenant_isolation and the schema's other
+ * policies alike. Rewriting to once per statement fails (and with it the migration) when a policy
+ * would still read current_setting outside the sub-select, in a form this rewrite does not know,
+ * rather than leave it evaluated per row unseen.
+ */
+export async function rewriteTenantPolicies(runner: QueryRunner, schema: string, to: TenantEvaluation): Promise<void> {
+  const rewrite = to === 'once per statement' ? oncePerStatement : perRow;
+  const policies: { table: string; policy: string; using: string | null; check: string | null }[] = await runner.query(
+    `SELECT tablename AS table, policyname AS policy, qual AS using, with_check AS check FROM pg_policies WHERE schemaname = $1`,
+    [assertSchemaName(schema)],
+  );
+  for (const { table, policy, using, check } of policies) {
+    const rewritten = { using: using && rewrite(using), check: check && rewrite(check) };
+    if (to === 'once per statement' && [rewritten.using, rewritten.check].some((expression) => expression && readsSettingPerRow(expression))) {
+      throw new Error(`policy ${policy} on ${schema}.${table} reads current_setting outside a sub-select this rewrite knows: ${using ?? ''} ${check ?? ''}`);
+    }
+    if (rewritten.using === using && rewritten.check === check) continue;
+    await runner.query(
+      `ALTER POLICY ${identifier(policy)} ON ${schema}.${identifier(table)}` +
+        (rewritten.using === null ? '' : ` USING (${rewritten.using})`) +
+        (rewritten.check === null ? '' : ` WITH CHECK (${rewritten.check})`),
+    );
+  }
 }
 
 export interface LookupFunction {

@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Registry } from 'prom-client';
 import type { DataSource, EntitySchema, MixedList } from 'typeorm';
-import { createAccessTokenVerifier, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
+import { createAccessTokenVerifier, SUBGRAPH_TOKEN_CACHE, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
 import { createLogger, type Logger, type SubgraphConfig } from '@compliance-graph/config';
 import { openServicePool } from '@compliance-graph/db';
 import { startOutboxRelay, type OutboxConsumer, type OutboxRelay } from '@compliance-graph/outbox';
@@ -67,10 +67,11 @@ export async function startSubgraphService<Loaders>(
   registerPoolMetrics(metrics, () => ({ request: db, worker: relay?.workerDb }));
   if (relay) registerOutboxMetrics(metrics, relay, logger);
   const metricsListener = await serveMetrics(metrics, { host: config.METRICS_HOST, port: config.METRICS_PORT }, logger);
-  const verifyAccessToken = createAccessTokenVerifier(definition.tokenKeys, {
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
+  const verifyAccessToken = createAccessTokenVerifier(
+    definition.tokenKeys,
+    { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    { cache: SUBGRAPH_TOKEN_CACHE },
+  );
   try {
     const wiring = await definition.wire(db, { verifyAccessToken, logger, metrics });
     const running = await startSubgraphServer({

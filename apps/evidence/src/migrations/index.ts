@@ -1,3 +1,4 @@
+import { oncePerStatementTenantMigration } from '@compliance-graph/db';
 import { outboxDeadLettersMigration, outboxPerTopicMigration, outboxTraceContextMigration } from '@compliance-graph/outbox';
 import { InitialEvidence1764230400000 } from './1764230400000-initial-evidence';
 import { EvidenceRecords1765267200000 } from './1765267200000-evidence-records';
@@ -12,4 +13,11 @@ export const evidenceMigrations = [
   AccessReviewReports1765353600000,
   Proofpacks1765440000000,
   outboxTraceContextMigration('evidence'),
+  oncePerStatementTenantMigration('evidence', {
+    outbox: 'position',
+    uploads: 'id',
+    revisions: 'evidence_id, version',
+    decisions: 'evidence_id, decided_at',
+    proofpack_items: 'proofpack_id, position',
+  }),
 ];

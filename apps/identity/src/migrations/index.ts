@@ -1,3 +1,4 @@
+import { oncePerStatementTenantMigration } from '@compliance-graph/db';
 import { outboxDeadLettersMigration, outboxPerTopicMigration, outboxTraceContextMigration } from '@compliance-graph/outbox';
 import { InitialIdentity1764230400000 } from './1764230400000-initial-identity';
 import { Sessions1764316800000 } from './1764316800000-sessions';
@@ -30,4 +31,5 @@ export const identityMigrations = [
   AccessReviewSchedules1765612800000,
   PlatformOriginReserved1765699200000,
   outboxTraceContextMigration('identity'),
+  oncePerStatementTenantMigration('identity', { outbox: 'position', refresh_tokens: 'session_id', access_review_items: 'review_id, id' }),
 ];

@@ -1,3 +1,4 @@
+import { oncePerStatementTenantMigration } from '@compliance-graph/db';
 import { outboxDeadLettersMigration, outboxPerTopicMigration, outboxTraceContextMigration } from '@compliance-graph/outbox';
 import { InitialSubprocessors1764230400000 } from './1764230400000-initial-subprocessors';
 import { Webhooks1765440000000 } from './1765440000000-webhooks';
@@ -12,4 +13,11 @@ export const subprocessorsMigrations = [
   RegisterChanges1765612800000,
   ChangeAnnouncementEvent1765785600000,
   outboxTraceContextMigration('subprocessors'),
+  oncePerStatementTenantMigration('subprocessors', {
+    outbox: 'position',
+    subprocessors: 'id',
+    objections: 'change_id',
+    webhook_deliveries: 'subscription_id, attempted_at DESC, id DESC',
+    webhook_fanouts: 'event_id',
+  }),
 ];
