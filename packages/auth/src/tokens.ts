@@ -119,12 +119,12 @@ export interface VerifiedTokenCache {
 }
 
 /**
- * What a subgraph remembers. A minute adds at most a minute to the ten a withdrawn key already
+ * What the gateway's edge and each subgraph remember. A minute adds at most a minute to the ten a withdrawn key already
  * stays accepted while the remote JWKS is cached (remoteKeySet), and still spares the signature
  * check on every request but the first of a minute for an active caller; ten thousand entries
  * of a digest and a flat principal are a few megabytes.
  */
-export const SUBGRAPH_TOKEN_CACHE: VerifiedTokenCache = { max: 10_000, maxAgeMs: 60_000 };
+export const VERIFIED_TOKEN_CACHE: VerifiedTokenCache = { max: 10_000, maxAgeMs: 60_000 };
 
 interface VerifiedToken {
   principal: Principal;

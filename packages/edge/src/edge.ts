@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode, ValidationRule } from 'graphql';
-import { createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
+import { VERIFIED_TOKEN_CACHE, createAccessTokenVerifier, remoteKeySet } from '@compliance-graph/auth';
 import { assertPrincipalChangeAlone, maskError } from '@compliance-graph/federation';
 import { ApiKeyExchange } from './api-key-exchange';
 import { clientAddress, forwardedClient } from './client-address';
@@ -56,10 +56,11 @@ export interface Edge {
 export function createEdge(config: EdgeConfig): Edge {
   const urls = subgraphUrls(config);
   const authentication: EdgeAuthentication = {
-    verifyAccessToken: createAccessTokenVerifier(remoteKeySet(`${urls.identity}/.well-known/jwks.json`), {
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    }),
+    verifyAccessToken: createAccessTokenVerifier(
+      remoteKeySet(`${urls.identity}/.well-known/jwks.json`),
+      { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+      { cache: VERIFIED_TOKEN_CACHE },
+    ),
     sessions: new SessionCheck(urls.identity, config.ROUTER_SECRET, config.SESSION_CHECK_TTL_MS),
     apiKeys: new ApiKeyExchange(urls.identity, config.ROUTER_SECRET),
     supportRequests: new SupportRequestLog(urls.identity, config.ROUTER_SECRET),

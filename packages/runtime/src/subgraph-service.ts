@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Registry } from 'prom-client';
 import type { DataSource, EntitySchema, MixedList } from 'typeorm';
-import { createAccessTokenVerifier, SUBGRAPH_TOKEN_CACHE, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
+import { createAccessTokenVerifier, VERIFIED_TOKEN_CACHE, type AccessTokenVerifier, type Principal } from '@compliance-graph/auth';
 import { createLogger, type Logger, type SubgraphConfig } from '@compliance-graph/config';
 import { openServicePool } from '@compliance-graph/db';
 import { startOutboxRelay, type OutboxConsumer, type OutboxRelay } from '@compliance-graph/outbox';
@@ -70,7 +70,7 @@ export async function startSubgraphService<Loaders>(
   const verifyAccessToken = createAccessTokenVerifier(
     definition.tokenKeys,
     { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
-    { cache: SUBGRAPH_TOKEN_CACHE },
+    { cache: VERIFIED_TOKEN_CACHE },
   );
   try {
     const wiring = await definition.wire(db, { verifyAccessToken, logger, metrics });
