@@ -26,7 +26,11 @@ export interface SubgraphClient {
   fetcher(subgraph: string): Fetcher;
   /** Runs `call` so that the fetches it makes join an identical fetch in flight rather than being sent again. */
   merging<T>(call: () => Promise<T>): Promise<T>;
-  /** Closes the sockets, once no fetch is running. */
+  /**
+   * Ends the sockets once the server has drained. A fetch still running then (a hung subgraph,
+   * its client's connection closed by the drain) serves no one: it fails at once rather than
+   * holding shutdown for the rest of its deadline.
+   */
   close(): Promise<void>;
 }
 
@@ -72,6 +76,6 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
       return new AnswerResponse(url, await answer);
     },
     merging: (call) => mergeable.run(true, call),
-    close: () => agent.close(),
+    close: () => agent.destroy(),
   };
 }

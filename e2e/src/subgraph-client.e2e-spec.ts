@@ -42,6 +42,12 @@ async function mergedFetches(gateway: RunningGatewayOfKind): Promise<number> {
   return sampleValue(parseExposition(text), 'subgraph_fetches_merged_total');
 }
 
+async function waitUntil(condition: () => Promise<boolean>, what: string): Promise<void> {
+  for (const waitingSince = Date.now(); !(await condition()); await new Promise((resolve) => setTimeout(resolve, 20))) {
+    if (Date.now() - waitingSince > 10_000) throw new Error(`waited 10 s for ${what}`);
+  }
+}
+
 /**
  * Sends `calls` at once while `proxy` holds the GraphQL requests reaching its subgraph. Once
  * each call has either reached the subgraph or joined a fetch in flight, `whileHeld` runs (by
@@ -58,13 +64,8 @@ async function burst(
   proxy.hold();
   try {
     const answers = Promise.all(calls.map(({ body, caller }) => postGraphql(`${gateway.url}/graphql`, body, headersOf(caller))));
-    const waitingSince = Date.now();
-    for (;;) {
-      const arrived = proxy.graphqlBodies.length - sentBefore + (await mergedFetches(gateway)) - mergedBefore;
-      if (arrived >= calls.length) break;
-      if (Date.now() - waitingSince > 10_000) throw new Error(`only ${arrived} of ${calls.length} calls reached the subgraph or joined a fetch`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const arrived = async () => proxy.graphqlBodies.length - sentBefore + (await mergedFetches(gateway)) - mergedBefore;
+    await waitUntil(async () => (await arrived()) >= calls.length, `all ${calls.length} calls to reach the subgraph or join a fetch`);
     await whileHeld(answers);
     return { answers: await answers, sent: proxy.graphqlBodies.length - sentBefore, merged: (await mergedFetches(gateway)) - mergedBefore };
   } finally {
@@ -74,7 +75,7 @@ async function burst(
 
 const times = (count: number, call: Call): Call[] => Array.from({ length: count }, () => call);
 
-describe('merging identical in-flight subgraph queries (apollo gateway)', () => {
+describe("the gateway's subgraph client: merging identical queries in flight (apollo gateway)", () => {
   let stack: Stack;
   let counted: Counted;
   let acme: Tenant;
@@ -172,6 +173,22 @@ describe('merging identical in-flight subgraph queries (apollo gateway)', () => 
     expect(after).toMatchObject({ sent: 1, merged: 0 });
     expect(after.answers[0].body).toEqual({ data: { subprocessors: [] } });
   });
+
+  it('stops within its drain period while a subgraph hangs on a fetch', async () => {
+    const hung = await startCounted();
+    hung.identity.hold();
+    try {
+      const answer = postGraphql(`${hung.gateway.url}/graphql`, { query: VIEWER }, headersOf({ token: acmeOwner })).catch((error: Error) => error);
+      await waitUntil(async () => hung.identity.graphqlBodies.length === 1, 'the fetch to reach identity');
+      const stopping = Date.now();
+      await hung.gateway.stop();
+      // Apollo's drain gives requests 10 s, then closes their connections; the fetch must not outlive them.
+      expect(Date.now() - stopping).toBeLessThan(15_000);
+      expect(await answer).toBeInstanceOf(Error);
+    } finally {
+      await Promise.all([hung.identity.close(), hung.subprocessors.close()]);
+    }
+  }, 30_000);
 
   describe('with a short subgraph deadline', () => {
     let slow: Counted;
