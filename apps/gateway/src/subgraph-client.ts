@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { inClientSpan } from '@compliance-graph/runtime';
 import { InFlight } from './in-flight';
 import { mergeKey } from './merge-key';
@@ -57,7 +57,7 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
         const answer = await agent.request({
           origin: url.origin,
           path: `${url.pathname}${url.search}`,
-          method: (init.method ?? 'GET') as 'GET',
+          method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
           headers: { ...init.headers, ...traceHeaders },
           body: init.body,
           signal: AbortSignal.timeout(options.timeoutMs),
