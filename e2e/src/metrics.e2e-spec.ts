@@ -2,26 +2,8 @@ import { closeAdmin } from '@compliance-graph/testing';
 import { SUBGRAPH_NAMES, type ServiceName } from '@compliance-graph/config';
 import { signUp, type AuthPayload } from './accounts';
 import { codeOf, graphqlClient } from './graphql-client';
+import { parseExposition, sampleValue as value, type Sample } from './prometheus';
 import { startStack, type Stack } from './stack';
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** The Prometheus text format, as a scraper reads it: one sample per line that is not a comment. */
-function parseExposition(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (!match) throw new Error(`not an exposition line: ${line}`);
-      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((label) => [label[1], label[2]]));
-      return { name: match[1], labels, value: Number(match[3]) };
-    });
-}
 
 describe('Prometheus /metrics on every app', () => {
   let stack: Stack;
@@ -35,10 +17,6 @@ describe('Prometheus /metrics on every app', () => {
     return response.text();
   };
   const scrape = async (service: ServiceName) => parseExposition(await scrapeText(service));
-  const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
-    samples
-      .filter((sample) => sample.name === name && Object.entries(labels).every(([key, wanted]) => sample.labels[key] === wanted))
-      .reduce((sum, sample) => sum + sample.value, 0);
   const requests = async (labels: Record<string, string>) => value(await scrape('gateway'), 'graphql_requests_total', labels);
   const members = (name: string) => `query ${name} { members(first: 200) { totalCount } }`;
 

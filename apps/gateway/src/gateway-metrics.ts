@@ -26,7 +26,8 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 /**
  * The gateway's series: GraphQL requests by operation and outcome code, their latency by
- * operation, and each subgraph fetch's latency by subgraph. Operation labels are bounded by
+ * operation, each subgraph fetch's latency by subgraph, and the fetches that waited for an
+ * identical one in flight instead of being sent. Operation labels are bounded by
  * `operationLabel`, codes by the public error codes, subgraphs by the supergraph.
  */
 export function gatewayMetrics(registry: Registry) {
@@ -48,6 +49,12 @@ export function gatewayMetrics(registry: Registry) {
     help: 'Latency of the gateway’s fetches from each subgraph',
     labelNames: ['subgraph'],
     buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const merged = new Counter({
+    name: 'subgraph_fetches_merged_total',
+    help: 'Subgraph fetches of a query not sent because an identical one was in flight, whose answer they shared',
+    labelNames: ['subgraph'],
     registers: [registry],
   });
 
@@ -72,5 +79,7 @@ export function gatewayMetrics(registry: Registry) {
     plugin,
     /** Starts timing one fetch from `subgraph`; call the result when it is answered (or failed). */
     timeFetch: (subgraph: string) => fetches.startTimer({ subgraph }),
+    /** Counts one fetch from `subgraph` that shared the answer of an identical one in flight. */
+    countMerged: (subgraph: string) => merged.inc({ subgraph }),
   };
 }

@@ -14,6 +14,7 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { edgeOperationPlugin } from './edge-plugin';
 import { mountRouteProxies } from './route-proxy';
+import { createSubgraphClient } from './subgraph-client';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { gatewayMetrics } from './gateway-metrics';
 import { securityHeaders } from './security-headers';
@@ -57,13 +58,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const urls = edge.subgraphUrls;
   const metricsRegistry = createMetricsRegistry('gateway');
   const metrics = gatewayMetrics(metricsRegistry);
+  const subgraphClient = createSubgraphClient({ timeoutMs: config.SUBGRAPH_TIMEOUT_MS, timeFetch: metrics.timeFetch, countMerged: metrics.countMerged });
 
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name }) => {
       if (options.subgraphSource) return options.subgraphSource(name);
       if (!urls[name]) throw new Error(`supergraph names subgraph "${name}", which has no configured URL`);
-      return new SubgraphDataSource(`${urls[name]}/graphql`, config.ROUTER_SECRET, config.SUBGRAPH_TIMEOUT_MS, () => metrics.timeFetch(name));
+      return new SubgraphDataSource(name, `${urls[name]}/graphql`, config.ROUTER_SECRET, subgraphClient);
     },
   });
 
@@ -148,8 +150,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     metricsUrl: metricsListener.url,
     routes: servedRoutes(app),
     async stop() {
-      // Apollo's stop drains the HTTP server first, so no proxied request is still using a subgraph connection.
+      // Apollo's stop drains the HTTP server first, so no request or proxied route is still using a subgraph connection.
       await apollo.stop();
+      await subgraphClient.close();
       await routeProxies.close();
       await metricsListener.stop();
       logger.info('stopped');

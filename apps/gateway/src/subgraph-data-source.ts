@@ -1,26 +1,30 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { OperationTypeNode } from 'graphql';
 import { forwardHeaders } from '@compliance-graph/edge';
-import { inClientSpan } from '@compliance-graph/runtime';
 import type { GatewayContext } from './context';
+import type { SubgraphClient } from './subgraph-client';
 
-/** Sends each subgraph fetch with the caller's token and the gateway's forwarding headers. */
+/**
+ * Whether the fetch belongs to a client's query. Only those may share an identical fetch's
+ * answer: every fetch of a mutation's plan must run itself, the mutation field for its effect and
+ * the fetches after it to see what it wrote (an identical fetch begun before would not).
+ */
+const ofQuery = (options: GraphQLDataSourceProcessOptions<GatewayContext>): boolean =>
+  'incomingRequestContext' in options && options.incomingRequestContext.operation.operation === OperationTypeNode.QUERY;
+
+/** Sends each subgraph fetch with the caller's token and the gateway's forwarding headers, through the gateway's client. */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  /** `timeFetch` starts timing one fetch and returns what ends it (the fetch latency metric). */
-  constructor(url: string, private readonly routerSecret: string, timeoutMs: number, timeFetch: () => () => void) {
-    super({ url });
-    // A deadline on Apollo's own fetcher: a subgraph that hangs fails its fields with
-    // INTERNAL_SERVER_ERROR instead of holding the client's request open forever. Each fetch
-    // runs in a client span whose traceparent the subgraph continues.
-    const fetcher = this.fetcher;
-    this.fetcher = (input, init) =>
-      inClientSpan('POST /graphql', new URL(url), async (traceHeaders) => {
-        const fetched = timeFetch();
-        try {
-          return await fetcher(input, { ...init, headers: { ...init?.headers, ...traceHeaders }, signal: AbortSignal.timeout(timeoutMs) });
-        } finally {
-          fetched();
-        }
-      });
+  constructor(
+    subgraph: string,
+    url: string,
+    private readonly routerSecret: string,
+    private readonly client: SubgraphClient,
+  ) {
+    super({ url, fetcher: client.fetcher(subgraph) });
+  }
+
+  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): ReturnType<RemoteGraphQLDataSource['process']> {
+    return ofQuery(options) ? this.client.merging(() => super.process(options)) : super.process(options);
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
