@@ -60,9 +60,9 @@ export async function startStack(
   });
 }
 
-/** A second gateway of the stack's kind on its subgraphs, configured differently. */
-export const startAnotherGateway = (stack: Stack, overrides: Record<string, string>) =>
-  startGatewayOfKind(stack.gatewayKind, {
+/** A second gateway on the stack's subgraphs, configured differently, of the stack's kind unless `kind` says. */
+export const startAnotherGateway = (stack: Stack, overrides: Record<string, string>, kind: GatewayKind = stack.gatewayKind) =>
+  startGatewayOfKind(kind, {
     PORT: '0',
     LOG_LEVEL: 'error',
     ROUTER_SECRET,

@@ -1,7 +1,7 @@
 import { bearer, closeAdmin, createTenant, postGraphql, signIn, type HttpResult, type TestTenant } from '@compliance-graph/testing';
 import { startCountingProxy, type CountingProxy } from './counting-proxy';
 import { parseExposition, sampleValue } from './prometheus';
-import { startAnotherGateway, startStack, type RunningGatewayOfKind, type Stack } from './stack';
+import { startAnotherGateway, startStack, type GatewayKind, type RunningGatewayOfKind, type Stack } from './stack';
 
 const VIEWER = '{ viewer { role tenant { id name } } }';
 const MEMBERS = 'query Members($first: Int) { members(first: $first) { totalCount } }';
@@ -73,6 +73,25 @@ async function burst(
   }
 }
 
+/** A gateway of `kind` on the stack's subgraphs, identity and subprocessors behind counting proxies. */
+async function startCountedGateway(stack: Stack, overrides: Record<string, string> = {}, kind: GatewayKind = 'apollo'): Promise<Counted> {
+  const identity = await startCountingProxy(stack.subgraphUrls.identity);
+  const subprocessors = await startCountingProxy(stack.subgraphUrls.subprocessors);
+  const gateway = await startAnotherGateway(
+    stack,
+    {
+      IDENTITY_URL: identity.url,
+      SUBPROCESSORS_URL: subprocessors.url,
+      // The test's client addresses are believed from X-Forwarded-For, as behind a load balancer.
+      TRUSTED_PROXIES: '127.0.0.1',
+      METRICS_PORT: '0',
+      ...overrides,
+    },
+    kind,
+  );
+  return { gateway, identity, subprocessors };
+}
+
 const times = (count: number, call: Call): Call[] => Array.from({ length: count }, () => call);
 
 describe("the gateway's subgraph client: merging identical queries in flight (apollo gateway)", () => {
@@ -81,19 +100,7 @@ describe("the gateway's subgraph client: merging identical queries in flight (ap
   let acme: Tenant;
   let acmeOwner: string;
 
-  const startCounted = async (overrides: Record<string, string> = {}): Promise<Counted> => {
-    const identity = await startCountingProxy(stack.subgraphUrls.identity);
-    const subprocessors = await startCountingProxy(stack.subgraphUrls.subprocessors);
-    const gateway = await startAnotherGateway(stack, {
-      IDENTITY_URL: identity.url,
-      SUBPROCESSORS_URL: subprocessors.url,
-      // The test's client addresses are believed from X-Forwarded-For, as behind a load balancer.
-      TRUSTED_PROXIES: '127.0.0.1',
-      METRICS_PORT: '0',
-      ...overrides,
-    });
-    return { gateway, identity, subprocessors };
-  };
+  const startCounted = (overrides: Record<string, string> = {}) => startCountedGateway(stack, overrides);
   const stopCounted = async ({ gateway, identity, subprocessors }: Counted) => {
     await gateway.stop();
     await Promise.all([identity.close(), subprocessors.close()]);
@@ -209,5 +216,46 @@ describe("the gateway's subgraph client: merging identical queries in flight (ap
       expect({ sent, merged }).toEqual({ sent: 1, merged: 9 });
       for (const answer of answers) expect(answer.body).toEqual(alone.answers[0].body);
     });
+  });
+});
+
+/**
+ * Hive Gateway merges identical subgraph requests in flight too, by the headers its executor is
+ * handed: the edge plugin once added the token after that key was made, and one tenant's query
+ * was answered with another tenant's data. It has no merge counter, so this holds the subgraph
+ * until every distinct caller's fetch has reached it.
+ */
+describe('Hive Gateway with the edge plugin: merging stays within one caller', () => {
+  let stack: Stack;
+  let counted: Counted;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    counted = await startCountedGateway(stack, {}, 'hive');
+  });
+  afterAll(async () => {
+    await counted.gateway.stop();
+    await Promise.all([counted.identity.close(), counted.subprocessors.close()]);
+    await stack.stop();
+    await closeAdmin();
+  });
+
+  it("answers each of many concurrent callers of four tenants with its own tenant's data, however they are merged", async () => {
+    const tenants = await Promise.all(['Wayne', 'Stark', 'Tyrell', 'Cyberdyne'].map(tenantNamed));
+    const tokens = await Promise.all(tenants.map(async (tenant) => (await signIn(tenant.tenantId, tenant.owner)).token));
+    const proxy = counted.identity;
+    const sentBefore = proxy.graphqlBodies.length;
+    proxy.hold();
+    try {
+      const answers = Promise.all(
+        Array.from({ length: 20 }, (_, i) => postGraphql(`${counted.gateway.url}/graphql`, { query: VIEWER }, headersOf({ token: tokens[i % 4] }))),
+      );
+      await waitUntil(async () => proxy.graphqlBodies.length - sentBefore >= tenants.length, "each tenant's fetch to reach identity");
+      proxy.release();
+      const bodies = (await answers).map((answer) => answer.body);
+      expect(bodies).toEqual(Array.from({ length: 20 }, (_, i) => ({ data: { viewer: { role: 'OWNER', tenant: { id: tenants[i % 4].tenantId, name: tenants[i % 4].name } } } })));
+    } finally {
+      proxy.release();
+    }
   });
 });

@@ -7,7 +7,7 @@ import { ErrorCode, badUserInput } from '@compliance-graph/auth';
 import type { Logger } from '@compliance-graph/config';
 import { isPublicError } from '@compliance-graph/federation';
 import type { Edge, EdgeCredentials, ForwardedRequest } from '@compliance-graph/edge';
-import { withHttpStatus } from '@compliance-graph/runtime';
+import { REQUEST_ID_HEADER, withHttpStatus } from '@compliance-graph/runtime';
 import { readGraphqlRequest } from './graphql-request';
 
 /** What the edge established about a request, in its GraphQL context. */
@@ -106,10 +106,21 @@ export function useEdge(edge: Edge, options: EdgePluginOptions): GatewayPlugin<E
         setResultAndStopExecution({ errors: [error] });
       }
     },
+    // Hive merges identical in-flight subgraph requests, keyed by URL, body and the headers its
+    // executor was handed: headers added at onFetch are not in that key, and one tenant's request
+    // got another tenant's answer. So every forwarded header but the request id is handed over
+    // here, and only requests of the same token, client and document are merged, as in our gateway.
+    onSubgraphExecute({ executionRequest, setExecutionRequest }) {
+      const request = (executionRequest.context as Partial<EdgeContext> | undefined)?.edge;
+      if (!request) return;
+      const { [REQUEST_ID_HEADER]: _requestId, ...mergeable } = edge.forwardHeaders(request);
+      const extensions = executionRequest.extensions ?? {};
+      setExecutionRequest({ ...executionRequest, extensions: { ...extensions, headers: { ...extensions.headers, ...mergeable } } });
+    },
     onFetch({ context, options: fetchOptions }) {
       const request = (context as Partial<EdgeContext>).edge;
       if (!request) return;
-      fetchOptions.headers = { ...fetchOptions.headers, ...edge.forwardHeaders(request) };
+      fetchOptions.headers = { ...fetchOptions.headers, [REQUEST_ID_HEADER]: request.requestId };
     },
     onResultProcess({ request, result, setResult }) {
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
